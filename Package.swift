@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// schedc — a compiler for training schedules. No third-party packages: the toolchain and zlib only.
+import PackageDescription
+
+// The numerical targets are always compiled optimised for the host's vector units, in debug
+// builds too: `swift run` is what users type, and baseline x86-64 has no FMA (GEMM ~100× slower).
+// `-Ounchecked` comes after SwiftPM's `-Onone`, so it wins; `-target-cpu native` lets
+// SIMD8<Float> lower to AVX2 + FMA. CI builds on the same kind of machine it runs on.
+let optimisedForHost: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "native"]),
+]
+
+// Swift 5 language mode: the kernels share raw buffers between worker threads by design
+// (disjoint tiles); strict-concurrency checking would only add @unchecked annotations.
+let language: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "schedc",
+    products: [
+        .executable(name: "schedc", targets: ["schedc"]),
+    ],
+    targets: [
+        // Stage 1: source text → checked program + diagnostics; formatter.
+        .target(name: "ScheduleLanguage", swiftSettings: language),
+        // Stage 2: checked program → timeline IR → plan of phases under B_max.
+        .target(name: "SchedulePlanner", dependencies: ["ScheduleLanguage"], swiftSettings: language),
+        // SVG line charts (log axes), shared by `plan --svg` and the run plots.
+        .target(name: "Charts", swiftSettings: language),
+        // zlib from the system, for gzipped IDX files.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Stage 3a: tensors, GEMM, convolution, element-wise kernels, thread pool.
+        .target(name: "TensorKernels", swiftSettings: language + optimisedForHost),
+        // Stage 3b: layers, models, losses, optimisers, data sets.
+        .target(name: "Training", dependencies: ["TensorKernels", "CZlib"], swiftSettings: language + optimisedForHost),
+        // Stage 4: executes a Plan on the runtime; run directories, metrics, checkpoints, plots.
+        .target(name: "ScheduleRunner", dependencies: ["SchedulePlanner", "Training", "Charts"], swiftSettings: language + optimisedForHost),
+        // The command line: argument parsing, output formats, exit codes, progress display.
+        .executableTarget(
+            name: "schedc",
+            dependencies: ["ScheduleLanguage", "SchedulePlanner", "Charts", "TensorKernels", "Training", "ScheduleRunner"],
+            swiftSettings: language),
+
+        .testTarget(name: "ScheduleLanguageTests", dependencies: ["ScheduleLanguage"], swiftSettings: language),
+        .testTarget(name: "SchedulePlannerTests", dependencies: ["SchedulePlanner", "ScheduleLanguage"],
+                    swiftSettings: language),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"], swiftSettings: language),
+        .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"], swiftSettings: language),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorKernels"], swiftSettings: language),
+        .testTarget(name: "ScheduleRunnerTests", dependencies: ["ScheduleRunner", "SchedulePlanner", "ScheduleLanguage", "Training"],
+                    swiftSettings: language),
+        .testTarget(name: "SchedcCLITests", dependencies: [], swiftSettings: language),
+    ]
+)

@@ -1,0 +1,1 @@
+// SVG charts land with issue 3.

@@ -1,0 +1,2 @@
+import ScheduleLanguage
+// The planner lands with issue 3.

@@ -1,0 +1,4 @@
+import SchedulePlanner
+import Training
+import Charts
+// The plan executor lands with issue 5.

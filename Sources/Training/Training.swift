@@ -1,0 +1,3 @@
+import TensorKernels
+import CZlib
+// Layers, models, optimisers and data land with issue 4.

@@ -1,0 +1,135 @@
+import Foundation
+
+/// A subcommand of `schedc`. Each lives in its own file and owns its `--help` text.
+protocol Subcommand {
+    static var name: String { get }
+    /// One line for the top-level `schedc --help`.
+    static var summary: String { get }
+    /// The full `schedc NAME --help` text.
+    static var help: String { get }
+    /// Returns the process exit code. Throw `CLIError` for usage (exit 2) and I/O problems (exit 2).
+    static func run(_ arguments: [String]) throws -> Int32
+}
+
+/// A subcommand's static members, captured as values. (Calling static requirements through
+/// an existential metatype, `[Subcommand.Type]`, crashes Swift 6.3.1's SIL generation.)
+struct SubcommandEntry {
+    let name: String
+    let summary: String
+    let help: String
+    let run: ([String]) throws -> Int32
+
+    init<Command: Subcommand>(_ command: Command.Type) {
+        name = Command.name
+        summary = Command.summary
+        help = Command.help
+        run = Command.run
+    }
+}
+
+/// Exit codes, the same for every subcommand.
+enum ExitCode {
+    static let success: Int32 = 0
+    /// Errors in the input (diagnostics), a failed `--check`, a failed run.
+    static let failure: Int32 = 1
+    /// Usage or I/O problems: unknown flags, missing or unreadable files, bad encodings.
+    static let usage: Int32 = 2
+}
+
+/// A problem with how schedc was called or with the files it was given: exit 2, a clear message.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}
+
+enum SchedcCLI {
+    static let subcommands: [SubcommandEntry] = [
+        SubcommandEntry(CheckCommand.self), SubcommandEntry(LintCommand.self), SubcommandEntry(FormatCommand.self),
+        SubcommandEntry(PlanCommand.self), SubcommandEntry(RunCommand.self), SubcommandEntry(CompareCommand.self),
+        SubcommandEntry(BenchCommand.self),
+    ]
+
+    static var help: String {
+        var text = """
+        schedc — a compiler for training schedules
+
+        USAGE: schedc <command> [options] [arguments]
+
+        COMMANDS:
+
+        """
+        for command in subcommands {
+            text += "  " + command.name.padding(toLength: 10, withPad: " ", startingAt: 0) + command.summary + "\n"
+        }
+        text += """
+
+        Run `schedc <command> --help` for a command's options.
+        Documentation: docs/ in the schedc repository (README.md starts there).
+        """
+        return text
+    }
+
+    static func main(_ arguments: [String]) -> Int32 {
+        guard let first = arguments.first else {
+            printError(help)
+            return ExitCode.usage
+        }
+        if first == "--help" || first == "-h" || first == "help" {
+            print(help)
+            return ExitCode.success
+        }
+        if first == "--version" {
+            print("schedc \(schedcVersion)")
+            return ExitCode.success
+        }
+        guard let command = subcommands.first(where: { $0.name == first }) else {
+            let names = subcommands.map(\.name)
+            var message = "schedc: unknown command '\(first)'"
+            if let suggestion = closestName(to: first, in: names) { message += "; did you mean '\(suggestion)'?" }
+            printError(message + "\nRun `schedc --help` for the list of commands.")
+            return ExitCode.usage
+        }
+        let rest = Array(arguments.dropFirst())
+        if rest.contains("--help") || rest.contains("-h") {
+            print(command.help)
+            return ExitCode.success
+        }
+        return runReportingErrors(name: command.name, run: command.run, arguments: rest)
+    }
+}
+
+/// Runs a subcommand; a thrown error becomes a one-line message and exit code 2.
+private func runReportingErrors(name: String, run: ([String]) throws -> Int32, arguments: [String]) -> Int32 {
+    do {
+        return try run(arguments)
+    } catch {
+        let message = (error as? CLIError)?.description ?? "\(error)"
+        printError("schedc \(name): \(message)")
+        return ExitCode.usage
+    }
+}
+
+let schedcVersion = "0.1.0"
+
+/// Writes to standard error, newline-terminated.
+func printError(_ text: String) {
+    FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
+}
+
+/// The candidate nearest to `name` by edit distance, if it is close enough to be a likely typo.
+func closestName(to name: String, in candidates: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var current = [i + 1]
+            for (j, cb) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+    let scored = candidates.map { ($0, distance(Array(name), Array($0))) }.min { $0.1 < $1.1 }
+    guard let (best, d) = scored, d <= max(1, best.count / 3) else { return nil }
+    return best
+}
