@@ -1,4 +1,5 @@
 import Foundation
+import ScheduleLanguage
 
 /// A subcommand of `schedc`. Each lives in its own file and owns its `--help` text.
 protocol Subcommand {
@@ -116,20 +117,7 @@ func printError(_ text: String) {
     FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
 }
 
-/// The candidate nearest to `name` by edit distance, if it is close enough to be a likely typo.
+/// The candidate nearest to `name`, if it is a plausible typo of it.
 func closestName(to name: String, in candidates: [String]) -> String? {
-    func distance(_ a: [Character], _ b: [Character]) -> Int {
-        var previous = Array(0...b.count)
-        for (i, ca) in a.enumerated() {
-            var current = [i + 1]
-            for (j, cb) in b.enumerated() {
-                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
-    let scored = candidates.map { ($0, distance(Array(name), Array($0))) }.min { $0.1 < $1.1 }
-    guard let (best, d) = scored, d <= max(1, best.count / 3) else { return nil }
-    return best
+    Suggestion.closest(to: name, in: candidates)
 }

@@ -1,0 +1,54 @@
+import Foundation
+import XCTest
+
+/// What one run of the built `schedc` executable did.
+struct SchedcResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// The repository root (Samples/, docs/ ... are found from here).
+let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The `schedc` executable SwiftPM built next to this test bundle.
+let schedcExecutable: URL = {
+    var directory = Bundle(for: SchedcProcessAnchor.self).bundleURL
+    while directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
+    return directory.appendingPathComponent("schedc")
+}()
+
+private final class SchedcProcessAnchor {}
+
+/// Runs `schedc` with `arguments` (in `directory`, default the repository root), feeding
+/// `stdin`, with `environment` added to a clean one (no colour, no terminal).
+func runSchedc(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil,
+               environment: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws -> SchedcResult {
+    let process = Process()
+    process.executableURL = schedcExecutable
+    process.arguments = arguments
+    process.currentDirectoryURL = directory ?? repositoryRoot
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
+    process.standardOutput = outPipe
+    process.standardError = errPipe
+    process.standardInput = inPipe
+    try process.run()
+    if let stdin { inPipe.fileHandleForWriting.write(stdin.data(using: .utf8)!) }
+    try inPipe.fileHandleForWriting.close()
+    // Read both pipes before waiting, so a large output cannot block the child.
+    var outData = Data(), errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { outData = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    errData = errPipe.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return SchedcResult(status: process.terminationStatus,
+                        stdout: String(decoding: outData, as: UTF8.self),
+                        stderr: String(decoding: errData, as: UTF8.self))
+}
