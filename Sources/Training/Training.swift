@@ -1,3 +1,3 @@
 import TensorKernels
 import CZlib
-// Layers, models, optimisers and data land with issue 4.
+// Layers, models, optimisers and data: see the files of this target.
