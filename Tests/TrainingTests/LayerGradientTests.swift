@@ -1,0 +1,91 @@
+import XCTest
+import TensorKernels
+@testable import Training
+
+/// Every layer's backward against finite differences.
+final class LayerGradientTests: XCTestCase {
+    let pool = ThreadPool(threads: 2)
+
+    func testLinear() {
+        var random = DeterministicRandom(seed: 1)
+        let layer = Linear(name: "fc", inputs: 7, outputs: 5, random: &random, pool: pool)
+        layer.bias!.value.setValues(randomArray(5, seed: 2))
+        checkLayerGradients(layer, inputShape: [3, 7], seed: 3)
+    }
+
+    func testLinearReadsAnImageAsFeatures() {
+        var random = DeterministicRandom(seed: 1)
+        let layer = Linear(name: "fc", inputs: 2 * 3 * 2, outputs: 4, random: &random, pool: pool)
+        checkLayerGradients(layer, inputShape: [2, 2, 3, 2], seed: 4)
+    }
+
+    func testConvolutionThreeByThreeStridedPadded() {
+        var random = DeterministicRandom(seed: 5)
+        let layer = Conv2d(name: "conv", inChannels: 3, outChannels: 4, kernel: 3, stride: 2, padding: 1, bias: true,
+                           random: &random, pool: pool)
+        layer.bias!.value.setValues(randomArray(4, seed: 6))
+        checkLayerGradients(layer, inputShape: [2, 7, 6, 3], seed: 7)
+    }
+
+    func testConvolutionOneByOne() {
+        var random = DeterministicRandom(seed: 8)
+        let layer = Conv2d(name: "conv", inChannels: 5, outChannels: 3, kernel: 1, bias: false, random: &random, pool: pool)
+        checkLayerGradients(layer, inputShape: [2, 3, 4, 5], seed: 9)
+    }
+
+    func testReLUAwayFromTheKink() {
+        checkLayerGradients(ReLU(pool: pool), inputShape: [4, 9], seed: 10, awayFromZero: 0.05)
+    }
+
+    func testMaxPoolOddSize() {
+        checkLayerGradients(MaxPool2(pool: pool), inputShape: [2, 5, 5, 3], seed: 11)
+    }
+
+    func testGlobalAveragePool() {
+        checkLayerGradients(GlobalAveragePool(pool: pool), inputShape: [3, 2, 3, 4], seed: 12)
+    }
+
+    func testBatchNormWithGhostBatchesAndAShortLastGhost() {
+        let layer = BatchNorm(name: "bn", channels: 3, ghostBatch: 4, pool: pool)
+        layer.gamma.value.setValues([0.5, 1.5, -1])
+        layer.beta.value.setValues([0.1, 0, -0.2])
+        // 6 examples: ghost batches of 4 and 2.
+        checkLayerGradients(layer, inputShape: [6, 2, 2, 3], seed: 13, inputScale: 2, step: 2e-3, tolerance: 2e-2)
+    }
+
+    func testBatchNormOverTheWholePass() {
+        let layer = BatchNorm(name: "bn", channels: 2, ghostBatch: nil, pool: pool)
+        layer.gamma.value.setValues([0.7, 1.2])
+        checkLayerGradients(layer, inputShape: [5, 3, 2], seed: 14, inputScale: 2, step: 2e-3, tolerance: 2e-2)
+    }
+
+    func testResidualBlockWithIdentityShortcut() {
+        var random = DeterministicRandom(seed: 15)
+        let block = ResidualBlock(name: "b", inChannels: 3, outChannels: 3, stride: 1, ghostBatch: nil, random: &random, pool: pool)
+        checkLayerGradients(block, inputShape: [3, 4, 4, 3], seed: 16, step: 1e-4, tolerance: 3e-2)
+    }
+
+    /// Several seeds and steps: a step of 1e-2 would cross ReLU kinks, so the steps stay small.
+    func testResidualBlockIdentityVariants() {
+        for seed in [20, 21, 22] as [UInt64] {
+            for h in [1e-3, 1e-4] as [Float] {
+                var random = DeterministicRandom(seed: seed)
+                let block = ResidualBlock(name: "b", inChannels: 3, outChannels: 3, stride: 1, ghostBatch: nil, random: &random, pool: pool)
+                checkLayerGradients(block, inputShape: [3, 4, 4, 3], seed: seed, step: h, tolerance: 3e-2)
+            }
+        }
+    }
+
+    func testResidualBlockWithProjectionShortcut() {
+        var random = DeterministicRandom(seed: 17)
+        let block = ResidualBlock(name: "b", inChannels: 2, outChannels: 4, stride: 2, ghostBatch: 2, random: &random, pool: pool)
+        checkLayerGradients(block, inputShape: [4, 5, 5, 2], seed: 18, step: 2e-3, tolerance: 3e-2)
+    }
+
+    func testFlattenPassesTheSameTensor() {
+        let flatten = Flatten()
+        let x = Tensor(shape: [2, 3, 3, 1])
+        XCTAssert(flatten.forward(x, mode: .training) === x)
+        XCTAssertEqual(flatten.outputShape(for: [3, 3, 1]), [9])
+    }
+}
