@@ -3,7 +3,8 @@
 //
 // Reductions are deterministic for any thread count: each group is cut into blocks of
 // `reductionBlockRows` rows, a block's partial sums are taken in Float, and the blocks are
-// combined in Double in block order. Work items are (group, block) pairs.
+// combined in Double in block order. Work items are (group, block) pairs. A ReLU after the
+// normalisation can be fused in (`relu`): it saves a pass over the activations each way.
 
 #if canImport(Glibc)
 import Glibc
@@ -38,78 +39,130 @@ public struct BatchNormLayout: Sendable {
     public var scratchCount: Int { 2 * items * channels }
 }
 
-/// Training-mode forward. x, y [rows, C]; gamma, beta [C].
+/// Training-mode forward. x, y [rows, C]; gamma, beta [C]; with `relu`, y = max(0, BN(x)).
 /// Writes mean, variance (biased, the one used to normalise) and invStd [groups, C].
 /// scratch holds `layout.scratchCount` Floats.
+///
+/// One pass gathers Σ(x − s) and Σ(x − s)² per block, with s the group's first row: shifting
+/// by a value of the data keeps the variance free of cancellation (unlike Σx² − (Σx)²/n).
 public func batchNormTrainingForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, layout: BatchNormLayout,
-                                     gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float,
+                                     gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float, relu: Bool = false,
                                      mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
                                      invStd: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
                                      pool: ThreadPool = .shared) {
     let C = layout.channels
-    // Pass 1: Σx per block → mean per group.
+    let sums = scratch, squares = scratch + layout.items * C
     pool.parallelFor(layout.items) { item in
-        let partial = scratch + item * C
-        for c in 0..<C { partial[c] = 0 }
+        let s1 = sums + item * C, s2 = squares + item * C
+        let shift = x + layout.groupRange(item / layout.blocksPerGroup).lowerBound * C
+        zeroFloats(s1, C)
+        zeroFloats(s2, C)
         for r in layout.blockRange(item) {
             let row = x + r * C
-            for c in 0..<C { partial[c] += row[c] }
+            var c = 0
+            while c + 8 <= C {
+                let d = load8(row + c) - load8(shift + c)
+                store8(load8(s1 + c) + d, s1 + c)
+                store8(load8(s2 + c).addingProduct(d, d), s2 + c)
+                c += 8
+            }
+            while c < C { let d = row[c] - shift[c]; s1[c] += d; s2[c] += d * d; c += 1 }
         }
     }
-    combineBlocks(scratch, layout: layout, into: mean, divideByCount: true)
-    // Pass 2: Σ(x − mean)² per block → variance per group (two-pass: no cancellation).
-    pool.parallelFor(layout.items) { item in
-        let partial = scratch + item * C
-        let m = mean + (item / layout.blocksPerGroup) * C
-        for c in 0..<C { partial[c] = 0 }
-        for r in layout.blockRange(item) {
-            let row = x + r * C
-            for c in 0..<C { let d = row[c] - m[c]; partial[c] += d * d }
+    for g in 0..<layout.groups {
+        let group = layout.groupRange(g)
+        let n = Double(group.count)
+        let shift = x + group.lowerBound * C
+        for c in 0..<C {
+            var t1 = 0.0, t2 = 0.0
+            for b in 0..<layout.blocksPerGroup {
+                let item = g * layout.blocksPerGroup + b
+                t1 += Double(sums[item * C + c])
+                t2 += Double(squares[item * C + c])
+            }
+            let meanShifted = t1 / n
+            let v = max(0, t2 / n - meanShifted * meanShifted)
+            mean[g * C + c] = Float(Double(shift[c]) + meanShifted)
+            variance[g * C + c] = Float(v)
+            invStd[g * C + c] = Float(1 / (v + Double(epsilon)).squareRoot())
         }
     }
-    combineBlocks(scratch, layout: layout, into: variance, divideByCount: true)
-    for i in 0..<(layout.groups * C) { invStd[i] = 1 / (variance[i] + epsilon).squareRoot() }
-    // Pass 3: y = (x − mean)·invStd·gamma + beta, as y = x·scale + shift per (group, channel).
-    let scale = scratch, shift = scratch + layout.groups * C
+    // y = (x − mean)·invStd·gamma + beta, as y = x·scale + shift per (group, channel).
+    let scale = scratch, offset = scratch + layout.groups * C
     for g in 0..<layout.groups {
         for c in 0..<C {
             let s = gamma[c] * invStd[g * C + c]
             scale[g * C + c] = s
-            shift[g * C + c] = beta[c] - mean[g * C + c] * s
+            offset[g * C + c] = beta[c] - mean[g * C + c] * s
         }
     }
     pool.parallelFor(layout.items) { item in
         let g = item / layout.blocksPerGroup
-        let s = scale + g * C, t = shift + g * C
-        for r in layout.blockRange(item) {
-            let inRow = x + r * C, outRow = y + r * C
-            for c in 0..<C { outRow[c] = inRow[c] * s[c] + t[c] }
+        affineRows(x, y, rows: layout.blockRange(item), channels: C, scale: scale + g * C, offset: offset + g * C, relu: relu)
+    }
+}
+
+/// y[r, c] = x[r, c]·scale[c] + offset[c] (then max(0, ·) with `relu`) for r in rows.
+@inline(__always)
+private func affineRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Range<Int>, channels C: Int,
+                        scale: UnsafePointer<Float>, offset: UnsafePointer<Float>, relu: Bool) {
+    let zero = SIMD8<Float>(repeating: 0)
+    for r in rows {
+        let inRow = x + r * C, outRow = y + r * C
+        var c = 0
+        while c + 8 <= C {
+            let v = load8(offset + c).addingProduct(load8(inRow + c), load8(scale + c))
+            store8(relu ? pointwiseMax(v, zero) : v, outRow + c)
+            c += 8
+        }
+        while c < C {
+            let v = inRow[c] * scale[c] + offset[c]
+            outRow[c] = relu ? max(v, 0) : v
+            c += 1
         }
     }
 }
 
 /// Training-mode backward. dy, dx [rows, C] (dx overwritten); mean, invStd [groups, C] from the forward.
+/// With `reluOutput` (the forward's y when it ran with `relu`), dy counts only where y > 0.
 /// dgamma[c] += Σ dy·x̂, dbeta[c] += Σ dy over all rows (groups in order);
 /// dx = gamma·invStd·(dy − mean_g(dy) − x̂·mean_g(dy·x̂)) per group.
 public func batchNormTrainingBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                                       layout: BatchNormLayout, gamma: UnsafePointer<Float>,
                                       mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
+                                      reluOutput: UnsafePointer<Float>? = nil,
                                       dgamma: UnsafeMutablePointer<Float>, dbeta: UnsafeMutablePointer<Float>,
                                       scratch: UnsafeMutablePointer<Float>, pool: ThreadPool = .shared) {
     let C = layout.channels
     let sumDy = scratch, sumDyXc = scratch + layout.items * C
+    let zero = SIMD8<Float>(repeating: 0)
     // Σdy and Σdy·(x − mean) per block.
     pool.parallelFor(layout.items) { item in
         let a = sumDy + item * C, b = sumDyXc + item * C
         let m = mean + (item / layout.blocksPerGroup) * C
-        for c in 0..<C { a[c] = 0; b[c] = 0 }
+        zeroFloats(a, C)
+        zeroFloats(b, C)
         for r in layout.blockRange(item) {
-            let xr = x + r * C, gr = dy + r * C
-            for c in 0..<C { a[c] += gr[c]; b[c] += gr[c] * (xr[c] - m[c]) }
+            let xr = x + r * C, gr = dy + r * C, yr = reluOutput.map { $0 + r * C }
+            var c = 0
+            while c + 8 <= C {
+                var g = load8(gr + c)
+                if let yr { g = zero.replacing(with: g, where: load8(yr + c) .> zero) }
+                store8(load8(a + c) + g, a + c)
+                store8(load8(b + c).addingProduct(g, load8(xr + c) - load8(m + c)), b + c)
+                c += 8
+            }
+            while c < C {
+                var g = gr[c]
+                if let yr, !(yr[c] > 0) { g = 0 }
+                a[c] += g
+                b[c] += g * (xr[c] - m[c])
+                c += 1
+            }
         }
     }
     // Per group: the two sums (Double, block order), then dx's per-channel coefficients
-    // dx = a·dy + b·x + k. The coefficients overwrite the first partials of the group.
+    // dx = a·dy + b·x + k.
     let groups = layout.groups
     withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * groups * C) { coefficients in
         for g in 0..<groups {
@@ -139,44 +192,39 @@ public func batchNormTrainingBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePoi
             let g = item / layout.blocksPerGroup
             let a = coefficientBase + 3 * g * C, b = a + C, k = b + C
             for r in layout.blockRange(item) {
-                let xr = x + r * C, gr = dy + r * C, out = dx + r * C
-                for c in 0..<C { out[c] = a[c] * gr[c] + b[c] * xr[c] + k[c] }
+                let xr = x + r * C, gr = dy + r * C, out = dx + r * C, yr = reluOutput.map { $0 + r * C }
+                var c = 0
+                while c + 8 <= C {
+                    var grad = load8(gr + c)
+                    if let yr { grad = zero.replacing(with: grad, where: load8(yr + c) .> zero) }
+                    store8(load8(k + c).addingProduct(load8(a + c), grad).addingProduct(load8(b + c), load8(xr + c)), out + c)
+                    c += 8
+                }
+                while c < C {
+                    var grad = gr[c]
+                    if let yr, !(yr[c] > 0) { grad = 0 }
+                    out[c] = a[c] * grad + b[c] * xr[c] + k[c]
+                    c += 1
+                }
             }
         }
     }
 }
 
-/// Evaluation-mode forward with fixed statistics: y = gamma·(x − mean)/√(variance + ε) + beta.
-/// x, y [rows, C]; gamma, beta, mean, variance [C].
+/// Evaluation-mode forward with fixed statistics: y = gamma·(x − mean)/√(variance + ε) + beta
+/// (then max(0, ·) with `relu`). x, y [rows, C]; gamma, beta, mean, variance [C].
 public func batchNormInference(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, channels C: Int,
                                gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-                               mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, epsilon: Float,
+                               mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, epsilon: Float, relu: Bool = false,
                                pool: ThreadPool = .shared) {
     withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * C) { coefficients in
-        let scale = coefficients.baseAddress!, shift = scale + C
+        let scale = coefficients.baseAddress!, offset = scale + C
         for c in 0..<C {
             scale[c] = gamma[c] / (variance[c] + epsilon).squareRoot()
-            shift[c] = beta[c] - mean[c] * scale[c]
+            offset[c] = beta[c] - mean[c] * scale[c]
         }
         parallelRanges(rows, grain: 512, pool: pool) { range in
-            for r in range {
-                let inRow = x + r * C, outRow = y + r * C
-                for c in 0..<C { outRow[c] = inRow[c] * scale[c] + shift[c] }
-            }
-        }
-    }
-}
-
-/// Sums each group's block partials (Double, block order); divides by the group's row count if asked.
-private func combineBlocks(_ partials: UnsafePointer<Float>, layout: BatchNormLayout, into out: UnsafeMutablePointer<Float>,
-                           divideByCount: Bool) {
-    let C = layout.channels
-    for g in 0..<layout.groups {
-        let n = Double(layout.groupRange(g).count)
-        for c in 0..<C {
-            var sum = 0.0
-            for b in 0..<layout.blocksPerGroup { sum += Double(partials[(g * layout.blocksPerGroup + b) * C + c]) }
-            out[g * C + c] = Float(divideByCount ? sum / n : sum)
+            affineRows(x, y, rows: range, channels: C, scale: scale, offset: offset, relu: relu)
         }
     }
 }
@@ -184,7 +232,7 @@ private func combineBlocks(_ partials: UnsafePointer<Float>, layout: BatchNormLa
 /// Naive twin of the training forward and backward, in Double, one group at a time.
 /// Returns y, and with dy given: dx, dgamma, dbeta (not accumulated).
 public func batchNormTrainingNaive(x: [Float], rows: Int, channels C: Int, groupRows: Int, gamma: [Float], beta: [Float],
-                                   epsilon: Float, outputGradient dy: [Float]?)
+                                   epsilon: Float, relu: Bool = false, outputGradient dy: [Float]?)
     -> (y: [Float], dx: [Float], dgamma: [Float], dbeta: [Float], mean: [Float], variance: [Float]) {
     var y = [Float](repeating: 0, count: x.count), dx = y
     var dgamma = [Float](repeating: 0, count: C), dbeta = dgamma
@@ -202,17 +250,22 @@ public func batchNormTrainingNaive(x: [Float], rows: Int, channels C: Int, group
             v /= n
             means.append(Float(m)); variances.append(Float(v))
             let inv = 1 / (v + Double(epsilon)).squareRoot()
-            for r in start..<end { y[r * C + c] = Float(Double(gamma[c]) * (Double(x[r * C + c]) - m) * inv + Double(beta[c])) }
+            for r in start..<end {
+                let v = Float(Double(gamma[c]) * (Double(x[r * C + c]) - m) * inv + Double(beta[c]))
+                y[r * C + c] = relu ? max(v, 0) : v
+            }
             if let dy {
+                // Through the ReLU first: the gradient reaches BN only where its output was positive.
+                func grad(_ r: Int) -> Double { relu && !(y[r * C + c] > 0) ? 0 : Double(dy[r * C + c]) }
                 var sdy = 0.0, sdyxh = 0.0
                 for r in start..<end {
                     let xh = (Double(x[r * C + c]) - m) * inv
-                    sdy += Double(dy[r * C + c]); sdyxh += Double(dy[r * C + c]) * xh
+                    sdy += grad(r); sdyxh += grad(r) * xh
                 }
                 dgamma[c] += Float(sdyxh); dbeta[c] += Float(sdy)
                 for r in start..<end {
                     let xh = (Double(x[r * C + c]) - m) * inv
-                    dx[r * C + c] = Float(Double(gamma[c]) * inv * (Double(dy[r * C + c]) - sdy / n - xh * sdyxh / n))
+                    dx[r * C + c] = Float(Double(gamma[c]) * inv * (grad(r) - sdy / n - xh * sdyxh / n))
                 }
             }
         }

@@ -42,8 +42,11 @@ public struct Conv2dGeometry: Equatable, Sendable {
 
     /// Images per chunk: the patch matrix stays under `colBudget` Floats (at least one image).
     public var chunkImages: Int { max(1, min(batch, Conv2dGeometry.colBudget / max(1, positions * patch))) }
-    /// Floats of the patch matrix of one chunk: what a caller's col (and dcol) scratch must hold.
-    public var colScratchCount: Int { isPointwise ? 0 : chunkImages * positions * patch }
+    /// Floats of the patch matrix of one chunk.
+    var colCount: Int { isPointwise || usesDirectKernels ? 0 : chunkImages * positions * patch }
+    /// Floats of scratch `conv2dForward` and `conv2dBackward` need: col and dcol for im2col,
+    /// the weight-gradient partials for the direct kernels.
+    public var scratchCount: Int { usesDirectKernels ? directScratchCount : 2 * colCount }
     /// 1 Mi Floats (4 MiB): a chunk's patches stay in the L3 cache while the GEMM reads them.
     public static let colBudget = 1 << 20
 }
@@ -62,9 +65,9 @@ public func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>
                     for kx in 0..<k {
                         let ix = ox * g.stride - g.padding + kx
                         if iy >= 0 && iy < g.height && ix >= 0 && ix < g.width {
-                            dst.update(from: x + ((n * g.height + iy) * g.width + ix) * Cin, count: Cin)
+                            copyFloats(x + ((n * g.height + iy) * g.width + ix) * Cin, dst, Cin)
                         } else {
-                            dst.update(repeating: 0, count: Cin)
+                            zeroFloats(dst, Cin)
                         }
                         dst += Cin
                     }
@@ -84,7 +87,7 @@ public func col2im(_ dcol: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Floa
         for local in images {
             let n = firstImage + local
             let image = dx + n * imageSize
-            image.update(repeating: 0, count: imageSize)
+            zeroFloats(image, imageSize)
             for oy in 0..<oH {
                 for ox in 0..<oW {
                     var src = dcol + ((local * oH + oy) * oW + ox) * P
@@ -94,7 +97,9 @@ public func col2im(_ dcol: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Floa
                             let ix = ox * g.stride - g.padding + kx
                             if iy >= 0 && iy < g.height && ix >= 0 && ix < g.width {
                                 let dst = image + (iy * g.width + ix) * Cin
-                                for c in 0..<Cin { dst[c] += src[c] }
+                                var c = 0
+                                while c + 8 <= Cin { store8(load8(dst + c) + load8(src + c), dst + c); c += 8 }
+                                while c < Cin { dst[c] += src[c]; c += 1 }
                             }
                             src += Cin
                         }
@@ -106,10 +111,15 @@ public func col2im(_ dcol: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Floa
 }
 
 /// Forward: y [N, oH, oW, Cout] = conv(x, weight) + bias (bias [Cout] optional).
-/// col: `geometry.colScratchCount` Floats of scratch.
+/// scratch: `geometry.scratchCount` Floats.
 public func conv2dForward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                           _ y: UnsafeMutablePointer<Float>, geometry g: Conv2dGeometry,
-                          col: UnsafeMutablePointer<Float>?, pool: ThreadPool = .shared) {
+                          scratch: UnsafeMutablePointer<Float>?, pool: ThreadPool = .shared) {
+    if g.usesDirectKernels {
+        conv2dDirectForward(x, weight: weight, bias: bias, y, geometry: g, pool: pool)
+        return
+    }
+    let col = scratch
     let chunk = g.isPointwise ? g.batch : g.chunkImages
     var first = 0
     while first < g.batch {
@@ -133,11 +143,17 @@ public func conv2dForward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float
 }
 
 /// Backward: dweight [Cout, P] += dyᵀ·col; dbias [Cout] += Σ dy (if given);
-/// dx [N, H, W, Cin] overwritten (if given). col and dcol: `geometry.colScratchCount` Floats each.
+/// dx [N, H, W, Cin] overwritten (if given). scratch: `geometry.scratchCount` Floats.
 public func conv2dBackward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
                            weightGradient dweight: UnsafeMutablePointer<Float>, biasGradient dbias: UnsafeMutablePointer<Float>?,
                            inputGradient dx: UnsafeMutablePointer<Float>?, geometry g: Conv2dGeometry,
-                           col: UnsafeMutablePointer<Float>?, dcol: UnsafeMutablePointer<Float>?, pool: ThreadPool = .shared) {
+                           scratch: UnsafeMutablePointer<Float>?, pool: ThreadPool = .shared) {
+    if g.usesDirectKernels {
+        conv2dDirectBackward(x, weight: weight, outputGradient: dy, weightGradient: dweight, biasGradient: dbias,
+                             inputGradient: dx, geometry: g, scratch: scratch!, pool: pool)
+        return
+    }
+    let col = scratch, dcol = scratch.map { $0 + g.colCount }
     if let dbias {
         columnSums(dy, rows: g.batch * g.positions, cols: g.outChannels, into: dbias, accumulate: true, pool: pool)
     }

@@ -13,12 +13,15 @@ public func maxPool2Forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer
                 let p00 = x + ((n * height + 2 * oy) * width + 2 * ox) * C
                 let p01 = p00 + C, p10 = p00 + width * C, p11 = p10 + C
                 let out = y + ((n * outH + oy) * outW + ox) * C
-                for c in 0..<C {
-                    var m = p00[c]
-                    if p01[c] > m { m = p01[c] }
-                    if p10[c] > m { m = p10[c] }
-                    if p11[c] > m { m = p11[c] }
-                    out[c] = m
+                var c = 0
+                while c + 8 <= C {
+                    let m = pointwiseMax(pointwiseMax(load8(p00 + c), load8(p01 + c)), pointwiseMax(load8(p10 + c), load8(p11 + c)))
+                    store8(m, out + c)
+                    c += 8
+                }
+                while c < C {
+                    out[c] = max(max(p00[c], p01[c]), max(p10[c], p11[c]))
+                    c += 1
                 }
             }
         }
@@ -33,7 +36,7 @@ public func maxPool2Backward(input x: UnsafePointer<Float>, _ dy: UnsafePointer<
     parallelRanges(batch, grain: 1, pool: pool) { images in
         for n in images {
             if height % 2 == 1 || width % 2 == 1 {
-                (dx + n * height * width * C).update(repeating: 0, count: height * width * C)
+                zeroFloats(dx + n * height * width * C, height * width * C)
             }
             for oy in 0..<outH {
                 for ox in 0..<outW {
@@ -41,7 +44,23 @@ public func maxPool2Backward(input x: UnsafePointer<Float>, _ dy: UnsafePointer<
                     let p00 = x + offset00, p01 = p00 + C, p10 = p00 + width * C, p11 = p10 + C
                     let d00 = dx + offset00, d01 = d00 + C, d10 = d00 + width * C, d11 = d10 + C
                     let g = dy + ((n * outH + oy) * outW + ox) * C
-                    for c in 0..<C {
+                    var c = 0
+                    let zero = SIMD8<Float>(repeating: 0)
+                    while c + 8 <= C {
+                        let a = load8(p00 + c), b = load8(p01 + c), e = load8(p10 + c), f = load8(p11 + c)
+                        let m = pointwiseMax(pointwiseMax(a, b), pointwiseMax(e, f))
+                        let v = load8(g + c)
+                        let first = a .== m
+                        let second = (b .== m) .& .!first
+                        let third = (e .== m) .& .!(first .| second)
+                        let fourth = .!(first .| second .| third)
+                        store8(zero.replacing(with: v, where: first), d00 + c)
+                        store8(zero.replacing(with: v, where: second), d01 + c)
+                        store8(zero.replacing(with: v, where: third), d10 + c)
+                        store8(zero.replacing(with: v, where: fourth), d11 + c)
+                        c += 8
+                    }
+                    while c < C {
                         let a = p00[c], b = p01[c], e = p10[c], f = p11[c]
                         var m = a, which = 0
                         if b > m { m = b; which = 1 }
@@ -52,6 +71,7 @@ public func maxPool2Backward(input x: UnsafePointer<Float>, _ dy: UnsafePointer<
                         d01[c] = which == 1 ? v : 0
                         d10[c] = which == 2 ? v : 0
                         d11[c] = which == 3 ? v : 0
+                        c += 1
                     }
                 }
             }

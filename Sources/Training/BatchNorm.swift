@@ -1,7 +1,7 @@
 import TensorKernels
 
 /// Batch normalisation over the channels of NHWC activations (the last dimension), with
-/// ghost batches.
+/// ghost batches, optionally followed by a fused ReLU.
 ///
 /// Training: statistics over each run of `ghostBatch` consecutive examples of the pass (the
 /// whole pass when `ghostBatch` is nil; a shorter last ghost batch when it does not divide the
@@ -13,6 +13,8 @@ import TensorKernels
 public final class BatchNorm: Layer {
     public let channels: Int
     public let ghostBatch: Int?
+    /// Whether a ReLU is fused in: y = max(0, BN(x)) (one pass fewer each way than BN then ReLU).
+    public let fusedReLU: Bool
     public let epsilon: Float
     public let momentum: Float
     public let gamma: Parameter
@@ -30,11 +32,13 @@ public final class BatchNorm: Layer {
     private let invStd = Tensor(shape: [0])
     private let scratch = Tensor(shape: [0])
 
-    public init(name: String, channels: Int, ghostBatch: Int?, epsilon: Float = 1e-5, momentum: Float = 0.1, pool: ThreadPool) {
+    public init(name: String, channels: Int, ghostBatch: Int?, fusedReLU: Bool = false, epsilon: Float = 1e-5,
+                momentum: Float = 0.1, pool: ThreadPool) {
         precondition(ghostBatch.map { $0 > 0 } ?? true, "ghost batch must be positive")
         self.name = name
         self.channels = channels
         self.ghostBatch = ghostBatch
+        self.fusedReLU = fusedReLU
         self.epsilon = epsilon
         self.momentum = momentum
         self.pool = pool
@@ -60,7 +64,7 @@ public final class BatchNorm: Layer {
         if mode == .evaluation {
             batchNormInference(input.data, output.data, rows: rows, channels: channels, gamma: gamma.value.data,
                                beta: beta.value.data, mean: runningMean.data, variance: runningVariance.data,
-                               epsilon: epsilon, pool: pool)
+                               epsilon: epsilon, relu: fusedReLU, pool: pool)
             return output
         }
         let positions = rows / batch
@@ -72,7 +76,7 @@ public final class BatchNorm: Layer {
         invStd.resize([layout.groups, channels])
         if layout.scratchCount > scratch.count { scratch.resize([layout.scratchCount]) }
         batchNormTrainingForward(input.data, output.data, layout: layout, gamma: gamma.value.data, beta: beta.value.data,
-                                 epsilon: epsilon, mean: mean.data, variance: variance.data, invStd: invStd.data,
+                                 epsilon: epsilon, relu: fusedReLU, mean: mean.data, variance: variance.data, invStd: invStd.data,
                                  scratch: scratch.data, pool: pool)
         for g in 0..<layout.groups {
             let n = Float(min((g + 1) * layout.groupRows, rows) - g * layout.groupRows)
@@ -90,7 +94,7 @@ public final class BatchNorm: Layer {
         inputGradient.resize(input.shape)
         batchNormTrainingBackward(input.data, outputGradient.data, inputGradient.data, layout: layout,
                                   gamma: gamma.value.data, mean: mean.data, invStd: invStd.data,
-                                  dgamma: gamma.gradient.data, dbeta: beta.gradient.data, scratch: scratch.data, pool: pool)
+                                  reluOutput: fusedReLU ? UnsafePointer(output.data) : nil, dgamma: gamma.gradient.data, dbeta: beta.gradient.data, scratch: scratch.data, pool: pool)
         return needsInputGradient ? inputGradient : nil
     }
 

@@ -15,8 +15,7 @@ public final class Conv2d: Layer {
     private var geometry: Conv2dGeometry?
     private let output = Tensor(shape: [0])
     private let inputGradient = Tensor(shape: [0])
-    private let col = Tensor(shape: [0])
-    private let dcol = Tensor(shape: [0])
+    private let scratch = Tensor(shape: [0])
 
     public init(name: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
                 bias: Bool = true, random: inout DeterministicRandom, pool: ThreadPool) {
@@ -48,22 +47,19 @@ public final class Conv2d: Layer {
         self.input = input
         geometry = g
         output.resize([g.batch, g.outHeight, g.outWidth, outChannels])
-        if g.colScratchCount > col.count { col.resize([g.colScratchCount]) }
+        if g.scratchCount > scratch.count { scratch.resize([g.scratchCount]) }
         conv2dForward(input.data, weight: weight.value.data, bias: bias?.value.data, output.data, geometry: g,
-                      col: col.data, pool: pool)
+                      scratch: scratch.data, pool: pool)
         return output
     }
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let input, let g = geometry else { preconditionFailure("convolution backward without a forward") }
-        if needsInputGradient {
-            inputGradient.resize(input.shape)
-            if g.colScratchCount > dcol.count { dcol.resize([g.colScratchCount]) }
-        }
+        if needsInputGradient { inputGradient.resize(input.shape) }
         conv2dBackward(input.data, weight: weight.value.data, outputGradient: outputGradient.data,
                        weightGradient: weight.gradient.data, biasGradient: bias?.gradient.data,
                        inputGradient: needsInputGradient ? inputGradient.data : nil, geometry: g,
-                       col: col.data, dcol: dcol.data, pool: pool)
+                       scratch: scratch.data, pool: pool)
         return needsInputGradient ? inputGradient : nil
     }
 

@@ -5,8 +5,8 @@ import TensorKernels
 /// conv1 is 3×3 with `stride`, conv2 3×3 stride 1; the shortcut is x itself when the shape is
 /// kept, else a 1×1 convolution (with `stride`) of a. x [N, H, W, Cin] → y [N, H/s, W/s, Cout].
 public final class ResidualBlock: Layer {
-    let bn1: BatchNorm, relu1: ReLU, conv1: Conv2d
-    let bn2: BatchNorm, relu2: ReLU, conv2: Conv2d
+    let bn1: BatchNorm, conv1: Conv2d
+    let bn2: BatchNorm, conv2: Conv2d
     let projection: Conv2d?
     let pool: ThreadPool
     private let output = Tensor(shape: [0])
@@ -15,12 +15,10 @@ public final class ResidualBlock: Layer {
     public init(name: String, inChannels: Int, outChannels: Int, stride: Int, ghostBatch: Int?,
                 random: inout DeterministicRandom, pool: ThreadPool) {
         self.pool = pool
-        bn1 = BatchNorm(name: name + ".bn1", channels: inChannels, ghostBatch: ghostBatch, pool: pool)
-        relu1 = ReLU(pool: pool)
+        bn1 = BatchNorm(name: name + ".bn1", channels: inChannels, ghostBatch: ghostBatch, fusedReLU: true, pool: pool)
         conv1 = Conv2d(name: name + ".conv1", inChannels: inChannels, outChannels: outChannels, kernel: 3, stride: stride,
                        padding: 1, bias: false, random: &random, pool: pool)
-        bn2 = BatchNorm(name: name + ".bn2", channels: outChannels, ghostBatch: ghostBatch, pool: pool)
-        relu2 = ReLU(pool: pool)
+        bn2 = BatchNorm(name: name + ".bn2", channels: outChannels, ghostBatch: ghostBatch, fusedReLU: true, pool: pool)
         conv2 = Conv2d(name: name + ".conv2", inChannels: outChannels, outChannels: outChannels, kernel: 3, stride: 1,
                        padding: 1, bias: false, random: &random, pool: pool)
         if inChannels != outChannels || stride != 1 {
@@ -36,9 +34,8 @@ public final class ResidualBlock: Layer {
     }
 
     public func forward(_ input: Tensor, mode: Mode) -> Tensor {
-        let activated = relu1.forward(bn1.forward(input, mode: mode), mode: mode)
-        let residual = conv2.forward(relu2.forward(bn2.forward(conv1.forward(activated, mode: mode), mode: mode), mode: mode),
-                                     mode: mode)
+        let activated = bn1.forward(input, mode: mode)  // relu(bn1(x)), fused
+        let residual = conv2.forward(bn2.forward(conv1.forward(activated, mode: mode), mode: mode), mode: mode)
         let shortcut = projection?.forward(activated, mode: mode) ?? input
         output.resize(residual.shape)
         add(residual.data, shortcut.data, output.data, count: output.count, pool: pool)
@@ -49,15 +46,14 @@ public final class ResidualBlock: Layer {
         // dy reaches both the residual path and the shortcut; their gradients meet again at
         // a (projection shortcut) or at x (identity shortcut).
         let dConv2Input = conv2.backward(outputGradient, needsInputGradient: true)!
-        let dBn2Output = relu2.backward(dConv2Input, needsInputGradient: true)!
-        let dConv1Output = bn2.backward(dBn2Output, needsInputGradient: true)!
+        let dConv1Output = bn2.backward(dConv2Input, needsInputGradient: true)!
         let dActivated = conv1.backward(dConv1Output, needsInputGradient: true)!
         if let projection {
             let dShortcut = projection.backward(outputGradient, needsInputGradient: true)!
             add(dActivated.data, dShortcut.data, dActivated.data, count: dActivated.count, pool: pool)
-            return bn1.backward(relu1.backward(dActivated, needsInputGradient: true)!, needsInputGradient: needsInputGradient)
+            return bn1.backward(dActivated, needsInputGradient: needsInputGradient)
         }
-        let dx = bn1.backward(relu1.backward(dActivated, needsInputGradient: true)!, needsInputGradient: true)!
+        let dx = bn1.backward(dActivated, needsInputGradient: true)!
         inputGradient.resize(dx.shape)
         add(dx.data, outputGradient.data, inputGradient.data, count: dx.count, pool: pool)
         return needsInputGradient ? inputGradient : nil

@@ -5,11 +5,12 @@ final class BatchNormKernelTests: KernelTestCase {
     /// Groups of several reduction blocks, a short last group, channels not a multiple of 8.
     func testTrainingForwardAndBackwardAgainstNaive() {
         var random = TestRandom(31)
-        for (trial, (rows, channels, groupRows)) in [(1000, 5, 300), (600, 32, 600), (7, 3, 2), (2048, 9, 512)].enumerated() {
+        for (trial, (rows, channels, groupRows)) in [(1000, 5, 300), (600, 32, 600), (7, 3, 2), (2048, 9, 512), (900, 24, 450)].enumerated() {
+            let relu = trial % 2 == 1
             let x = random.floats(rows * channels).map { $0 * 3 + 1 }, dy = random.floats(rows * channels)
             let gamma = random.floats(channels), beta = random.floats(channels)
             let expected = batchNormTrainingNaive(x: x, rows: rows, channels: channels, groupRows: groupRows, gamma: gamma,
-                                                  beta: beta, epsilon: 1e-5, outputGradient: dy)
+                                                  beta: beta, epsilon: 1e-5, relu: relu, outputGradient: dy)
             let layout = BatchNormLayout(rows: rows, channels: channels, groupRows: groupRows)
             let groups = layout.groups
             let y = T(shape: [x.count]), dx = T(shape: [x.count]), scratch = T(shape: [layout.scratchCount])
@@ -19,13 +20,14 @@ final class BatchNormKernelTests: KernelTestCase {
             dgamma.fill(1); dbeta.fill(2)
             let pool = pools[trial % 3]
             batchNormTrainingForward(T(x).data, y.data, layout: layout, gamma: T(gamma).data, beta: T(beta).data,
-                                     epsilon: 1e-5, mean: mean.data, variance: variance.data, invStd: invStd.data,
+                                     epsilon: 1e-5, relu: relu, mean: mean.data, variance: variance.data, invStd: invStd.data,
                                      scratch: scratch.data, pool: pool)
             assertClose(y.values, expected.y, tolerance: 1e-4, "y rows \(rows)")
             assertClose(mean.values, expected.mean, tolerance: 1e-5, "mean rows \(rows)")
             assertClose(variance.values, expected.variance, tolerance: 1e-5, "variance rows \(rows)")
             batchNormTrainingBackward(T(x).data, T(dy).data, dx.data, layout: layout, gamma: T(gamma).data,
-                                      mean: mean.data, invStd: invStd.data, dgamma: dgamma.data, dbeta: dbeta.data,
+                                      mean: mean.data, invStd: invStd.data, reluOutput: relu ? UnsafePointer(y.data) : nil,
+                                      dgamma: dgamma.data, dbeta: dbeta.data,
                                       scratch: scratch.data, pool: pool)
             assertClose(dx.values, expected.dx, tolerance: 1e-4, "dx rows \(rows)")
             assertClose(dgamma.values, expected.dgamma.map { $0 + 1 }, tolerance: 1e-4, "dgamma rows \(rows)")

@@ -11,8 +11,8 @@ final class ConvolutionTests: KernelTestCase {
         let expected = conv2dNaive(x: x, weight: w, bias: b, geometry: g, outputGradient: dy)
 
         let xT = T(x), wT = T(w), bT = b.map { T($0) }, y = T(shape: [g.outputCount])
-        let col = T(shape: [max(1, g.colScratchCount)]), dcol = T(shape: [max(1, g.colScratchCount)])
-        conv2dForward(xT.data, weight: wT.data, bias: bT?.data, y.data, geometry: g, col: col.data, pool: pool)
+        let scratch = T(shape: [max(1, g.scratchCount)])
+        conv2dForward(xT.data, weight: wT.data, bias: bT?.data, y.data, geometry: g, scratch: scratch.data, pool: pool)
         assertClose(y.values, expected.y, tolerance: 1e-4, "forward \(g)", file: file, line: line)
 
         // Gradients accumulate: start from a known value and check the sum.
@@ -20,7 +20,7 @@ final class ConvolutionTests: KernelTestCase {
         dw.fill(0.25); db.fill(-0.5); dx.fill(.nan)
         conv2dBackward(xT.data, weight: wT.data, outputGradient: T(dy).data, weightGradient: dw.data,
                        biasGradient: bias ? db.data : nil, inputGradient: dx.data, geometry: g,
-                       col: col.data, dcol: dcol.data, pool: pool)
+                       scratch: scratch.data, pool: pool)
         assertClose(dw.values, expected.dweight.map { $0 + 0.25 }, tolerance: 1e-4, "dweight \(g)", file: file, line: line)
         if bias { assertClose(db.values, expected.dbias.map { $0 - 0.5 }, tolerance: 1e-4, "dbias \(g)", file: file, line: line) }
         assertClose(dx.values, expected.dx, tolerance: 1e-4, "dx \(g)", file: file, line: line)
@@ -34,6 +34,18 @@ final class ConvolutionTests: KernelTestCase {
                                    stride: random.int(1...2), padding: random.int(0...1))
             check(g, bias: trial % 2 == 0, seed: UInt64(trial), pool: pools[trial % 3])
         }
+    }
+
+    func testDirectKernelsForShortPatches() {
+        // P = 9·Cin ≤ 32: the first layer of an image model (Cin = 1, Cout 32; Cin = 3 on colour).
+        let gray = Conv2dGeometry(batch: 17, height: 9, width: 8, inChannels: 1, outChannels: 32, kernel: 3, padding: 1)
+        let colour = Conv2dGeometry(batch: 3, height: 7, width: 7, inChannels: 3, outChannels: 13, kernel: 3, stride: 2, padding: 1)
+        XCTAssert(gray.usesDirectKernels && colour.usesDirectKernels)
+        check(gray, bias: true, seed: 12, pool: pools[1])
+        check(colour, bias: false, seed: 13, pool: pools[2])
+        let wide = Conv2dGeometry(batch: 2, height: 6, width: 6, inChannels: 4, outChannels: 8, kernel: 3, padding: 1)
+        XCTAssertFalse(wide.usesDirectKernels)
+        check(wide, bias: true, seed: 14, pool: pools[1])
     }
 
     func testPointwiseAndStridedOneByOne() {

@@ -53,6 +53,13 @@ final class LayerGradientTests: XCTestCase {
         checkLayerGradients(layer, inputShape: [6, 2, 2, 3], seed: 13, inputScale: 2, step: 2e-3, tolerance: 2e-2)
     }
 
+    func testBatchNormWithFusedReLU() {
+        let layer = BatchNorm(name: "bn", channels: 4, ghostBatch: 3, fusedReLU: true, pool: pool)
+        layer.gamma.value.setValues([0.5, 1.5, -1, 2])
+        layer.beta.value.setValues([0.1, 0, -0.2, 0.3])
+        checkLayerGradients(layer, inputShape: [6, 2, 3, 4], seed: 19, inputScale: 2, step: 1e-4, tolerance: 2e-2)
+    }
+
     func testBatchNormOverTheWholePass() {
         let layer = BatchNorm(name: "bn", channels: 2, ghostBatch: nil, pool: pool)
         layer.gamma.value.setValues([0.7, 1.2])
