@@ -78,14 +78,8 @@ public final class BatchNorm: Layer {
         batchNormTrainingForward(input.data, output.data, layout: layout, gamma: gamma.value.data, beta: beta.value.data,
                                  epsilon: epsilon, relu: fusedReLU, mean: mean.data, variance: variance.data, invStd: invStd.data,
                                  scratch: scratch.data, pool: pool)
-        for g in 0..<layout.groups {
-            let n = Float(min((g + 1) * layout.groupRows, rows) - g * layout.groupRows)
-            let unbias = n > 1 ? n / (n - 1) : 1
-            for c in 0..<channels {
-                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[g * channels + c]
-                runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * variance[g * channels + c] * unbias
-            }
-        }
+        updateRunningStatistics(runningMean: runningMean, runningVariance: runningVariance, momentum: momentum,
+                                mean: mean, variance: variance, layout: layout)
         return output
     }
 
@@ -104,4 +98,19 @@ public final class BatchNorm: Layer {
     }
 
     public func floatsPerExample(inputShape: [Int]) -> Int { 2 * inputShape.reduce(1, *) }
+}
+
+/// After a training forward, for each ghost batch g in order:
+/// running_mean ← (1 − α)·running_mean + α·μ_g; running_var ← (1 − α)·running_var + α·σ²_g·n/(n − 1).
+func updateRunningStatistics(runningMean: Tensor, runningVariance: Tensor, momentum: Float, mean: Tensor, variance: Tensor,
+                             layout: BatchNormLayout) {
+    let channels = layout.channels
+    for g in 0..<layout.groups {
+        let n = Float(min((g + 1) * layout.groupRows, layout.rows) - g * layout.groupRows)
+        let unbias = n > 1 ? n / (n - 1) : 1
+        for c in 0..<channels {
+            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[g * channels + c]
+            runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * variance[g * channels + c] * unbias
+        }
+    }
 }

@@ -22,8 +22,11 @@ public final class Model {
     public let parameters: [Parameter]
     /// Non-learned state (batch-norm running statistics).
     public let buffers: [Buffer]
-    /// Largest number of examples one chunk of a pass holds.
+    /// Largest number of examples one chunk of a training pass holds.
     public var chunkExamples: Int
+    /// Largest number of examples one evaluation chunk holds (no ghost-batch constraint there:
+    /// evaluation uses the running statistics).
+    public var evaluationChunkExamples: Int
 
     private let input = Tensor(shape: [0])
     private let logitsGradient = Tensor(shape: [0])
@@ -51,6 +54,7 @@ public final class Model {
         buffers = network.buffers
         let perExample = max(1, network.floatsPerExample(inputShape: [height, width, channels]))
         let fitting = max(1, Model.chunkBudgetFloats / perExample)
+        evaluationChunkExamples = fitting
         if spec.usesBatchNorm {
             if let ghostBatch = self.ghostBatch {
                 chunkExamples = max(ghostBatch, fitting / ghostBatch * ghostBatch)
@@ -116,7 +120,7 @@ public final class Model {
         var total = CrossEntropyResult(lossSum: 0, correct: 0)
         var first = range.lowerBound
         while first < range.upperBound {
-            let size = min(batchSize, range.upperBound - first)
+            let size = min(batchSize, evaluationChunkExamples, range.upperBound - first)
             let start = first
             gather(from: dataset, count: size) { start + $0 }
             let logits = network.forward(input, mode: .evaluation)

@@ -58,9 +58,9 @@ struct ModelBuilder {
         let flattened = (height / 2 / 2) * (width / 2 / 2) * 64
         return Sequential([
             conv("conv1", channels, 32, kernel: 3, padding: 1),
-            BatchNorm(name: "bn1", channels: 32, ghostBatch: ghostBatch, fusedReLU: true, pool: pool), MaxPool2(pool: pool),
+            BatchNormReLUPool(name: "bn1", channels: 32, ghostBatch: ghostBatch, pool: pool),
             conv("conv2", 32, 64, kernel: 3, padding: 1),
-            BatchNorm(name: "bn2", channels: 64, ghostBatch: ghostBatch, fusedReLU: true, pool: pool), MaxPool2(pool: pool),
+            BatchNormReLUPool(name: "bn2", channels: 64, ghostBatch: ghostBatch, pool: pool),
             Flatten(),
             linear("fc1", flattened, 128), ReLU(pool: pool),
             linear("fc2", 128, classes),

@@ -60,6 +60,35 @@ final class LayerGradientTests: XCTestCase {
         checkLayerGradients(layer, inputShape: [6, 2, 3, 4], seed: 19, inputScale: 2, step: 1e-4, tolerance: 2e-2)
     }
 
+    func testFusedBatchNormReLUPool() {
+        let layer = BatchNormReLUPool(name: "bn", channels: 8, ghostBatch: 2, pool: pool)
+        layer.gamma.value.setValues(randomArray(8, seed: 30).map { $0 + 0.5 })
+        layer.beta.value.setValues(randomArray(8, seed: 31, scale: 0.3))
+        checkLayerGradients(layer, inputShape: [3, 4, 5, 8], seed: 32, inputScale: 2, step: 1e-4, tolerance: 2e-2)
+    }
+
+    /// The fused layer computes what batch norm with ReLU then max-pool compute, state included.
+    func testFusedLayerMatchesTheSeparateLayers() {
+        let fused = BatchNormReLUPool(name: "bn", channels: 16, ghostBatch: 3, pool: pool)
+        let separate = BatchNorm(name: "bn", channels: 16, ghostBatch: 3, fusedReLU: true, pool: pool)
+        let maxPool = MaxPool2(pool: pool)
+        for layer in [fused.gamma, separate.gamma] { layer.value.setValues(randomArray(16, seed: 33)) }
+        let x = randomArray(7 * 6 * 6 * 16, seed: 34)
+        let a = fused.forward(Tensor(shape: [7, 6, 6, 16], values: x), mode: .training)
+        let b = maxPool.forward(separate.forward(Tensor(shape: [7, 6, 6, 16], values: x), mode: .training), mode: .training)
+        XCTAssertLessThan(zip(a.values, b.values).map { abs($0 - $1) }.max()!, 1e-5)
+        let dp = randomArray(a.count, seed: 35)
+        let da = fused.backward(Tensor(shape: a.shape, values: dp), needsInputGradient: true)!.values
+        let db = separate.backward(maxPool.backward(Tensor(shape: b.shape, values: dp), needsInputGradient: true)!,
+                                   needsInputGradient: true)!.values
+        XCTAssertLessThan(zip(da, db).map { abs($0 - $1) }.max()!, 1e-4)
+        XCTAssertLessThan(zip(fused.gamma.gradient.values, separate.gamma.gradient.values).map { abs($0 - $1) }.max()!, 1e-4)
+        XCTAssertEqual(fused.runningMean.values, separate.runningMean.values)
+        let evalA = fused.forward(Tensor(shape: [7, 6, 6, 16], values: x), mode: .evaluation).values
+        let evalB = maxPool.forward(separate.forward(Tensor(shape: [7, 6, 6, 16], values: x), mode: .evaluation), mode: .evaluation).values
+        XCTAssertLessThan(zip(evalA, evalB).map { abs($0 - $1) }.max()!, 1e-5)
+    }
+
     func testBatchNormOverTheWholePass() {
         let layer = BatchNorm(name: "bn", channels: 2, ghostBatch: nil, pool: pool)
         layer.gamma.value.setValues([0.7, 1.2])
