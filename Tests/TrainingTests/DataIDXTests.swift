@@ -130,15 +130,15 @@ final class DataIDXTests: XCTestCase {
         let file = IDXFile.encode(dimensions: [10, 2, 2], bytes: fixtureBytes(40, seed: 7))
         let plain = directory.write("cut", Array(file.dropLast(3)))
         assertDataError(try IDXFile.read(path: plain, rank: 3, itemName: "images"), kind: .truncated, path: plain,
-                        mentions: ["declares 10 images (40 bytes of data)", "ends after 37"])
+                        mentions: ["declares 10 images (40 bytes of data)", "the file has only 37"])
         // Gzipped: the compressed stream is whole, the IDX data inside it is short.
         let packed = directory.write("cut.gz", Gzip.compress(Array(file.dropLast(3))))
         assertDataError(try IDXFile.read(path: packed, rank: 3, itemName: "images"), kind: .truncated, path: packed,
-                        mentions: ["declares 10 images (40 bytes of data)", "ends after 37"])
+                        mentions: ["declares 10 images (40 bytes of data)", "the file has only 37"])
         // A prefix that the file is too short for.
         let longer = directory.write("cut-prefix", Array(IDXFile.encode(dimensions: [12, 2, 2], bytes: fixtureBytes(48, seed: 7)).prefix(16 + 37)))
         assertDataError(try IDXFile.read(path: longer, rank: 3, limit: 10, itemName: "images"), kind: .truncated, path: longer,
-                        mentions: ["the first 10 of the 12 images the header declares need 40 bytes of data", "ends after 37"])
+                        mentions: ["the first 10 of the 12 images the header declares need 40 bytes of data", "the file has only 37"])
     }
 
     func testTruncatedGzipStream() throws {
@@ -210,7 +210,7 @@ final class DataIDXTests: XCTestCase {
         let big: [UInt8] = [0, 0, 8, 3, 0, 0, 0x10, 0, 0, 0, 4, 0, 0, 0, 4, 0, 1, 2, 3]
         let packed = directory.write("big.gz", Gzip.compress(big))
         assertDataError(try IDXFile.read(path: packed, rank: 3), kind: .truncated, path: packed,
-                        mentions: ["declares 4096 items (4294967296 bytes of data)", "ends after 3"])
+                        mentions: ["declares 4096 items (4294967296 bytes of data)", "the file has only 3"])
     }
 
     /// Every strict prefix of a valid file (plain or gzipped) is an error, never a crash.

@@ -62,6 +62,9 @@ final class DataLocatorTests: XCTestCase {
         locator.explicitDirectory = roots.directory.path("does-not-exist")
         assertDataError(try locator.locate(.fashionMNIST, request: small), kind: .notFound,
                         path: roots.directory.path("does-not-exist"), mentions: ["the --data directory does not exist"])
+        locator.explicitDirectory = roots.explicit + "/" + MNISTFormat.trainImages + ".gz"
+        assertDataError(try locator.locate(.fashionMNIST, request: small), kind: .notFound, path: locator.explicitDirectory!,
+                        mentions: ["the --data path is a file, expected a directory"])
     }
 
     /// $SCHEDC_DATA_DIR may be a root for several data sets: one without this data set is skipped.
@@ -107,7 +110,7 @@ final class DataLocatorTests: XCTestCase {
                         path: "fashion_mnist", mentions: ["this needs 100 and 2001"])
         // Other data sets never use it.
         assertDataError(try onlySubset.locate(.mnist, request: .subset(10)), kind: .notFound, path: "mnist",
-                        mentions: ["nowhere to look"])
+                        mentions: ["no directory to search"])
     }
 
     func testNotFoundListsWhereItLooked() throws {
@@ -115,6 +118,9 @@ final class DataLocatorTests: XCTestCase {
         let locator = DataLocator(environmentDirectory: directory.path("env"), systemDirectories: [.fashionMNIST: directory.path("sys")])
         assertDataError(try locator.locate(.fashionMNIST, request: .full), kind: .notFound, path: "fashion_mnist",
                         mentions: ["looked in $SCHEDC_DATA_DIR (\(directory.path("env"))), \(directory.path("sys"))"])
+        assertDataError(try DataLocator().locate(.fashionMNIST, request: .subset(10)), kind: .notFound, path: "fashion_mnist",
+                        mentions: ["no directory to search",
+                                   "the subset shipped in the repository (Samples/data/fashion-mnist-subset) is not under the current directory nor beside the program"])
         assertDataError(try DataLocator().locate(.cifar10, request: .full), kind: .notFound, path: "cifar10",
                         mentions: ["data_batch_1.bin[.gz]", "test_batch.bin[.gz]"])
     }

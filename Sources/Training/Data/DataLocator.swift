@@ -84,7 +84,8 @@ public struct DataLocator: Sendable {
                 return DataLocation(directory: found, origin: .explicit)
             }
             guard isDirectory(explicitDirectory) else {
-                throw DataError(.notFound, path: explicitDirectory, "the --data directory does not exist")
+                throw DataError(.notFound, path: explicitDirectory, fileExists(explicitDirectory)
+                                ? "the --data path is a file, expected a directory" : "the --data directory does not exist")
             }
             throw DataError(.notFound, path: explicitDirectory,
                             "the --data directory holds no \(dataset.rawValue) files: looked for \(fileList(dataset)) "
@@ -103,6 +104,10 @@ public struct DataLocator: Sendable {
             looked.append(system)
         }
         var subsetNote = ""
+        if dataset == .fashionMNIST && shippedSubsetDirectory == nil {
+            subsetNote = "; the subset shipped in the repository (\(DataLocator.shippedSubsetPath)) is not under the current "
+                + "directory nor beside the program"
+        }
         if dataset == .fashionMNIST, let subset = shippedSubsetDirectory {
             let (train, test) = request.counts(of: dataset)
             let size = DataLocator.shippedSubsetSize
@@ -116,7 +121,7 @@ public struct DataLocator: Sendable {
                     + "\(size.test) test images, and this needs \(train) and \(test)"
             }
         }
-        let places = looked.isEmpty ? "nowhere to look" : "looked in " + looked.joined(separator: ", ")
+        let places = looked.isEmpty ? "no directory to search" : "looked in " + looked.joined(separator: ", ")
         throw DataError(.notFound, path: dataset.rawValue,
                         "data set not found (\(places))\(subsetNote); \(installAdvice(dataset))")
     }

@@ -124,7 +124,7 @@ public enum IDXFile {
         let what = wanted == declaredCount
             ? "the header declares \(declaredCount) \(itemName) (\(payload) bytes of data)"
             : "the first \(wanted) of the \(declaredCount) \(itemName) the header declares need \(payload) bytes of data"
-        return DataError(.truncated, path: path, "truncated: \(what) but the file ends after \(available)")
+        return DataError(.truncated, path: path, "truncated: \(what) but the file has only \(available)")
     }
 
     private static func typeName(_ code: UInt8) -> String {

@@ -13,6 +13,8 @@ final class InputFile {
     private(set) var offset = 0
     private let descriptor: Int32
     private var decoder: GzipDecoder?
+    /// The uncompressed size a gzip file's trailer claims: only a hint for sizing buffers.
+    private var gzipSizeHint = 0
 
     init(path: String) throws {
         self.path = path
@@ -49,6 +51,11 @@ final class InputFile {
         descriptor = fd
         isGzip = gzip
         sizeOnDisk = Int(status.st_size)
+        // A gzip file ends with ISIZE: its last member's uncompressed size mod 2^32 (little-endian).
+        var trailer: UInt32 = 0
+        if gzip && sizeOnDisk >= 18 && withUnsafeMutableBytes(of: &trailer, { pread(fd, $0.baseAddress, 4, off_t(sizeOnDisk - 4)) }) == 4 {
+            gzipSizeHint = Int(UInt32(littleEndian: trailer))
+        }
     }
 
     deinit { close(descriptor) }
@@ -68,8 +75,11 @@ final class InputFile {
     /// The next `count` bytes, or fewer if the file ends first. Memory grows with the data that
     /// actually arrives, so a corrupt header that declares terabytes cannot exhaust memory.
     func read(upTo count: Int) throws -> [UInt8] {
-        // A plain file's remaining size is known; a gzip stream's grows the buffer by doubling.
-        let initial = isGzip ? min(count, 8 << 20) : min(count, max(0, sizeOnDisk - offset) + 1)
+        // A plain file's remaining size is known. For gzip, start from the trailer's size hint,
+        // bounded by deflate's best ratio (1032:1) so a corrupt trailer cannot make it huge, and
+        // grow by doubling if the stream turns out longer.
+        let remaining = isGzip ? min(gzipSizeHint, sizeOnDisk * 1032) - offset : sizeOnDisk - offset
+        let initial = isGzip && remaining <= 0 ? min(count, 8 << 20) : min(count, max(0, remaining) + 1)
         var bytes = [UInt8](repeating: 0, count: max(initial, 1))
         var filled = 0
         while filled < count {
