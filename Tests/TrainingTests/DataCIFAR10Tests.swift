@@ -105,6 +105,8 @@ final class DataCIFAR10Tests: XCTestCase {
         assertDataError(try CIFAR10.load(directory: directory.path, request: .subset(21, testCount: 1)), kind: .mismatch,
                         path: directory.path("data_batch_5.bin"),
                         mentions: ["asked for the first 21 training images but the 5 files hold 20"])
+        assertDataError(try CIFAR10.load(directory: directory.path, request: .subset(Int.max / 2, testCount: 1)), kind: .mismatch,
+                        path: directory.path("data_batch_5.bin"), mentions: ["the 5 files hold 20"])
     }
 
     func testMissingBatchFile() throws {

@@ -111,5 +111,7 @@ final class DataMNISTFormatTests: XCTestCase {
         assertDataError(try MNISTFormat.load(directory: directory.path, request: .subset(11, testCount: 2)), kind: .mismatch,
                         path: directory.path(MNISTFormat.trainLabels + ".gz"),
                         mentions: ["asked for the first 11 labels but the header declares only 10"])
+        assertDataError(try MNISTFormat.load(directory: directory.path, request: .subset(Int.max, testCount: 2)), kind: .mismatch,
+                        path: directory.path(MNISTFormat.trainLabels + ".gz"), mentions: ["but the header declares only 10"])
     }
 }

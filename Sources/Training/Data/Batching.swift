@@ -8,7 +8,7 @@ public enum EpochOrder {
 
     /// A permutation of 0..<count (Fisher–Yates).
     public static func shuffled(count: Int, seed: UInt64, epoch: Int) -> [Int] {
-        precondition(count >= 0 && epoch >= 0, "count and epoch are non-negative")
+        dataPrecondition(count >= 0 && epoch >= 0, "count and epoch are non-negative")
         var random = DeterministicRandom(seed: seed, stream: streamBase &+ UInt64(epoch))
         var order = Array(0..<count)
         order.withUnsafeMutableBufferPointer { order in
@@ -40,7 +40,7 @@ public struct EpochCursor: Sendable {
 
     /// The next `size` indices, fewer at the end of the epoch; nil once the epoch is over.
     public mutating func next(_ size: Int) -> ArraySlice<Int>? {
-        precondition(size > 0, "a batch holds at least one example")
+        dataPrecondition(size > 0, "a batch holds at least one example")
         guard position < order.count else { return nil }
         let end = min(position + size, order.count)
         defer { position = end }
@@ -66,7 +66,7 @@ extension Dataset {
     ///
     /// images: indices.count × featuresPerExample floats; labels: indices.count.
     /// One memcpy per example. An index outside 0..<count is a programming error and stops the
-    /// program (kept even in -Ounchecked builds, where a precondition would not be).
+    /// program (kept even in -Ounchecked builds, where a `precondition` would not be).
     public func gather<Indices: Collection>(_ indices: Indices, images destination: UnsafeMutablePointer<Float>,
                                             labels labelDestination: UnsafeMutablePointer<Int32>) where Indices.Element == Int {
         let features = featuresPerExample
@@ -128,7 +128,7 @@ extension DeterministicRandom {
     /// Written out rather than `Int.random(in:using:)` so the sequence cannot change with the
     /// standard library.
     mutating func nextUnbiasedIndex(below bound: Int) -> Int {
-        precondition(bound > 0, "the bound is positive")
+        dataPrecondition(bound > 0, "the bound is positive")
         let range = UInt64(bound)
         var product = next().multipliedFullWidth(by: range)
         if product.low < range {

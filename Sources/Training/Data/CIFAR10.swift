@@ -70,7 +70,8 @@ public enum CIFAR10 {
         if !file.isGzip && file.sizeOnDisk % recordSize != 0 {
             throw partialRecord(path: path, size: file.sizeOnDisk)
         }
-        let wanted = limit.map { $0 * recordSize } ?? Int.max
+        // A huge request saturates (and then fails for want of records) instead of overflowing.
+        let wanted = limit.map { $0.multipliedReportingOverflow(by: recordSize).overflow ? Int.max : $0 * recordSize } ?? Int.max
         let bytes = try file.read(upTo: wanted)
         if bytes.isEmpty {
             throw DataError(.corrupt, path: path, "empty file, expected \(recordSize)-byte records")
@@ -89,7 +90,7 @@ public enum CIFAR10 {
 
     /// The bytes of a batch file. images: count × 3072 bytes (channels × 32 × 32); labels: count.
     public static func encodeBatch(images: [UInt8], labels: [UInt8]) -> [UInt8] {
-        precondition(images.count == labels.count * pixelsPerImage, "images and labels disagree on the count")
+        dataPrecondition(images.count == labels.count * pixelsPerImage, "images and labels disagree on the count")
         var file = [UInt8]()
         file.reserveCapacity(labels.count * recordSize)
         for (index, label) in labels.enumerated() {

@@ -33,3 +33,11 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
 
     public var description: String { "\(path): \(problem)" }
 }
+
+/// Stops the program on misuse of the data API — a programming error, never bad data (bad data
+/// throws `DataError`). Unlike `precondition`, kept in the -Ounchecked builds this target uses.
+@inline(__always)
+func dataPrecondition(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+                      file: StaticString = #fileID, line: UInt = #line) {
+    if !condition() { fatalError(message(), file: file, line: line) }
+}

@@ -15,7 +15,7 @@ public enum Gzip {
         // 16 + MAX_WBITS: a gzip header and trailer instead of zlib's.
         let status = deflateInit2_(stream, level, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY,
                                    zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        precondition(status == Z_OK, "deflateInit2 failed (\(status)): zlib is unusable")
+        dataPrecondition(status == Z_OK, "deflateInit2 failed (\(status)): zlib is unusable")
         // deflateBound is for the zlib wrapper; gzip's header and trailer add 18 - 6 bytes more.
         let capacity = Int(deflateBound(stream, uLong(bytes.count))) + 32
         var output = [UInt8](repeating: 0, count: capacity)
@@ -26,7 +26,7 @@ public enum Gzip {
                 stream.pointee.next_out = out.bindMemory(to: Bytef.self).baseAddress
                 stream.pointee.avail_out = uInt(out.count)
                 let result = deflate(stream, Z_FINISH)
-                precondition(result == Z_STREAM_END, "deflate did not finish (\(result)) in a bound-sized buffer")
+                dataPrecondition(result == Z_STREAM_END, "deflate did not finish (\(result)) in a bound-sized buffer")
                 return out.count - Int(stream.pointee.avail_out)
             }
         }

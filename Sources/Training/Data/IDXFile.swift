@@ -28,7 +28,7 @@ public enum IDXFile {
     /// limit, the rest of the file is not read (nor checked).
     /// - Parameter itemName: what the items are, for messages ("images", "labels").
     public static func read(path: String, rank: Int, limit: Int? = nil, itemName: String = "items") throws -> IDXArray {
-        precondition(rank >= 1 && rank <= 255, "an IDX rank is 1...255")
+        dataPrecondition(rank >= 1 && rank <= 255, "an IDX rank is 1...255")
         let file = try InputFile(path: path)
         let expectedMagic = magic(rank: rank)
 
@@ -103,9 +103,9 @@ public enum IDXFile {
 
     /// The bytes of an unsigned-byte IDX file holding `bytes` with these dimensions.
     public static func encode(dimensions: [Int], bytes: [UInt8]) -> [UInt8] {
-        precondition(!dimensions.isEmpty && dimensions.count <= 255, "an IDX rank is 1...255")
-        precondition(dimensions.allSatisfy { $0 >= 0 && $0 <= Int(UInt32.max) }, "IDX dimensions are UInt32")
-        precondition(dimensions.reduce(1, *) == bytes.count, "dimensions \(dimensions) do not match \(bytes.count) bytes")
+        dataPrecondition(!dimensions.isEmpty && dimensions.count <= 255, "an IDX rank is 1...255")
+        dataPrecondition(dimensions.allSatisfy { $0 >= 0 && $0 <= Int(UInt32.max) }, "IDX dimensions are UInt32")
+        dataPrecondition(dimensions.reduce(1, *) == bytes.count, "dimensions \(dimensions) do not match \(bytes.count) bytes")
         var file: [UInt8] = []
         file.reserveCapacity(4 + 4 * dimensions.count + bytes.count)
         appendBigEndian(magic(rank: dimensions.count), to: &file)

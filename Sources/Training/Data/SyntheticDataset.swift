@@ -36,7 +36,7 @@ public struct SyntheticDataset: Sendable {
 
     /// The first `count` examples of `split`.
     public func examples(_ count: Int, of split: Split) -> Dataset {
-        precondition(classes >= 1 && channels >= 1 && height >= 1 && width >= 1 && blobsPerClass >= 1,
+        dataPrecondition(classes >= 1 && channels >= 1 && height >= 1 && width >= 1 && blobsPerClass >= 1,
                      "a synthetic data set needs at least one class, channel, pixel and blob")
         let patterns = (0..<classes).map(pattern(ofClass:))
         let features = channels * height * width
