@@ -61,7 +61,7 @@ final class DataCIFAR10Tests: XCTestCase {
         let directory = TemporaryDirectory()
         let folder = directory.path("cifar-10-batches-bin", directory: true)
         _ = try writeCIFARFixture(in: folder, gzip: false)
-        let loaded = try KnownDataset.cifar10.load(.full, locator: DataLocator(explicitDirectory: directory.path))
+        let loaded = try LoadableDataset.cifar10.load(.full, locator: DataLocator(explicitDirectory: directory.path))
         XCTAssertEqual(loaded.location, DataLocation(directory: folder, origin: .explicit))
         XCTAssertEqual(loaded.split.train.count, 20)
     }
@@ -116,7 +116,7 @@ final class DataCIFAR10Tests: XCTestCase {
         assertDataError(try CIFAR10.load(directory: directory.path, request: .full), kind: .unreadable,
                         path: directory.path("data_batch_4.bin"), mentions: ["no such file"])
         // Through the locator the folder is incomplete, and says which file is missing.
-        assertDataError(try KnownDataset.cifar10.load(.full, locator: DataLocator(explicitDirectory: directory.path)),
+        assertDataError(try LoadableDataset.cifar10.load(.full, locator: DataLocator(explicitDirectory: directory.path)),
                         kind: .unreadable, path: directory.path, mentions: ["missing data_batch_4.bin[.gz]"])
     }
 }

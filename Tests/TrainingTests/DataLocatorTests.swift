@@ -44,7 +44,7 @@ final class DataLocatorTests: XCTestCase {
 
     func testLoadReportsTheDirectoryUsedAndReadsIt() throws {
         let roots = try Roots()
-        let loaded = try KnownDataset.fashionMNIST.load(small, locator: roots.locator(explicit: false))
+        let loaded = try LoadableDataset.fashionMNIST.load(small, locator: roots.locator(explicit: false))
         XCTAssertEqual(loaded.location, DataLocation(directory: roots.environment, origin: .environment))
         XCTAssertEqual(loaded.split.train.labels, fixtureLabels(20, seed: 2).map(Int32.init))
         XCTAssertEqual(loaded.summary,
@@ -141,9 +141,9 @@ final class DataLocatorTests: XCTestCase {
     }
 
     func testInvalidRequests() {
-        assertDataError(try KnownDataset.fashionMNIST.load(.subset(0), locator: DataLocator()), kind: .mismatch,
+        assertDataError(try LoadableDataset.fashionMNIST.load(.subset(0), locator: DataLocator()), kind: .mismatch,
                         path: "fashion_mnist", mentions: ["asked for 0 training examples, at least 1 is needed"])
-        assertDataError(try KnownDataset.cifar10.load(DataRequest(trainCount: nil, testCount: -3), locator: DataLocator()),
+        assertDataError(try LoadableDataset.cifar10.load(DataRequest(trainCount: nil, testCount: -3), locator: DataLocator()),
                         kind: .mismatch, path: "cifar10", mentions: ["asked for -3 test examples"])
     }
 }

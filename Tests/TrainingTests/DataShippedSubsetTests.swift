@@ -40,7 +40,7 @@ final class DataShippedSubsetTests: XCTestCase {
     }
 
     func testContentsMatchTheRecordedChecksums() throws {
-        let loaded = try KnownDataset.fashionMNIST.load(.subset(10_000), locator: onlyTheSubset)
+        let loaded = try LoadableDataset.fashionMNIST.load(.subset(10_000), locator: onlyTheSubset)
         XCTAssertEqual(loaded.location.origin, .shippedSubset)
         let split = loaded.split
         XCTAssertEqual(split.train.count, 10_000)
@@ -56,7 +56,7 @@ final class DataShippedSubsetTests: XCTestCase {
     }
 
     func testLabelsAreRoughlyBalanced() throws {
-        let split = try KnownDataset.fashionMNIST.load(.subset(10_000), locator: onlyTheSubset).split
+        let split = try LoadableDataset.fashionMNIST.load(.subset(10_000), locator: onlyTheSubset).split
         let train = split.train.labelHistogram(), test = split.test.labelHistogram()
         XCTAssertEqual(train, Recorded.trainHistogram)
         for count in train { XCTAssert((900...1_100).contains(count), "\(train)") }
@@ -65,8 +65,8 @@ final class DataShippedSubsetTests: XCTestCase {
 
     /// A smaller subset request is served by the shipped subset, as its first examples.
     func testSmallerRequestsTakeTheFirstExamples() throws {
-        let full = try KnownDataset.fashionMNIST.load(.subset(10_000), locator: onlyTheSubset).split
-        let small = try KnownDataset.fashionMNIST.load(.subset(600, testCount: 100), locator: onlyTheSubset).split
+        let full = try LoadableDataset.fashionMNIST.load(.subset(10_000), locator: onlyTheSubset).split
+        let small = try LoadableDataset.fashionMNIST.load(.subset(600, testCount: 100), locator: onlyTheSubset).split
         XCTAssertEqual(small.train.images, Array(full.train.images[..<(600 * 784)]))
         XCTAssertEqual(small.train.labels, Array(full.train.labels[..<600]))
         XCTAssertEqual(small.test.labels, Array(full.test.labels[..<100]))
@@ -75,23 +75,23 @@ final class DataShippedSubsetTests: XCTestCase {
     /// With Debian's dataset-fashion-mnist installed, its first examples are the subset's, and
     /// the full set loads. Without it, a full request must fail with advice (the subset is too small).
     func testAgreesWithTheDebianPackage() throws {
-        let system = try XCTUnwrap(KnownDataset.fashionMNIST.systemDirectory)
+        let system = try XCTUnwrap(LoadableDataset.fashionMNIST.systemDirectory)
         let locator = DataLocator(systemDirectories: [.fashionMNIST: system], shippedSubsetDirectory: DataLocator.findShippedSubset())
         guard (try? locator.probe(system, for: .fashionMNIST)) == system else {
-            assertDataError(try KnownDataset.fashionMNIST.load(.full, locator: locator), kind: .notFound, path: "fashion_mnist",
+            assertDataError(try LoadableDataset.fashionMNIST.load(.full, locator: locator), kind: .notFound, path: "fashion_mnist",
                             mentions: ["install Debian's dataset-fashion-mnist"])
             return
         }
-        let debian = try KnownDataset.fashionMNIST.load(.subset(10_000), locator: locator)
+        let debian = try LoadableDataset.fashionMNIST.load(.subset(10_000), locator: locator)
         XCTAssertEqual(debian.location, DataLocation(directory: system, origin: .system))
-        let shipped = try KnownDataset.fashionMNIST.load(.subset(10_000), locator: onlyTheSubset).split
+        let shipped = try LoadableDataset.fashionMNIST.load(.subset(10_000), locator: onlyTheSubset).split
         XCTAssertEqual(crc32(pixelBytes(debian.split.train.images[..<784])), Recorded.firstTrainImage)
         XCTAssertEqual(debian.split.train.images, shipped.train.images)
         XCTAssertEqual(debian.split.train.labels, shipped.train.labels)
         XCTAssertEqual(debian.split.test.images, shipped.test.images)
         XCTAssertEqual(debian.split.test.labels, shipped.test.labels)
 
-        let full = try KnownDataset.fashionMNIST.load(.full, locator: locator).split
+        let full = try LoadableDataset.fashionMNIST.load(.full, locator: locator).split
         XCTAssertEqual(full.train.count, 60_000)
         XCTAssertEqual(full.test.count, 10_000)
         XCTAssertEqual(full.train.labelHistogram(), [Int](repeating: 6_000, count: 10))

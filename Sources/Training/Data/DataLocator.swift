@@ -53,11 +53,11 @@ public struct DataLocator: Sendable {
     public var explicitDirectory: String?
     public var environmentDirectory: String?
     /// System package directories by data set.
-    public var systemDirectories: [KnownDataset: String]
+    public var systemDirectories: [LoadableDataset: String]
     public var shippedSubsetDirectory: String?
 
     public init(explicitDirectory: String? = nil, environmentDirectory: String? = nil,
-                systemDirectories: [KnownDataset: String] = [:], shippedSubsetDirectory: String? = nil) {
+                systemDirectories: [LoadableDataset: String] = [:], shippedSubsetDirectory: String? = nil) {
         self.explicitDirectory = explicitDirectory
         self.environmentDirectory = environmentDirectory
         self.systemDirectories = systemDirectories
@@ -67,8 +67,8 @@ public struct DataLocator: Sendable {
     /// This machine's locator: the environment variable, the system packages' directories and
     /// the shipped subset as found by `findShippedSubset()`.
     public static func standard(explicitDirectory: String? = nil) -> DataLocator {
-        var system: [KnownDataset: String] = [:]
-        for dataset in KnownDataset.allCases { system[dataset] = dataset.systemDirectory }
+        var system: [LoadableDataset: String] = [:]
+        for dataset in LoadableDataset.allCases { system[dataset] = dataset.systemDirectory }
         let environment = getenv(environmentVariable).map { String(cString: $0) }
         return DataLocator(explicitDirectory: explicitDirectory,
                            environmentDirectory: environment?.isEmpty == false ? environment : nil,
@@ -77,7 +77,7 @@ public struct DataLocator: Sendable {
     }
 
     /// The directory holding `dataset` for `request`, by the search order above.
-    public func locate(_ dataset: KnownDataset, request: DataRequest) throws -> DataLocation {
+    public func locate(_ dataset: LoadableDataset, request: DataRequest) throws -> DataLocation {
         var looked: [String] = []
         if let explicitDirectory {
             if let found = try probe(explicitDirectory, for: dataset) {
@@ -128,7 +128,7 @@ public struct DataLocator: Sendable {
 
     /// The directory under `root` holding all of `dataset`'s files, nil if none holds any.
     /// Throws when a candidate holds only some of them.
-    public func probe(_ root: String, for dataset: KnownDataset) throws -> String? {
+    public func probe(_ root: String, for dataset: LoadableDataset) throws -> String? {
         for candidate in [root] + dataset.folderNames.map({ joinPath(root, $0) }) where isDirectory(candidate) {
             let files = dataset.requiredFiles
             let missing = files.filter { dataFile(named: $0, in: candidate) == nil }
@@ -141,11 +141,11 @@ public struct DataLocator: Sendable {
         return nil
     }
 
-    private func fileList(_ dataset: KnownDataset) -> String {
+    private func fileList(_ dataset: LoadableDataset) -> String {
         dataset.requiredFiles.map { "\($0)[.gz]" }.joined(separator: ", ")
     }
 
-    private func installAdvice(_ dataset: KnownDataset) -> String {
+    private func installAdvice(_ dataset: LoadableDataset) -> String {
         let place = "pass --data DIR or set $\(DataLocator.environmentVariable) to a directory holding \(fileList(dataset))"
         switch dataset {
         case .fashionMNIST: return "install Debian's dataset-fashion-mnist, or " + place

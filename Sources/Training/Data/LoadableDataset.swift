@@ -1,5 +1,5 @@
 /// The data sets schedc loads from files, by the names `.sched` files use.
-public enum KnownDataset: String, CaseIterable, Sendable {
+public enum LoadableDataset: String, CaseIterable, Sendable {
     case fashionMNIST = "fashion_mnist"
     case mnist
     case cifar10
@@ -81,11 +81,11 @@ public struct DataRequest: Equatable, Sendable {
     }
 
     /// The counts this request needs from `dataset`: its own, or the full sizes.
-    public func counts(of dataset: KnownDataset) -> (train: Int, test: Int) {
+    public func counts(of dataset: LoadableDataset) -> (train: Int, test: Int) {
         (trainCount ?? dataset.fullSize.train, testCount ?? dataset.fullSize.test)
     }
 
-    func validate(for dataset: KnownDataset) throws {
+    func validate(for dataset: LoadableDataset) throws {
         for (count, part) in [(trainCount, "training"), (testCount, "test")] {
             guard let count else { continue }
             if count < 1 {
@@ -97,7 +97,7 @@ public struct DataRequest: Equatable, Sendable {
 
 /// A data set in memory and where it came from.
 public struct LoadedDataset: Sendable {
-    public var dataset: KnownDataset
+    public var dataset: LoadableDataset
     public var split: DatasetSplit
     public var location: DataLocation
 
