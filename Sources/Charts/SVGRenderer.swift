@@ -84,7 +84,13 @@ private struct SVGRenderer {
             return Ticks.linear(low, high, count: count)
         case .log:
             guard let low = values.min(), let high = values.max() else { return Ticks.log(1, 10) }
-            return Ticks.log(low, high)
+            let (domain, ticks) = Ticks.log(low, high)
+            // A curve exactly on a decade bound would hide in the frame: pad that side by 3 % of
+            // the axis (in log space); the ticks stay where they are.
+            let pad = pow(domain.upperBound / domain.lowerBound, 0.03)
+            let lower = low <= domain.lowerBound * (1 + 1e-12) ? domain.lowerBound / pad : domain.lowerBound
+            let upper = high >= domain.upperBound * (1 - 1e-12) ? domain.upperBound * pad : domain.upperBound
+            return (lower...upper, ticks)
         }
     }
 
