@@ -18,7 +18,7 @@ struct AxisMap {
     let flipped: Bool
 
     func position(_ value: Double) -> Double? {
-        guard value.isFinite else { return nil }
+        guard drawable(value, on: scale) else { return nil }
         let t: Double
         switch scale {
         case .linear:
@@ -70,7 +70,7 @@ private struct SVGRenderer {
 
     private func xAxis() -> (ClosedRange<Double>, [Double]) {
         var values = figure.panels.flatMap { $0.series.flatMap { $0.points.map(\.x) } } + figure.markers.map(\.x)
-        values = values.filter { $0.isFinite && (figure.xScale == .linear || $0 > 0) }
+        values = values.filter { drawable($0, on: figure.xScale) }
         return domain(scale: figure.xScale, fixed: figure.xDomain, values: values, count: 8)
     }
 
@@ -96,7 +96,7 @@ private struct SVGRenderer {
 
     private mutating func renderPanel(_ panel: Panel, index: Int, top: Double, x: AxisMap, xTicks: [Double], isLast: Bool) {
         let bottom = top + figure.panelHeight
-        let yValues = panel.series.flatMap { $0.points.map(\.y) }.filter { $0.isFinite && (panel.yScale == .linear || $0 > 0) }
+        let yValues = panel.series.flatMap { $0.points.map(\.y) }.filter { drawable($0, on: panel.yScale) }
         let (yDomain, yTicks) = domain(scale: panel.yScale, fixed: panel.yDomain, values: yValues, count: 4)
         let y = AxisMap(scale: panel.yScale, domain: yDomain, pixels: top...bottom, flipped: true)
         let clip = "panel\(index)"
@@ -219,6 +219,12 @@ extension SVGRenderer {
         }
         return count
     }
+}
+
+/// Whether a value can be placed on an axis: finite, positive on a log axis, and within
+/// ±1e300 so spans and ticks stay finite.
+func drawable(_ value: Double, on scale: AxisScale) -> Bool {
+    value.isFinite && abs(value) <= 1e300 && (scale == .linear || value >= 1e-300)
 }
 
 /// A coordinate with at most two decimals and no trailing zeros.

@@ -21,6 +21,11 @@ public enum PlanLints {
         let n = Double(plan.datasetSize)
         let largeBatch = largeBatchShare * n
         let applied = plan.changes.filter { $0.limit != .afterEnd }
+        func changesNoise(_ change: PlanChange) -> Bool {
+            let before = change.before.noiseScale(datasetSize: plan.datasetSize)
+            return abs(change.after.noiseScale(datasetSize: plan.datasetSize) - before) > 1e-9 * before
+        }
+        let noiseChanges = applied.filter(changesNoise)
 
         for change in plan.changes {
             let event = change.eventIndex.flatMap { program.events.indices.contains($0) ? program.events[$0] : nil }
@@ -60,15 +65,11 @@ public enum PlanLints {
                 }
             }
 
-            // Momentum catching up after a change of g.
-            let gBefore = change.before.noiseScale(datasetSize: plan.datasetSize)
-            let gAfter = change.after.noiseScale(datasetSize: plan.datasetSize)
-            if abs(gAfter - gBefore) > 1e-9 * gBefore, change.after.momentum > 0 {
-                let nextChange = applied.first { later in
-                    later.sample > change.sample
-                        && abs(later.after.noiseScale(datasetSize: plan.datasetSize) - later.before.noiseScale(datasetSize: plan.datasetSize))
-                            > 1e-9 * later.before.noiseScale(datasetSize: plan.datasetSize)
-                }
+            // Momentum catching up after a change of g: judged once per update, with the state
+            // after the last change there.
+            if changesNoise(change), noiseChanges.last(where: { $0.sample == change.sample }) == change,
+               change.after.momentum > 0 {
+                let nextChange = noiseChanges.first { $0.sample > change.sample }
                 let until = nextChange?.epoch ?? Double(plan.epochs)
                 let span = until - change.epoch
                 let lost = Double(change.after.batch) / (n * (1 - change.after.momentum))

@@ -56,7 +56,7 @@ extension Plan {
 
     /// The phase that update `update` belongs to; nil past the end of the run.
     public func phaseIndex(atUpdate update: Int) -> Int? {
-        guard update >= 0, update < totalUpdates else { return nil }
+        guard update >= 0, update < totalUpdates, !phases.isEmpty else { return nil }
         var low = 0, high = phases.count - 1
         while low < high {
             let mid = (low + high + 1) / 2
@@ -67,7 +67,7 @@ extension Plan {
 
     /// The phase in force at the start of epoch `epoch` (what its first update runs with).
     public func phase(atEpoch epoch: Int) -> Phase? {
-        guard epoch >= 0, epoch < epochs else { return nil }
+        guard epoch >= 0, epoch < epochs, !phases.isEmpty else { return nil }
         return phases[phaseIndex(atSample: epoch * datasetSize)]
     }
 
@@ -122,7 +122,6 @@ extension Plan {
             guard phase.endSample > phase.startSample, phase.endSample <= datasetSize * epochs else {
                 throw fail("\(name): its samples must lie inside the run")
             }
-            guard phase.startSample % datasetSize == 0 || i > 0 else { throw fail("\(name) must start at sample 0") }
             guard phase.learningRate.isFinite, phase.learningRate > 0, phase.momentum >= 0, phase.momentum < 1 else {
                 throw fail("\(name): lr must be positive and momentum in 0 ≤ m < 1")
             }

@@ -59,6 +59,13 @@ final class SVGTests: XCTestCase {
             Panel(yLabel: "y", yScale: .log, series: [Series(name: "p", xs: [5], ys: [5])]),
         ])
         XCTAssertNoThrow(try parseXML(single.svg()))
+        let extreme = Figure(title: "extremes", xLabel: "x", panels: [
+            Panel(yLabel: "y", series: [Series(name: "huge", xs: [0, 1, 2, 3], ys: [1e308, -1e308, .infinity, 5])]),
+            Panel(yLabel: "log y", yScale: .log, series: [Series(name: "tiny", xs: [0, 1, 2], ys: [Double.leastNonzeroMagnitude, 1e-300, 1])]),
+        ])
+        let svg = extreme.svg()
+        XCTAssertNoThrow(try parseXML(svg))
+        XCTAssertFalse(svg.contains("nan") || svg.contains("inf"), svg)
     }
 
     func testStepSeriesDrawsHorizontalThenVertical() {

@@ -44,6 +44,16 @@ final class PlanLintTests: XCTestCase {
         XCTAssertEqual(diagnostics[0].notes.first?.message, "also at epoch 160 (13%)")
     }
 
+    /// Two changes of g at one update are one catch-up: judged once, after the last of them.
+    func testS302IsJudgedOncePerUpdate() {
+        let program = makeProgram(epochs: 20, optimizer: OptimizerSpec(kind: .sgd, momentum: 0.98), batch: 5120,
+                                  events: [.at(.epoch(10), .noise, .divide(2)), .at(.epoch(10), .lr, .divide(2))])
+        let diagnostics = lints(program)
+        XCTAssertEqual(diagnostics.map(\.code), ["S303", "S302"])
+        XCTAssertEqual(diagnostics[1].range, eventRange(1))
+        XCTAssertTrue(diagnostics[1].message.hasPrefix("momentum 0.98 loses about 5.12 epochs"), diagnostics[1].message)
+    }
+
     func testS303NoiseDecayThatCannotGrowTheBatch() {
         let diagnostics = lints(CIFAR10Samples.increasedLR)
         XCTAssertEqual(diagnostics.map(\.code), ["S303"])
