@@ -23,7 +23,7 @@ let package = Package(
         // Stage 1: source text → checked program + diagnostics; formatter.
         .target(name: "ScheduleLanguage", swiftSettings: language),
         // Stage 2: checked program → timeline IR → plan of phases under B_max.
-        .target(name: "SchedulePlanner", dependencies: ["ScheduleLanguage"], swiftSettings: language),
+        .target(name: "SchedulePlanner", dependencies: ["ScheduleLanguage", "Charts"], swiftSettings: language),
         // SVG line charts (log axes), shared by `plan --svg` and the run plots.
         .target(name: "Charts", swiftSettings: language),
         // zlib from the system, for gzipped IDX files.
@@ -41,9 +41,9 @@ let package = Package(
             swiftSettings: language),
 
         .testTarget(name: "ScheduleLanguageTests", dependencies: ["ScheduleLanguage"], swiftSettings: language),
-        .testTarget(name: "SchedulePlannerTests", dependencies: ["SchedulePlanner", "ScheduleLanguage"],
-                    swiftSettings: language),
-        .testTarget(name: "ChartsTests", dependencies: ["Charts"], swiftSettings: language),
+        .testTarget(name: "SchedulePlannerTests", dependencies: ["SchedulePlanner", "ScheduleLanguage", "Charts"],
+                    exclude: ["Golden"], swiftSettings: language),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"], exclude: ["Golden"], swiftSettings: language),
         .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"], swiftSettings: language),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorKernels"], swiftSettings: language),
         .testTarget(name: "ScheduleRunnerTests", dependencies: ["ScheduleRunner", "SchedulePlanner", "ScheduleLanguage", "Training"],

@@ -1,1 +1,0 @@
-// SVG charts land with issue 3.

@@ -1,0 +1,141 @@
+import ScheduleLanguage
+
+/// The planner's entry points: checked program → timeline → plan.
+public enum Planner {
+    /// Lowers `program` under its own policy.
+    public static func plan(_ program: CheckedProgram) throws -> Plan {
+        try plan(program, policy: program.policy)
+    }
+
+    /// Lowers `program` under `policy` (e.g. to compare policies on one schedule).
+    public static func plan(_ program: CheckedProgram, policy: LoweringPolicy) throws -> Plan {
+        var program = program
+        program.policy = policy
+        let timeline = try Timeline(program)
+        return try lower(timeline, program: program)
+    }
+
+    /// The policy's name as written in a `.sched` file.
+    public static func name(of policy: LoweringPolicy) -> String {
+        switch policy {
+        case .increaseBatch: return "increase_batch"
+        case .decayLearningRate: return "decay_lr"
+        case .hybrid(let k): return "hybrid(\(k))"
+        case .adabatch(let r): return "adabatch(\(formatNumber(r)))"
+        }
+    }
+
+    /// Simulates the update stream in time order: at each step, the pending entry that takes
+    /// effect first (under the batch size in force now) is applied; ties go in timeline order.
+    /// Step-timed entries are placed here, once the batches before them are known.
+    static func lower(_ timeline: Timeline, program: CheckedProgram) throws -> Plan {
+        let n = timeline.datasetSize
+        let endSample = n * timeline.epochs
+        var state = LoweringState(optimizer: timeline.initial, floorBatch: timeline.initial.batch,
+                                  warmupActive: program.warmup != nil, datasetSize: n,
+                                  maxBatch: program.maxBatchSize, policy: program.policy)
+        var builder = PhaseBuilder(datasetSize: n, microBatch: program.microBatchSize, ghostBatch: program.ghostBatchSize,
+                                   state: state)
+        var cursorSample = 0, cursorUpdate = 0
+        var pending = timeline.entries
+        var changes: [PlanChange] = []
+        var warmupUpdates: Int?
+
+        while !pending.isEmpty {
+            let batch = state.optimizer.batch
+            let updatesToEnd = CountingRule.advance(from: cursorSample, toSample: endSample, batch: batch, datasetSize: n).updates
+            // Where each pending entry would take effect if nothing else happened first.
+            var next: (position: Int, sample: Int, updates: Int)?
+            for (position, entry) in pending.enumerated() {
+                let sample: Int, updates: Int
+                switch entry.time {
+                case .sample(let target):
+                    (sample, updates) = CountingRule.advance(from: cursorSample, toSample: target, batch: batch, datasetSize: n)
+                case .update(let index):
+                    updates = max(0, index - cursorUpdate)
+                    sample = updates >= updatesToEnd ? endSample
+                        : CountingRule.advance(from: cursorSample, updates: updates, batch: batch, datasetSize: n)
+                }
+                guard sample < endSample else { continue }
+                if next == nil || updates < next!.updates { next = (position, sample, updates) }
+            }
+            guard let next else { break }  // everything left takes effect after the run
+
+            if next.updates > 0 {
+                builder.advance(toSample: cursorSample, update: cursorUpdate, state: state)
+                cursorSample = next.sample
+                cursorUpdate += next.updates
+            }
+            let entry = pending.remove(at: next.position)
+            let before = state.optimizer
+            let outcome = try state.apply(entry.change, range: entry.range)
+            if case .warmupEnd = entry.change { warmupUpdates = cursorUpdate }
+            changes.append(PlanChange(epoch: Double(cursorSample) / Double(n), update: cursorUpdate, sample: cursorSample,
+                                      eventIndex: entry.eventIndex, at: entry.timeText, event: entry.text, effect: outcome.effect,
+                                      limit: outcome.limit, note: outcome.note, before: before, after: state.optimizer))
+        }
+
+        builder.advance(toSample: cursorSample, update: cursorUpdate, state: state)
+        let totalUpdates = cursorUpdate + CountingRule.advance(from: cursorSample, toSample: endSample,
+                                                                batch: state.optimizer.batch, datasetSize: n).updates
+        let phases = builder.finish(endSample: endSample, endUpdate: totalUpdates)
+
+        for entry in pending {
+            if case .warmupEnd = entry.change { warmupUpdates = totalUpdates }
+            changes.append(PlanChange(epoch: Double(timeline.epochs), update: totalUpdates, sample: endSample,
+                                      eventIndex: entry.eventIndex, at: entry.timeText, event: entry.text, effect: "none",
+                                      limit: .afterEnd, note: "takes effect at or after the end of the run (epoch \(timeline.epochs))",
+                                      before: state.optimizer, after: state.optimizer))
+        }
+
+        let warmup = program.warmup.map {
+            PlannedWarmup(length: $0.length, unit: $0.unit.rawValue, updates: warmupUpdates ?? totalUpdates)
+        }
+        return Plan(schedule: program.name, dataset: program.dataset.known?.rawValue, datasetSize: n, epochs: timeline.epochs,
+                    policy: name(of: program.policy), maxBatch: program.maxBatchSize, microBatch: program.microBatchSize,
+                    ghostBatch: program.ghostBatchSize, warmup: warmup, totalUpdates: totalUpdates, phases: phases,
+                    changes: changes)
+    }
+}
+
+/// Collects phases: a new one starts wherever the state in force changes between updates.
+private struct PhaseBuilder {
+    let datasetSize: Int
+    let microBatch: Int?
+    let ghostBatch: Int?
+    var phases: [Phase] = []
+    var startSample = 0, startUpdate = 0
+    var phaseState: (optimizer: OptimizerState, warmup: Bool)
+
+    init(datasetSize: Int, microBatch: Int?, ghostBatch: Int?, state: LoweringState) {
+        self.datasetSize = datasetSize
+        self.microBatch = microBatch
+        self.ghostBatch = ghostBatch
+        phaseState = (state.optimizer, state.warmupActive)
+    }
+
+    /// Updates are about to run from (`sample`, `update`) with `state`: close the current phase
+    /// there if the state differs (a phase with no updates yet just takes the new state).
+    mutating func advance(toSample sample: Int, update: Int, state: LoweringState) {
+        guard state.optimizer != phaseState.optimizer || state.warmupActive != phaseState.warmup else { return }
+        if update > startUpdate { close(endSample: sample, endUpdate: update) }
+        startSample = sample
+        startUpdate = update
+        phaseState = (state.optimizer, state.warmupActive)
+    }
+
+    mutating func finish(endSample: Int, endUpdate: Int) -> [Phase] {
+        if endUpdate > startUpdate || phases.isEmpty { close(endSample: endSample, endUpdate: endUpdate) }
+        return phases
+    }
+
+    private mutating func close(endSample: Int, endUpdate: Int) {
+        let s = phaseState.optimizer
+        let passes = MicroBatching.passSizes(batch: s.batch, microBatch: microBatch, ghostBatch: ghostBatch)
+        phases.append(Phase(startEpoch: Double(startSample) / Double(datasetSize), endEpoch: Double(endSample) / Double(datasetSize),
+                            startUpdate: startUpdate, endUpdate: endUpdate, startSample: startSample, endSample: endSample,
+                            batch: s.batch, microBatch: passes.max() ?? s.batch, accumulation: passes.count, passSizes: passes,
+                            learningRate: s.learningRate, momentum: s.momentum, noise: decimalClean(s.noiseScale(datasetSize: datasetSize)),
+                            updates: endUpdate - startUpdate, warmup: phaseState.warmup))
+    }
+}

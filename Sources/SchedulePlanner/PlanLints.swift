@@ -1,0 +1,128 @@
+import ScheduleLanguage
+
+/// Warnings that need the plan (the front end cannot see them: they depend on the policy, on
+/// B_max and on where step-timed events land). Each points at the event that causes it;
+/// findings of one statement (`at epoch 60, 120, 160: ...`, an `every`) become one diagnostic.
+///
+/// - S301: B grows past ~N/10 (threshold 1.25·N/10, so the paper's own B_max of 5120 for
+///   N = 50 000 passes; Smith et al. grow B only to about N/10).
+/// - S302: after a change of g, momentum needs ≈ B/(N(1 − m)) epochs to catch up; warned when
+///   that is more than 10 % of the epochs until the next change of g (or the end).
+/// - S303: a noise decay the policy would lower by growing B, with B already at max_batch.
+/// - S304: an explicit batch outside 1...max_batch, clamped.
+/// - S305: a keep-noise change whose batch had to be capped, so ε differs from what was written.
+/// - S306: an event (or the warm-up's end) at or after the end of the run.
+public enum PlanLints {
+    public static let largeBatchShare = 1.25 / 10
+    public static let momentumLagShare = 0.10
+
+    public static func diagnostics(for plan: Plan, program: CheckedProgram) -> [Diagnostic] {
+        var findings: [Finding] = []
+        let n = Double(plan.datasetSize)
+        let largeBatch = largeBatchShare * n
+        let applied = plan.changes.filter { $0.limit != .afterEnd }
+        func changesNoise(_ change: PlanChange) -> Bool {
+            let before = change.before.noiseScale(datasetSize: plan.datasetSize)
+            return abs(change.after.noiseScale(datasetSize: plan.datasetSize) - before) > 1e-9 * before
+        }
+        let noiseChanges = applied.filter(changesNoise)
+
+        for change in plan.changes {
+            let event = change.eventIndex.flatMap { program.events.indices.contains($0) ? program.events[$0] : nil }
+            let range = event?.range ?? program.range(ofSetting: "warmup")
+            let at = "at epoch \(formatNumber(change.epoch))"
+
+            if change.limit == .afterEnd {
+                if event == nil {
+                    findings.append(Finding(code: "S306", range: range, short: "",
+                                            message: "warm-up lasts past the end of the run; ε ramps over all \(plan.totalUpdates) updates"))
+                } else {
+                    findings.append(Finding(code: "S306", range: range, short: "at \(change.at)",
+                                            message: "'at \(change.at): \(change.event)' takes effect after the run ends (\(plan.epochs) epochs, \(plan.totalUpdates) updates); it changes nothing"))
+                }
+                continue
+            }
+
+            if Double(change.after.batch) > largeBatch, Double(change.before.batch) <= largeBatch {
+                findings.append(Finding(code: "S301", range: range, short: at,
+                                        message: "batch grows to \(change.after.batch) \(at), past ~N/10 (N = \(plan.datasetSize))",
+                                        notes: ["Smith et al. (2018) grow B to about N/10 and decay ε after that; lowering max_batch does the same"]))
+            }
+
+            if change.limit == .noGrowth {
+                findings.append(Finding(code: "S303", range: range, short: at,
+                                        message: "noise decay \(at) cannot grow the batch: it is already at max_batch \(plan.maxBatch)",
+                                        notes: ["ε takes the whole factor, so this decay needs as many updates as under decay_lr"]))
+            }
+
+            if let event, change.limit == .clamped || change.limit == .maxBatch {
+                if event.target == .batch {
+                    findings.append(Finding(code: "S304", range: range, short: at,
+                                            message: "\(change.note ?? "batch clamped") \(at)"))
+                } else if event.keepNoise {
+                    findings.append(Finding(code: "S305", range: range, short: at,
+                                            message: "'\(change.event)' cannot hold the noise with the batch alone: \(change.note ?? "batch limited")"))
+                }
+            }
+
+            // Momentum catching up after a change of g: judged once per update, with the state
+            // after the last change there.
+            if changesNoise(change), noiseChanges.last(where: { $0.sample == change.sample }) == change,
+               change.after.momentum > 0 {
+                let nextChange = noiseChanges.first { $0.sample > change.sample }
+                let until = nextChange?.epoch ?? Double(plan.epochs)
+                let span = until - change.epoch
+                let lost = Double(change.after.batch) / (n * (1 - change.after.momentum))
+                if span > 0, lost > momentumLagShare * span {
+                    let share = Int((100 * lost / span).rounded())
+                    findings.append(Finding(code: "S302", range: range, short: "\(at) (\(share)%)",
+                                            message: "momentum \(formatNumber(change.after.momentum)) loses about \(formatNumber((lost * 100).rounded() / 100)) epochs catching up after the noise change \(at), \(share)% of the \(formatNumber(span)) epochs until the next one",
+                                            notes: ["after each change of g the momentum accumulator lags for about B/(N(1 − m)) epochs (Smith et al. 2018, appendix); add epochs or lower momentum"]))
+                }
+            }
+        }
+        return group(findings)
+    }
+
+    struct Finding {
+        var code: String
+        var range: SourceRange
+        /// What tells this finding apart from others on the same statement ("at epoch 160").
+        var short: String
+        var message: String
+        var notes: [String] = []
+    }
+
+    /// One diagnostic per (code, statement): the first finding's message, the others as a note.
+    private static func group(_ findings: [Finding]) -> [Diagnostic] {
+        var order: [String] = []
+        var byKey: [String: [Finding]] = [:]
+        for finding in findings {
+            let key = "\(finding.code)@\(finding.range.start)-\(finding.range.end)"
+            if byKey[key] == nil { order.append(key) }
+            byKey[key, default: []].append(finding)
+        }
+        let diagnostics = order.map { key -> Diagnostic in
+            let group = byKey[key]!
+            var notes = group[0].notes.map { Diagnostic.Note($0) }
+            let others = group.dropFirst().map(\.short).filter { !$0.isEmpty }
+            if !others.isEmpty { notes.insert(Diagnostic.Note("also " + others.joined(separator: ", ")), at: 0) }
+            return Diagnostic(code: group[0].code, severity: .warning, message: group[0].message, range: group[0].range, notes: notes)
+        }
+        return diagnostics.sorted { ($0.range.start, $0.code) < ($1.range.start, $1.code) }
+    }
+}
+
+extension Planner {
+    /// The plan lints of `program` under its policy; a program that cannot be planned gives its
+    /// S300 error instead.
+    public static func diagnostics(for program: CheckedProgram) -> [Diagnostic] {
+        do {
+            return PlanLints.diagnostics(for: try plan(program), program: program)
+        } catch let error as PlanningError {
+            return [error.diagnostic]
+        } catch {
+            return [Diagnostic(code: PlanningError.code, severity: .error, message: "cannot plan: \(error)", range: .at(0))]
+        }
+    }
+}

@@ -1,0 +1,285 @@
+import ScheduleLanguage
+
+/// What limited a change: why B or ε did not move the way the event alone would suggest.
+public enum ChangeLimit: String, Hashable, Sendable, Codable, CaseIterable {
+    /// B × f is not a whole batch: B was rounded and ε corrected so g stays exact.
+    case rounded
+    /// B would pass max_batch: B = max_batch and ε took the remaining factor.
+    case maxBatch = "max_batch"
+    /// A decay the policy would lower by growing B, but B is already at max_batch: ε took it all.
+    case noGrowth = "no_growth"
+    /// adabatch(r): B grew by r, ε took the rest of the factor.
+    case growthRate = "growth_rate"
+    /// A noise increase shrank B back to the batch the program set; ε took the rest.
+    case batchFloor = "batch_floor"
+    /// An explicit batch outside 1...max_batch was clamped.
+    case clamped
+    /// The event takes effect at or after the end of the run: it changes nothing.
+    case afterEnd = "after_end"
+}
+
+/// The state lowering carries from event to event.
+struct LoweringState {
+    var optimizer: OptimizerState
+    /// The batch the program (or its last explicit batch / keep-noise change) set: a noise
+    /// increase under a batch-growing policy shrinks B no further than this.
+    var floorBatch: Int
+    /// Noise decays seen so far (hybrid(k) grows B for the first k only).
+    var decays = 0
+    var warmupActive: Bool
+
+    let datasetSize: Int
+    let maxBatch: Int
+    let policy: LoweringPolicy
+
+    /// The outcome of one change, for the plan's notes and the lints.
+    struct Outcome {
+        var effect: String
+        var limit: ChangeLimit?
+        var note: String?
+    }
+
+    /// Applies one timeline change. Throws (S300) when the result is out of range, e.g.
+    /// `momentum *= 2` from 0.9; `range` is the event's, for that diagnostic.
+    mutating func apply(_ change: Timeline.Change, range: SourceRange) throws -> Outcome {
+        let outcome = try applyExactly(change, range: range)
+        optimizer.learningRate = decimalClean(optimizer.learningRate)
+        return outcome
+    }
+
+    private mutating func applyExactly(_ change: Timeline.Change, range: SourceRange) throws -> Outcome {
+        switch change {
+        case .noise(let operation):
+            return applyNoise(operation)
+        case .learningRate(let operation, let keepNoise):
+            let wanted = operation.apply(to: optimizer.learningRate)
+            guard wanted.isFinite, wanted > 0 else {
+                throw PlanningError("lr would become \(formatNumber(wanted)); it must stay positive", range: range)
+            }
+            if keepNoise {
+                // Linear scaling rule: g ∝ ε/B, so B follows ε.
+                return rescaleBatchKeepingNoise(by: wanted / optimizer.learningRate,
+                                                change: "ε \(formatNumber(optimizer.learningRate)) → \(formatNumber(wanted))",
+                                                newLearningRate: wanted, newMomentum: optimizer.momentum, rule: "B ∝ ε")
+            }
+            let before = optimizer.learningRate
+            optimizer.learningRate = wanted
+            return Outcome(effect: "ε \(formatNumber(before)) → \(formatNumber(wanted))")
+        case .momentum(let operation, let keepNoise):
+            let wanted = operation.apply(to: optimizer.momentum)
+            guard wanted.isFinite, wanted >= 0, wanted < 1 else {
+                throw PlanningError("momentum would become \(formatNumber(wanted)); it must stay in 0 ≤ m < 1", range: range)
+            }
+            if keepNoise {
+                // Momentum rule: g ∝ 1/(B(1 − m)), so B ∝ 1/(1 − m).
+                return rescaleBatchKeepingNoise(by: (1 - optimizer.momentum) / (1 - wanted),
+                                                change: "m \(formatNumber(optimizer.momentum)) → \(formatNumber(wanted))",
+                                                newLearningRate: optimizer.learningRate, newMomentum: wanted, rule: "B ∝ 1/(1 − m)")
+            }
+            let before = optimizer.momentum
+            optimizer.momentum = wanted
+            return Outcome(effect: "m \(formatNumber(before)) → \(formatNumber(wanted))")
+        case .batch(let operation):
+            let wanted = operation.apply(to: Double(optimizer.batch))
+            guard wanted.isFinite, wanted > 0 else {
+                throw PlanningError("batch would become \(formatNumber(wanted)); it must stay positive", range: range)
+            }
+            let before = optimizer.batch
+            let rounded = wanted < Double(Int.max / 2) ? Int(wanted.rounded()) : Int.max / 2
+            let batch = min(max(rounded, 1), maxBatch)
+            optimizer.batch = batch
+            floorBatch = batch
+            var outcome = Outcome(effect: "B \(before) → \(batch)")
+            if batch != rounded {
+                outcome.limit = .clamped
+                outcome.note = batch == maxBatch
+                    ? "batch \(formatNumber(wanted)) clamped to max_batch \(maxBatch)"
+                    : "batch \(formatNumber(wanted)) clamped to 1"
+            } else if Double(batch) != wanted {
+                outcome.limit = .rounded
+                outcome.note = "batch \(formatNumber(wanted)) rounded to \(batch)"
+            }
+            return outcome
+        case .warmupEnd:
+            warmupActive = false
+            return Outcome(effect: "ε at its scheduled value from here on")
+        }
+    }
+
+    /// g ← g·u (u > 1) or g ← g/d (d > 1), lowered by the policy.
+    private mutating func applyNoise(_ operation: EventOperation) -> Outcome {
+        // The factor as written, kept exact: `/= 5` divides by 5, it does not multiply by 0.2.
+        let isDecay: Bool
+        let factor: Double
+        switch operation {
+        case .divide(let f): (isDecay, factor) = f >= 1 ? (true, f) : (false, 1 / f)
+        case .multiply(let f): (isDecay, factor) = f <= 1 ? (true, 1 / f) : (false, f)
+        case .set: preconditionFailure("Timeline rejects 'noise ='")
+        }
+        if factor == 1 { return Outcome(effect: "no change") }
+        return isDecay ? applyNoiseDecay(by: factor) : applyNoiseIncrease(by: factor)
+    }
+
+    /// g ÷ d: the policy decides how much of d goes to B (growing it) and the rest to ε.
+    private mutating func applyNoiseDecay(by d: Double) -> Outcome {
+        decays += 1
+        let growth: Double       // the factor the policy would like B to grow by
+        var rateLimited = false  // adabatch: growth capped at r
+        switch policy {
+        case .increaseBatch: growth = d
+        case .decayLearningRate: growth = 1
+        case .hybrid(let k): growth = decays <= k ? d : 1
+        case .adabatch(let r):
+            growth = min(d, r)
+            rateLimited = r < d
+        }
+        let before = optimizer
+        var limit: ChangeLimit?
+        var newBatch = before.batch
+        if growth > 1 {
+            let target = snapped(Double(before.batch) * growth)
+            if before.batch >= maxBatch {
+                limit = .noGrowth
+            } else if target >= Double(maxBatch) {
+                newBatch = maxBatch
+                if target > Double(maxBatch) { limit = .maxBatch }
+            } else {
+                // Round to the nearest whole batch, never past the adabatch rate.
+                var rounded = Int(target.rounded())
+                if case .adabatch(let r) = policy {
+                    rounded = min(rounded, Int((Double(before.batch) * r).rounded(.down)))
+                }
+                newBatch = max(rounded, before.batch)
+                if Double(newBatch) != target { limit = .rounded }
+                if rateLimited, limit == nil { limit = .growthRate }
+            }
+        }
+        // g' = g/d  ⇔  ε'/B' = ε/(B·d).
+        let newLearningRate = before.learningRate * snapped(Double(newBatch) / (Double(before.batch) * d))
+        optimizer.batch = newBatch
+        optimizer.learningRate = newLearningRate
+        return decayOutcome(before: before, limit: limit, d: d, growthWanted: growth)
+    }
+
+    private func decayOutcome(before: OptimizerState, limit: ChangeLimit?, d: Double, growthWanted: Double) -> Outcome {
+        var parts: [String] = []
+        if optimizer.batch != before.batch { parts.append("B \(before.batch) → \(optimizer.batch)") }
+        if optimizer.learningRate != before.learningRate {
+            parts.append("ε \(formatNumber(before.learningRate)) → \(formatNumber(optimizer.learningRate))")
+        }
+        var outcome = Outcome(effect: parts.joined(separator: ", "), limit: limit)
+        let lrFactor = before.learningRate / optimizer.learningRate
+        switch limit {
+        case .maxBatch?:
+            outcome.note = "B capped at max_batch \(maxBatch); ε ÷ \(formatFactor(lrFactor)) instead"
+        case .noGrowth?:
+            outcome.note = "B already at max_batch \(maxBatch); ε ÷ \(formatFactor(lrFactor)) instead"
+        case .growthRate?:
+            if case .adabatch(let r) = policy {
+                outcome.note = "B grows at most × \(formatFactor(r)) per step; ε ÷ \(formatFactor(lrFactor)) takes the rest"
+            }
+        case .rounded?:
+            let target = Double(before.batch) * growthWanted
+            // ε would be ε·growth/d with B × growth exactly; the rounding correction is on top of that.
+            let correction = optimizer.learningRate * d / (before.learningRate * growthWanted)
+            outcome.note = "B \(formatNumber(target)) rounded to \(optimizer.batch); ε × \(formatFactor(correction)) so g stays exact"
+        default:
+            if growthWanted == 1 {
+                switch policy {
+                case .decayLearningRate: outcome.note = "policy decay_lr: ε ÷ \(formatFactor(d))"
+                case .hybrid(let k): outcome.note = "hybrid(\(k)) grows B for the first \(k == 1 ? "decay" : "\(k) decays") only; ε ÷ \(formatFactor(d))"
+                default: break
+                }
+            }
+        }
+        return outcome
+    }
+
+    /// g × u: decay_lr raises ε; the batch-growing policies shrink B back towards the batch the
+    /// program set (never below it; adabatch by at most r) and ε takes what B cannot.
+    private mutating func applyNoiseIncrease(by u: Double) -> Outcome {
+        let before = optimizer
+        var shrink: Double
+        switch policy {
+        case .decayLearningRate: shrink = 1
+        case .increaseBatch, .hybrid: shrink = u
+        case .adabatch(let r): shrink = min(u, r)
+        }
+        var limit: ChangeLimit?
+        var newBatch = before.batch
+        if shrink > 1, before.batch > floorBatch {
+            let target = snapped(Double(before.batch) / shrink)
+            var rounded = Int(target.rounded())
+            if case .adabatch(let r) = policy {
+                rounded = max(rounded, Int((Double(before.batch) / r).rounded(.up)))
+            }
+            newBatch = min(max(rounded, floorBatch), before.batch)
+            if newBatch == floorBatch, target < Double(floorBatch) { limit = .batchFloor }
+            else if Double(newBatch) != target { limit = .rounded }
+        }
+        // g' = g·u  ⇔  ε'/B' = ε·u/B.
+        optimizer.batch = newBatch
+        optimizer.learningRate = before.learningRate * snapped(u * Double(newBatch) / Double(before.batch))
+        var parts: [String] = []
+        if optimizer.batch != before.batch { parts.append("B \(before.batch) → \(optimizer.batch)") }
+        if optimizer.learningRate != before.learningRate {
+            parts.append("ε \(formatNumber(before.learningRate)) → \(formatNumber(optimizer.learningRate))")
+        }
+        var outcome = Outcome(effect: parts.joined(separator: ", "), limit: limit)
+        switch limit {
+        case .batchFloor?:
+            outcome.note = "B back at the program's batch \(floorBatch); ε × \(formatFactor(optimizer.learningRate / before.learningRate)) takes the rest"
+        case .rounded?:
+            outcome.note = "B \(formatNumber(Double(before.batch) / shrink)) rounded to \(newBatch); ε corrected so g stays exact"
+        default:
+            if case .adabatch(let r) = policy, shrink < u, newBatch != before.batch {
+                outcome.note = "B shrinks at most ÷ \(formatFactor(r)) per step; ε × \(formatFactor(optimizer.learningRate / before.learningRate)) takes the rest"
+            }
+        }
+        return outcome
+    }
+
+    /// A keep-noise change: B × `scale` (rounded, clamped into 1...max_batch), with ε corrected
+    /// for whatever B could not do, so g is exactly what it was.
+    private mutating func rescaleBatchKeepingNoise(by scale: Double, change: String, newLearningRate: Double,
+                                                   newMomentum: Double, rule: String) -> Outcome {
+        let before = optimizer
+        let target = snapped(Double(before.batch) * scale)
+        let rounded = target < Double(Int.max / 2) ? Int(target.rounded()) : Int.max / 2
+        let batch = min(max(rounded, 1), maxBatch)
+        // g = ε·N/(B(1 − m)) held: ε' = wanted ε · B'/target.
+        let learningRate = newLearningRate * snapped(Double(batch) / target)
+        optimizer = OptimizerState(learningRate: learningRate, batch: batch, momentum: newMomentum)
+        floorBatch = batch
+        var parts = [change]
+        if batch != before.batch { parts.append("B \(before.batch) → \(batch) (\(rule))") }
+        let lrWasWritten = newLearningRate != before.learningRate
+        if learningRate != newLearningRate {
+            // The ε actually reached, not the one written (the note says why).
+            let reached = "ε \(formatNumber(before.learningRate)) → \(formatNumber(learningRate))"
+            if lrWasWritten { parts[0] = reached } else { parts.append(reached) }
+        }
+        var outcome = Outcome(effect: parts.joined(separator: ", "))
+        let correction = lrWasWritten
+            ? "ε \(formatNumber(learningRate)) instead of \(formatNumber(newLearningRate))"
+            : "ε × \(formatFactor(learningRate / newLearningRate))"
+        if batch != rounded {
+            outcome.limit = batch == maxBatch ? .maxBatch : .clamped
+            outcome.note = batch == maxBatch
+                ? "B \(formatNumber(target)) capped at max_batch \(maxBatch); \(correction) so g stays put"
+                : "B \(formatNumber(target)) clamped to 1; \(correction) so g stays put"
+        } else if Double(batch) != target {
+            outcome.limit = .rounded
+            outcome.note = "B \(formatNumber(target)) rounded to \(batch); \(correction) so g stays exact"
+        }
+        return outcome
+    }
+}
+
+/// Decimal factors are not exact in binary: (1 − 0.9)/(1 − 0.98)·128 = 639.9999999999994.
+/// A value within 1e-9 (relative) of an integer is that integer, so B × 5 is 640 and ε is not
+/// "corrected" by a factor of 1 − 1e-16.
+func snapped(_ value: Double) -> Double {
+    let nearest = value.rounded()
+    return abs(value - nearest) <= 1e-9 * max(1, abs(value)) ? nearest : value
+}

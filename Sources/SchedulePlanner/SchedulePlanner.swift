@@ -1,2 +1,0 @@
-import ScheduleLanguage
-// The planner lands with issue 3.
