@@ -22,7 +22,7 @@ public struct BatchNormLayout: Sendable {
     public var items: Int { groups * blocksPerGroup }
 
     public init(rows: Int, channels: Int, groupRows: Int) {
-        precondition(rows > 0 && channels > 0 && groupRows > 0, "batch norm needs rows, channels and a group size")
+        kernelPrecondition(rows > 0 && channels > 0 && groupRows > 0, "batch norm needs rows, channels and a group size")
         self.rows = rows
         self.channels = channels
         self.groupRows = min(groupRows, rows)

@@ -16,7 +16,7 @@ public struct BatchNormPoolGeometry: Sendable {
     public let groupExamples: Int
 
     public init(batch: Int, height: Int, width: Int, channels: Int, groupExamples: Int) {
-        precondition(batch > 0 && height >= 2 && width >= 2 && channels > 0 && groupExamples > 0,
+        kernelPrecondition(batch > 0 && height >= 2 && width >= 2 && channels > 0 && groupExamples > 0,
                      "fused batch norm and max-pool needs a batch, at least 2×2 pixels and channels")
         self.batch = batch; self.height = height; self.width = width; self.channels = channels
         self.groupExamples = min(groupExamples, batch)

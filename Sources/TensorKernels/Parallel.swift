@@ -17,3 +17,11 @@ func parallelRanges(_ total: Int, grain: Int, pool: ThreadPool, _ body: (Range<I
 /// Rows per block of a fixed-order reduction. Partial sums are taken over these blocks and
 /// combined in block order, so a reduction gives the same bits for any thread count.
 public let reductionBlockRows = 256
+
+/// A check of how a kernel is called, kept in -Ounchecked builds (where `precondition` is
+/// compiled out): misuse stops the program with a message instead of corrupting memory.
+@inline(__always)
+func kernelPrecondition(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+                        file: StaticString = #fileID, line: UInt = #line) {
+    if !condition() { fatalError(message(), file: file, line: line) }
+}

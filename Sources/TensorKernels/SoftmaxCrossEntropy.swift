@@ -30,7 +30,7 @@ public func softmaxCrossEntropy(logits: UnsafePointer<Float>, labels: UnsafePoin
                 for r in range {
                     let z = logits + r * K
                     let label = Int(labels[r])
-                    precondition(label >= 0 && label < K, "label \(label) outside 0..<\(K)")
+                    kernelPrecondition(label >= 0 && label < K, "label \(label) outside 0..<\(K)")
                     var maxValue = z[0], argmax = 0
                     for j in 1..<K where z[j] > maxValue { maxValue = z[j]; argmax = j }
                     var sum: Float = 0

@@ -17,7 +17,7 @@ public final class Tensor {
 
     /// A tensor of `shape` filled with zeros.
     public init(shape: [Int]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "tensor dimensions must be non-negative")
+        kernelPrecondition(shape.allSatisfy { $0 >= 0 }, "tensor dimensions must be non-negative")
         self.shape = shape
         count = shape.reduce(1, *)
         capacity = max(count, 1)
@@ -28,7 +28,7 @@ public final class Tensor {
     /// A tensor of `shape` holding `values` (row-major).
     public convenience init(shape: [Int], values: [Float]) {
         self.init(shape: shape)
-        precondition(values.count == count, "\(values.count) values do not fill shape \(shape)")
+        kernelPrecondition(values.count == count, "\(values.count) values do not fill shape \(shape)")
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
     }
 
@@ -37,7 +37,7 @@ public final class Tensor {
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
         var raw: UnsafeMutableRawPointer?
         let status = posix_memalign(&raw, 64, max(count, 1) * MemoryLayout<Float>.stride)
-        precondition(status == 0 && raw != nil, "out of memory allocating \(count) floats")
+        kernelPrecondition(status == 0 && raw != nil, "out of memory allocating \(count) floats")
         return raw!.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
@@ -57,7 +57,7 @@ public final class Tensor {
 
     /// Reinterprets the same elements under another shape with the same count.
     public func reshape(_ newShape: [Int]) {
-        precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
+        kernelPrecondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
         shape = newShape
     }
 
@@ -68,7 +68,7 @@ public final class Tensor {
 
     /// Overwrites every element; `values.count` must equal `count`.
     public func setValues(_ values: [Float]) {
-        precondition(values.count == count, "\(values.count) values for a tensor of \(count)")
+        kernelPrecondition(values.count == count, "\(values.count) values for a tensor of \(count)")
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
     }
 

@@ -34,7 +34,7 @@ public final class BatchNorm: Layer {
 
     public init(name: String, channels: Int, ghostBatch: Int?, fusedReLU: Bool = false, epsilon: Float = 1e-5,
                 momentum: Float = 0.1, pool: ThreadPool) {
-        precondition(ghostBatch.map { $0 > 0 } ?? true, "ghost batch must be positive")
+        apiPrecondition(ghostBatch.map { $0 > 0 } ?? true, "ghost batch must be positive")
         self.name = name
         self.channels = channels
         self.ghostBatch = ghostBatch
@@ -51,13 +51,13 @@ public final class BatchNorm: Layer {
     }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.last == channels, "batch norm expects \(channels) channels last, got \(inputShape)")
+        apiPrecondition(inputShape.last == channels, "batch norm expects \(channels) channels last, got \(inputShape)")
         return inputShape
     }
 
     public func forward(_ input: Tensor, mode: Mode) -> Tensor {
         let batch = input.shape[0]
-        precondition(input.shape.last == channels, "batch norm expects \(channels) channels last, got \(input.shape)")
+        apiPrecondition(input.shape.last == channels, "batch norm expects \(channels) channels last, got \(input.shape)")
         let rows = input.count / channels
         output.resize(input.shape)
         guard rows > 0 else { return output }

@@ -24,7 +24,7 @@ public final class BatchNormReLUPool: Layer {
     private let scratch = Tensor(shape: [0])
 
     public init(name: String, channels: Int, ghostBatch: Int?, epsilon: Float = 1e-5, momentum: Float = 0.1, pool: ThreadPool) {
-        precondition(ghostBatch.map { $0 > 0 } ?? true, "ghost batch must be positive")
+        apiPrecondition(ghostBatch.map { $0 > 0 } ?? true, "ghost batch must be positive")
         self.name = name
         self.channels = channels
         self.ghostBatch = ghostBatch
@@ -40,14 +40,14 @@ public final class BatchNormReLUPool: Layer {
     }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.count == 3 && inputShape[2] == channels,
+        apiPrecondition(inputShape.count == 3 && inputShape[2] == channels,
                      "batch norm and max-pool expect [H, W, \(channels)] per example, got \(inputShape)")
         return [inputShape[0] / 2, inputShape[1] / 2, channels]
     }
 
     public func forward(_ input: Tensor, mode: Mode) -> Tensor {
         let s = input.shape
-        precondition(s.count == 4 && s[3] == channels, "batch norm and max-pool expect [N, H, W, \(channels)], got \(s)")
+        apiPrecondition(s.count == 4 && s[3] == channels, "batch norm and max-pool expect [N, H, W, \(channels)], got \(s)")
         let g = BatchNormPoolGeometry(batch: s[0], height: s[1], width: s[2], channels: channels,
                                       groupExamples: ghostBatch ?? s[0])
         output.resize([s[0], s[1] / 2, s[2] / 2, channels])

@@ -31,7 +31,7 @@ public final class Conv2d: Layer {
     }
 
     private func geometry(batch: Int, inputShape: [Int]) -> Conv2dGeometry {
-        precondition(inputShape.count == 3 && inputShape[2] == inChannels,
+        apiPrecondition(inputShape.count == 3 && inputShape[2] == inChannels,
                      "convolution expects [H, W, \(inChannels)] per example, got \(inputShape)")
         return Conv2dGeometry(batch: batch, height: inputShape[0], width: inputShape[1], inChannels: inChannels,
                               outChannels: outChannels, kernel: kernel, stride: stride, padding: padding)

@@ -101,3 +101,11 @@ func heNormalInitialise(_ tensor: Tensor, fanIn: Int, random: inout Deterministi
     let std = (2 / Float(fanIn)).squareRoot()
     for i in 0..<tensor.count { tensor[i] = random.nextNormal() * std }
 }
+
+/// A check of how the runtime's API is used (shapes, indices), kept in -Ounchecked builds,
+/// where `precondition` is compiled out.
+@inline(__always)
+func apiPrecondition(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+                     file: StaticString = #fileID, line: UInt = #line) {
+    if !condition() { fatalError(message(), file: file, line: line) }
+}

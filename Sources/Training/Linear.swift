@@ -23,13 +23,13 @@ public final class Linear: Layer {
     }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.reduce(1, *) == inputs, "linear layer expects \(inputs) features, got \(inputShape)")
+        apiPrecondition(inputShape.reduce(1, *) == inputs, "linear layer expects \(inputs) features, got \(inputShape)")
         return [outputs]
     }
 
     public func forward(_ input: Tensor, mode: Mode) -> Tensor {
         let (batch, features) = batchAndFeatures(input)
-        precondition(features == inputs, "linear layer expects \(inputs) features per example, got \(features)")
+        apiPrecondition(features == inputs, "linear layer expects \(inputs) features per example, got \(features)")
         self.input = input
         output.resize([batch, outputs])
         gemm(transposeA: false, transposeB: true, m: batch, n: outputs, k: inputs, alpha: 1,

@@ -39,7 +39,7 @@ public final class Model {
     /// initialised from DeterministicRandom(seed: seed, stream: 1 + layer stream), biases zero.
     public init(spec: ModelSpec, channels: Int, height: Int, width: Int, classes: Int, ghostBatch: Int? = nil,
                 seed: UInt64, pool: ThreadPool = .shared) {
-        precondition(channels > 0 && height > 0 && width > 0 && classes > 1, "a model needs an image shape and ≥ 2 classes")
+        apiPrecondition(channels > 0 && height > 0 && width > 0 && classes > 1, "a model needs an image shape and ≥ 2 classes")
         self.spec = spec
         self.channels = channels
         self.height = height
@@ -64,7 +64,7 @@ public final class Model {
         } else {
             chunkExamples = fitting
         }
-        precondition(Set(parameters.map(\.name)).count == parameters.count, "parameter names must be unique")
+        apiPrecondition(Set(parameters.map(\.name)).count == parameters.count, "parameter names must be unique")
     }
 
     public var featuresPerExample: Int { channels * height * width }
@@ -83,7 +83,7 @@ public final class Model {
     /// gradient. `example(i)` gives the dataset index of the pass's i-th example.
     /// Returns the pass's summed (unweighted) loss and correct predictions.
     public func accumulateGradients(from dataset: Dataset, count: Int, batchSize: Int, example: (Int) -> Int) -> CrossEntropyResult {
-        precondition(count > 0 && batchSize >= count, "a pass needs 1...batchSize examples")
+        apiPrecondition(count > 0 && batchSize >= count, "a pass needs 1...batchSize examples")
         checkShape(of: dataset)
         var total = CrossEntropyResult(lossSum: 0, correct: 0)
         var first = 0
@@ -136,9 +136,9 @@ public final class Model {
     }
 
     private func checkShape(of dataset: Dataset) {
-        precondition(dataset.channels == channels && dataset.height == height && dataset.width == width,
+        apiPrecondition(dataset.channels == channels && dataset.height == height && dataset.width == width,
                      "data set images are \(dataset.channels)×\(dataset.height)×\(dataset.width), the model takes \(channels)×\(height)×\(width)")
-        precondition(dataset.classes <= classes, "data set has \(dataset.classes) classes, the model \(classes)")
+        apiPrecondition(dataset.classes <= classes, "data set has \(dataset.classes) classes, the model \(classes)")
     }
 
     /// input [count, H, W, C] ← the examples `example(0..<count)`, transposed from NCHW; labels likewise.
@@ -150,7 +150,7 @@ public final class Model {
         dataset.images.withUnsafeBufferPointer { images in
             for i in 0..<count {
                 let index = example(i)
-                precondition(index >= 0 && index < dataset.count, "example \(index) outside the data set of \(dataset.count)")
+                apiPrecondition(index >= 0 && index < dataset.count, "example \(index) outside the data set of \(dataset.count)")
                 let source = images.baseAddress! + index * features
                 let target = destination + i * features
                 if C == 1 {

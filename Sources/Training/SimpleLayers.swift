@@ -50,7 +50,7 @@ public final class MaxPool2: Layer {
     public init(pool: ThreadPool) { self.pool = pool }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.count == 3, "max-pool expects [H, W, C] per example, got \(inputShape)")
+        apiPrecondition(inputShape.count == 3, "max-pool expects [H, W, C] per example, got \(inputShape)")
         return [inputShape[0] / 2, inputShape[1] / 2, inputShape[2]]
     }
 
@@ -87,7 +87,7 @@ public final class GlobalAveragePool: Layer {
     public init(pool: ThreadPool) { self.pool = pool }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
-        precondition(inputShape.count == 3, "global average pool expects [H, W, C] per example, got \(inputShape)")
+        apiPrecondition(inputShape.count == 3, "global average pool expects [H, W, C] per example, got \(inputShape)")
         return [inputShape[2]]
     }
 

@@ -23,7 +23,7 @@ extension Model {
     public func trainStep(on dataset: Dataset, indices: some RandomAccessCollection<Int>, microBatch: Int? = nil,
                           optimizer: Optimizer) -> StepResult {
         let batch = indices.count
-        precondition(batch > 0, "a step needs at least one example")
+        apiPrecondition(batch > 0, "a step needs at least one example")
         let pass = max(1, min(microBatch ?? batch, batch))
         zeroGradients()
         var result = StepResult(lossSum: 0, correct: 0, examples: batch)
