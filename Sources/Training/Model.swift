@@ -74,7 +74,12 @@ public final class Model {
 
     /// Sets every parameter gradient to zero (before the passes of an update).
     public func zeroGradients() {
-        for parameter in parameters { parameter.gradient.fill(0) }
+        for parameter in parameters {
+            let gradient = parameter.gradient.data
+            parallelElements(parameter.gradient.count, pool: pool) { range in
+                (gradient + range.lowerBound).update(repeating: 0, count: range.count)
+            }
+        }
     }
 
     /// Forward and backward over `count` examples that belong to a batch of `batchSize`:

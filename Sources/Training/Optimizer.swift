@@ -61,7 +61,8 @@ public final class Optimizer {
     }
 
     /// One update of every parameter from its accumulated gradient (the gradients are not cleared).
-    public func step(_ parameters: [Parameter]) {
+    /// Large tensors are split across `pool`'s threads (element-wise: any split gives the same bits).
+    public func step(_ parameters: [Parameter], pool: ThreadPool = .shared) {
         steps += 1
         if kind == .adam {
             beta1Product *= Double(momentum)
@@ -75,28 +76,28 @@ public final class Optimizer {
             switch kind {
             case .sgd:
                 let a = slot[0].data
-                for i in 0..<n {
+                parallelElements(n, pool: pool) { range in for i in range {
                     let gi = g[i] + lambda * w[i]
                     a[i] = m * a[i] + gi
                     w[i] -= epsilon * a[i]
-                }
+                } }
             case .nesterov:
                 let a = slot[0].data
-                for i in 0..<n {
+                parallelElements(n, pool: pool) { range in for i in range {
                     let gi = g[i] + lambda * w[i]
                     a[i] = m * a[i] + gi
                     w[i] -= epsilon * (gi + m * a[i])
-                }
+                } }
             case .adam:
                 let first = slot[0].data, second = slot[1].data
                 let correction1 = Float(1 / (1 - beta1Product)), correction2 = Float(1 / (1 - beta2Product))
                 let b1 = m, b2 = beta2, delta = adamEpsilon
-                for i in 0..<n {
+                parallelElements(n, pool: pool) { range in for i in range {
                     let gi = g[i] + lambda * w[i]
                     first[i] = b1 * first[i] + (1 - b1) * gi
                     second[i] = b2 * second[i] + (1 - b2) * gi * gi
                     w[i] -= epsilon * (first[i] * correction1) / ((second[i] * correction2).squareRoot() + delta)
-                }
+                } }
             }
         }
     }
@@ -149,4 +150,15 @@ public struct OptimizerCounters: Equatable, Sendable, Codable {
         self.beta1Product = beta1Product
         self.beta2Product = beta2Product
     }
+}
+
+/// Runs body over contiguous pieces of 0..<count: one piece for small tensors, one per thread
+/// for large ones.
+func parallelElements(_ count: Int, pool: ThreadPool, _ body: (Range<Int>) -> Void) {
+    let tasks = count >= 1 << 16 ? pool.threadCount : 1
+    if tasks == 1 {
+        body(0..<count)
+        return
+    }
+    pool.parallelFor(tasks) { t in body((count * t / tasks)..<(count * (t + 1) / tasks)) }
 }

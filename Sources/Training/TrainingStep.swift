@@ -37,7 +37,7 @@ extension Model {
             result.correct += passResult.correct
             offset += size
         }
-        optimizer.step(parameters)
+        optimizer.step(parameters, pool: pool)
         return result
     }
 
