@@ -61,7 +61,15 @@ struct Checker {
         if name == "momentum" || name == "nesterov" || name == "beta1" || name == "beta2" {
             notes = [.init("momentum is an option of the optimizer, e.g. 'optimizer sgd(momentum: 0.9)'")]
         } else if let suggestion = SettingCatalog.suggestion(for: name) {
-            fixIts = [.replace(setting.name.range, with: suggestion, "did you mean '\(suggestion)'?")]
+            // Replace the name and the spaces after it, keeping values aligned.
+            var replaced = setting.name.range
+            var replacement = suggestion
+            if let value = setting.values.first, source.slice(SourceRange(start: replaced.end, end: value.range.start))
+                .allSatisfy({ $0 == " " }) {
+                replaced = SourceRange(start: replaced.start, end: value.range.start)
+                replacement = SettingCatalog.line(suggestion, "")
+            }
+            fixIts = [.replace(replaced, with: replacement, "did you mean '\(suggestion)'?")]
             // The fix-it supplies the setting: no "missing setting" for it as well.
             suggestedSettings.insert(suggestion)
         } else {
@@ -78,7 +86,7 @@ struct Checker {
             let (offset, text) = insertionPoint(forMissing: spec.name, line: line)
             error("S103", "missing required setting '\(spec.name)'", at: .at(offset),
                   notes: [.init("'\(spec.name)' takes \(spec.expects)")],
-                  fixIts: [.insert(text, at: offset, "add a '\(spec.name)' line (a placeholder value: check it)")])
+                  fixIts: [.insert(text, at: offset, "add '\(spec.name) \(value)' (a placeholder: check the value)")])
         }
     }
 

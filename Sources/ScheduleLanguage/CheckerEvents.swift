@@ -185,7 +185,7 @@ extension Checker {
         }
         let tolerance = 1e-9 * max(1, abs(until))
         guard from < until - tolerance else {
-            error("S120", "this 'every' produces no events: it starts at \(unitName) \(NumberLiteral.describe(from)), not before \(NumberLiteral.describe(until))",
+            error("S120", "this 'every' produces no events: it starts at \(unitName) \(NumberLiteral.describe(from)), which is not before its end (\(NumberLiteral.describe(until)))",
                   at: syntax.clauseRange,
                   notes: [.init("'every I from F until U' happens at F, F + I, F + 2I, ... while the time is less than U")])
             return nil

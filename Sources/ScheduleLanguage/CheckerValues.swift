@@ -101,7 +101,10 @@ extension Checker {
             if let label = argument.label {
                 guard parameters.contains(label.text) else {
                     let suggestion = Suggestion.closest(to: label.text, in: parameters)
-                    let known = parameters.isEmpty ? "no options" : "options " + parameters.map { "'\($0)'" }.joined(separator: ", ")
+                    let quoted = parameters.map { "'\($0)'" }
+                    let known = quoted.isEmpty ? "no options"
+                        : quoted.count == 1 ? "the option \(quoted[0])"
+                        : "the options " + quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
                     error("S108", "'\(callee.text)' has no option '\(label.text)'", at: label.range,
                           notes: [.init("'\(callee.text)' takes \(known)")],
                           fixIts: suggestion.map { [.replace(label.range, with: $0, "did you mean '\($0)'?")] } ?? [])

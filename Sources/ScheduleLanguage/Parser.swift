@@ -54,7 +54,14 @@ public struct Parser {
     mutating func parseStatement() -> Statement {
         let first = current
         guard first.kind == .identifier else {
-            reportUnexpected("S003", expected: "a setting or an event ('at ...' or 'every ...')")
+            if first.kind == .number, !first.isMalformed, peek(1).kind == .colon || peek(1).kind == .comma {
+                // `60: noise /= 5` — an event without its 'at'.
+                report(.error("S003", "expected a setting or an event, found '\(text(first))'", at: first.range,
+                              notes: [.init("events start with 'at' or 'every'")],
+                              fixIts: [.insert("at epoch ", at: first.range.start, "write 'at epoch \(text(first))'")]))
+            } else {
+                reportUnexpected("S003", expected: "a setting or an event ('at ...' or 'every ...')")
+            }
             skipToLineEnd()
             return .invalid(SourceRange(start: first.range.start, end: max(first.range.start, previousEnd)))
         }
@@ -72,8 +79,10 @@ public struct Parser {
             let next = peek(1)
             var fixIts: [Diagnostic.FixIt] = []
             if !next.isLineEnd {
-                fixIts = [.replace(SourceRange(start: name.range.end, end: next.range.start), with: " ",
-                                   "remove '\(separatorText)'")]
+                fixIts = separator.range.start > name.range.end
+                    ? [.remove(SourceRange(start: separator.range.start, end: next.range.start), "remove '\(separatorText)'")]
+                    : [.replace(SourceRange(start: separator.range.start, end: next.range.start), with: " ",
+                                "remove '\(separatorText)'")]
             }
             report(.error("S014", "a setting takes its value without '\(separatorText)'", at: separator.range,
                           notes: [.init("settings are written 'name value', e.g. 'lr 0.1'")], fixIts: fixIts))
@@ -173,7 +182,7 @@ public struct Parser {
                     reportMissingComma(between: "arguments")
                     continue
                 }
-                if current.isLineEnd {
+                if current.isLineEnd || current.kind == .rightBracket {
                     reportUnclosed(open, closer: ")")
                     return ArgumentListSyntax(arguments: arguments, range: SourceRange(start: open.range.start, end: previousEnd))
                 }
@@ -222,7 +231,7 @@ public struct Parser {
                     reportMissingComma(between: "list elements")
                     continue
                 }
-                if current.isLineEnd {
+                if current.isLineEnd || current.kind == .rightParen {
                     reportUnclosed(open, closer: "]")
                     return ListSyntax(elements: elements, range: SourceRange(start: open.range.start, end: previousEnd))
                 }

@@ -56,7 +56,7 @@ struct GoldenCase {
         text = TestFiles.read(url)
         var codes: [String] = []
         var fixItsClean = false
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).prefix(5) {
+        for line in text.split(whereSeparator: \.isNewline).prefix(5) {
             if line.hasPrefix("# expect:") {
                 codes = line.dropFirst("# expect:".count).split(separator: " ").map(String.init).filter { $0 != "clean" }
             } else if line.hasPrefix("# fix-its: clean") {
