@@ -170,6 +170,11 @@ extension Checker {
                       fixIts: [.replace(untilSyntax.range, with: String(epochs), "end at the end of the run")])
                 ok = false
             }
+            if let value = until, unit == .step, let limit = maximumUpdates(), value > Double(limit) {
+                error("S113", "until step \(NumberLiteral.describe(value)) is after the end of the run", at: untilSyntax.range,
+                      notes: [.init("\(values.epochs!) epochs of N = \(values.dataset!.trainingSize) examples take fewer than \(limit) updates at any batch size")])
+                ok = false
+            }
         } else if unit == .epoch {
             until = values.epochs.map(Double.init)
         } else {
@@ -190,11 +195,13 @@ extension Checker {
                   notes: [.init("'every I from F until U' happens at F, F + I, F + 2I, ... while the time is less than U")])
             return nil
         }
-        let count = Int(((until - tolerance - from) / interval).rounded(.down)) + 1
-        guard count <= Checker.maximumExpansion else {
-            error("S120", "this 'every' expands to \(count) events; at most \(Checker.maximumExpansion) are allowed", at: syntax.clauseRange)
+        let estimate = ((until - tolerance - from) / interval).rounded(.down) + 1
+        guard estimate <= Double(Checker.maximumExpansion) else {
+            error("S120", "this 'every' expands to \(NumberLiteral.describe(estimate)) events; at most \(Checker.maximumExpansion) are allowed",
+                  at: syntax.clauseRange)
             return nil
         }
+        let count = Int(estimate)
         guard let change else { return nil }
         var expanded: [CheckedEvent] = []
         for k in 0..<count {

@@ -108,11 +108,14 @@ extension Checker {
             let width = integer(widthValue, "the wrn width", atLeast: 1)
             guard let depth, let width else { return nil }
             guard depth >= 10, (depth - 4) % 6 == 0 else {
-                let n = max(1, Int((Double(depth - 4) / 6).rounded()))
-                let nearest = 6 * n + 4
+                var fixIts: [Diagnostic.FixIt] = []
+                if depth < 10_000 {
+                    let nearest = 6 * max(1, Int((Double(depth - 4) / 6).rounded())) + 4
+                    fixIts = [.replace(depthValue.range, with: String(nearest), "use \(nearest)")]
+                }
                 error("S121", "a wide ResNet's depth must be 6n + 4 (10, 16, 22, 28, ...), found \(depth)", at: depthValue.range,
                       notes: [.init("wrn(depth, width) stacks 3 groups of n residual blocks of 2 convolutions, plus 4 layers (Zagoruyko & Komodakis 2016)")],
-                      fixIts: [.replace(depthValue.range, with: String(nearest), "use \(nearest)")])
+                      fixIts: fixIts)
                 return nil
             }
             return .wrn(depth: depth, width: width)
@@ -273,10 +276,13 @@ extension Checker {
         if let ghost = values.ghost, let ghostRange = valueRange("ghost_batch") {
             let why = Diagnostic.Note("ghost batch norm takes statistics over consecutive groups of ghost_batch examples, so every batch and every pass must hold a whole number of them")
             if let batch = values.batch, batch % ghost != 0 {
-                let divisor = largestDivisor(of: batch, atMost: ghost)
+                var fixIts: [Diagnostic.FixIt] = []
+                if ghost <= 1 << 20 { // the search below is linear in ghost_batch
+                    let divisor = largestDivisor(of: batch, atMost: ghost)
+                    fixIts = [.replace(ghostRange, with: String(divisor), "use \(divisor)")]
+                }
                 error("S111", "ghost_batch \(ghost) does not divide batch \(batch)", at: ghostRange,
-                      notes: [why, .init("batch is set here", range: written["batch"]?.range)],
-                      fixIts: [.replace(ghostRange, with: String(divisor), "use \(divisor)")])
+                      notes: [why, .init("batch is set here", range: written["batch"]?.range)], fixIts: fixIts)
             }
             if let micro = values.micro, micro % ghost != 0 {
                 error("S111", "ghost_batch \(ghost) does not divide micro_batch \(micro)", at: ghostRange,

@@ -23,6 +23,10 @@ public struct Parser {
     var diagnostics: [Diagnostic] = []
     /// Set once the current line has a syntax error; later errors on the line are dropped.
     var lineHasError = false
+    /// Open brackets around the current value (bounded: the parser recurses on them).
+    var nesting = 0
+    /// Implementation limit on nested brackets (S015), far beyond any real schedule.
+    static let maximumNesting = 32
 
     init(source: SourceFile, tokens: [Token]) {
         self.source = source
@@ -160,6 +164,8 @@ public struct Parser {
 
     /// `( [argument {, argument}] )`; the current token is '('.
     mutating func parseArguments() -> ArgumentListSyntax? {
+        guard enterNesting() else { return nil }
+        defer { nesting -= 1 }
         let open = advance()
         var arguments: [ArgumentSyntax] = []
         if current.kind == .rightParen {
@@ -209,6 +215,8 @@ public struct Parser {
 
     /// `[ [value {, value}] ]`; the current token is '['.
     mutating func parseList() -> ListSyntax? {
+        guard enterNesting() else { return nil }
+        defer { nesting -= 1 }
         let open = advance()
         var elements: [ValueSyntax] = []
         if current.kind == .rightBracket {
@@ -240,6 +248,18 @@ public struct Parser {
             }
         }
         return nil
+    }
+
+    /// Counts one more open bracket, or reports S015 when that is too many.
+    mutating func enterNesting() -> Bool {
+        guard nesting < Parser.maximumNesting else {
+            report(.error("S015", "brackets are nested more than \(Parser.maximumNesting) deep", at: current.range,
+                          notes: [.init("an implementation limit; no setting needs more than two levels")]))
+            skipToLineEnd()
+            return false
+        }
+        nesting += 1
+        return true
     }
 
     // MARK: - Tokens

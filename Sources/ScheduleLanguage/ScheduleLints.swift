@@ -90,7 +90,7 @@ private struct Lints {
 
     /// S201: the papers grow B up to about N/10, not start above it.
     mutating func largeInitialBatch() {
-        guard program.batchSize * 10 > size, let batch = range(of: "batch") else { return }
+        guard program.batchSize > size / 10, let batch = range(of: "batch") else { return }
         warn("S201", "the initial batch (\(program.batchSize)) is more than a tenth of the training set (N = \(size))", at: batch,
              notes: [.init("Smith et al. 2018 grow the batch up to about N/10 and decay the learning rate beyond it; larger batches lose test accuracy")])
     }
@@ -160,7 +160,7 @@ private struct Lints {
         }
         let batch = program.batchSize
         if batch > micro, batch % micro != 0 {
-            let passes = (batch + micro - 1) / micro
+            let passes = batch / micro + (batch % micro == 0 ? 0 : 1)
             warn("S205", "batch \(batch) is not a multiple of micro_batch \(micro): its \(passes) passes cannot all be full", at: microRange,
                  notes: [.init("a batch larger than micro_batch runs as ceil(B / micro_batch) passes whose gradients are summed into one update; the planner splits the remainder across the passes (docs/planner.md)")])
         }

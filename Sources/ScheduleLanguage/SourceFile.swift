@@ -40,7 +40,13 @@ public struct SourceFile: Sendable {
         lineStarts = starts
     }
 
+    /// Lines in the line table: a final line terminator starts one more, empty, line.
     public var lineCount: Int { lineStarts.count }
+
+    /// Lines as an editor or `wc -l` counts them (a final line terminator ends the last line).
+    public var textLineCount: Int {
+        lineStarts.count - (lineStarts.last == bytes.count && !bytes.isEmpty ? 1 : 0)
+    }
 
     /// The 0-based index of the line holding `offset` (offsets past the end clamp to the last line).
     public func lineIndex(containing offset: Int) -> Int {

@@ -51,7 +51,7 @@ enum DiagnosticsDriver {
             }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
             if options.timing {
-                printError(String(format: "schedc: %@: %d lines, %.2f ms", source.path, source.lineCount, elapsed))
+                printError(String(format: "schedc: %@: %d lines, %.2f ms", source.path, source.textLineCount, elapsed))
             }
             if !showWarnings { diagnostics = diagnostics.filter { $0.severity == .error } }
             reports.append((source, diagnostics))

@@ -70,5 +70,9 @@ struct GoldenCase {
     /// Whether the case declares a lexical or syntax error (S0xx).
     var expectsSyntaxError: Bool { expectedCodes.contains { $0.hasPrefix("S0") } }
 
+    /// Whether the case only breaks an implementation limit (S015): valid for the grammar,
+    /// rejected by the parser.
+    var exceedsImplementationLimit: Bool { expectedCodes.contains("S015") }
+
     var source: SourceFile { SourceFile(path: url.lastPathComponent, text: text) }
 }
