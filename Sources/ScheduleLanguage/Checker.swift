@@ -112,13 +112,14 @@ struct Checker {
         return (end, (needsNewline ? "\n" : "") + line + "\n")
     }
 
-    /// `schedule` placeholder: the file's name made into an identifier.
+    /// `schedule` placeholder: the file's name made into a name (`increasing-batch.sched` →
+    /// `increasing_batch`), or `my_schedule`.
     func scheduleNameFromPath() -> String {
         var stem = source.path.split(separator: "/").last.map(String.init) ?? ""
-        if stem.hasSuffix(".sched") { stem.removeLast(6) }
-        var name = String(stem.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
-        if name.isEmpty || name.first!.isNumber || name.hasPrefix("<") { name = "my_schedule" + (name.isEmpty ? "" : "_" + name) }
-        return name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) ? name : "my_schedule"
+        if stem.hasSuffix(".sched") { stem.removeLast(".sched".count) }
+        let name = String(stem.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
+        guard let first = name.first, first.isLetter, !source.path.hasPrefix("<") else { return "my_schedule" }
+        return name
     }
 
     // MARK: - Building the program

@@ -72,7 +72,7 @@ extension Checker {
             var fixIts: [Diagnostic.FixIt] = []
             let value = number.value
             if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
-                fixIts = [.replace(number.range, with: String(Int64(value)), "write \(Int64(value))")]
+                fixIts = [.replace(number.range, with: String(Int64(value)), "write '\(Int64(value))'")]
             }
             error("S106", "\(subject) must be a whole number, found '\(source.slice(number.range))'", at: number.range,
                   fixIts: fixIts)

@@ -10,19 +10,22 @@ final class RobustnessTests: XCTestCase {
     /// Runs `work` on a thread with a deadline, so a non-terminating loop fails the test
     /// instead of hanging the suite. `progress` says how far it got.
     func withDeadline(seconds: Double, _ work: @escaping (_ progress: @escaping (String) -> Void) -> Void) {
+        final class Progress: @unchecked Sendable {
+            let lock = NSLock()
+            var last = "nothing yet"
+            func set(_ note: String) { lock.lock(); last = note; lock.unlock() }
+            func get() -> String { lock.lock(); defer { lock.unlock() }; return last }
+        }
         let done = DispatchSemaphore(value: 0)
-        let lock = NSLock()
-        var last = "nothing yet"
+        let progress = Progress()
         let thread = Thread {
-            work { note in lock.lock(); last = note; lock.unlock() }
+            work { progress.set($0) }
             done.signal()
         }
         thread.stackSize = 8 << 20
         thread.start()
         if done.wait(timeout: .now() + seconds) == .timedOut {
-            lock.lock()
-            XCTFail("the front end did not finish within \(seconds) s; last input: \(last)")
-            lock.unlock()
+            XCTFail("the front end did not finish within \(seconds) s; last input: \(progress.get())")
         }
     }
 
