@@ -23,21 +23,22 @@ extension Checker {
             switch statement {
             case .at(let syntax) where syntax.isComplete:
                 guard let checked = checkAt(syntax, statement: index) else { continue }
-                // Statements are written in time order (within a unit: steps and epochs are
-                // not comparable before planning).
+                // Statements are written in the order of their first times (within a unit:
+                // steps and epochs are not comparable before planning). A list may reach past
+                // the next statement: `at epoch 10, 100: ...` then `at epoch 50: ...` is fine.
                 if let first = checked.first {
-                    if let epoch = first.epoch, let latest = latestEpoch, epoch < latest.time - 1e-9 {
-                        reportOutOfOrder(first, after: latest.description, at: latest.range)
-                    } else if let step = first.step, let latest = latestStep, step < latest.time {
-                        reportOutOfOrder(first, after: latest.description, at: latest.range)
-                    }
-                }
-                for event in checked {
-                    if let epoch = event.epoch, epoch >= (latestEpoch?.time ?? -1) {
-                        latestEpoch = (epoch, event.timeDescription, syntax.range)
-                    }
-                    if let step = event.step, step >= (latestStep?.time ?? -1) {
-                        latestStep = (step, event.timeDescription, syntax.range)
+                    if let epoch = first.epoch {
+                        if let latest = latestEpoch, epoch < latest.time - 1e-9 {
+                            reportOutOfOrder(first, after: latest.description, at: latest.range)
+                        } else {
+                            latestEpoch = (epoch, first.timeDescription, syntax.range)
+                        }
+                    } else if let step = first.step {
+                        if let latest = latestStep, step < latest.time {
+                            reportOutOfOrder(first, after: latest.description, at: latest.range)
+                        } else {
+                            latestStep = (step, first.timeDescription, syntax.range)
+                        }
                     }
                 }
                 events += checked
@@ -52,7 +53,7 @@ extension Checker {
 
     mutating func reportOutOfOrder(_ event: CheckedEvent, after earlier: String, at range: SourceRange) {
         error("S114", "this event (\(event.timeDescription)) is written after an event at \(earlier)", at: event.event.timeRange,
-              notes: [.init("the later event is here; write events in time order", range: range)])
+              notes: [.init("the later event is here; write 'at' statements in the order of their first times", range: range)])
     }
 
     // MARK: - at

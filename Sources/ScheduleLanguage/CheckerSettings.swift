@@ -102,7 +102,8 @@ extension Checker {
             }
             return .mlp(hidden: widths)
         case "wrn":
-            guard let bound = bindArguments(arguments, of: name, parameters: ["depth", "width"], required: ["depth", "width"]),
+            guard let bound = bindArguments(arguments, of: name, parameters: ["depth", "width"], required: ["depth", "width"],
+                                                usage: "write e.g. 'wrn(16, 4)'"),
                   let depthValue = bound["depth"], let widthValue = bound["width"] else { return nil }
             let depth = integer(depthValue, "the wrn depth", atLeast: 1)
             let width = integer(widthValue, "the wrn width", atLeast: 1)
@@ -180,7 +181,8 @@ extension Checker {
         case "decay_lr":
             return bindArguments(arguments, of: name, parameters: []) == nil ? nil : .decayLearningRate
         case "hybrid":
-            guard let bound = bindArguments(arguments, of: name, parameters: ["k"], required: ["k"]),
+            guard let bound = bindArguments(arguments, of: name, parameters: ["k"], required: ["k"],
+                                                usage: "in hybrid(K) the first K noise decays grow the batch and later ones decay lr, e.g. 'hybrid(1)'"),
                   let k = bound["k"].flatMap({ integer($0, "the number of batch-growing decays", atLeast: 0) }) else { return nil }
             return .hybrid(k: k)
         case "adabatch":

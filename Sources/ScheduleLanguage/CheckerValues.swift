@@ -91,9 +91,10 @@ extension Checker {
     }
 
     /// Matches `arguments` to named parameters (positional ones in order, then labelled ones).
-    /// Reports S108 for too many, unknown, repeated or missing arguments and returns nil.
+    /// Reports S108 for too many, unknown, repeated or missing arguments (with `usage` as a
+    /// note when required ones are missing) and returns nil.
     mutating func bindArguments(_ arguments: ArgumentListSyntax?, of callee: NameSyntax, parameters: [String],
-                                required: Set<String> = []) -> [String: ValueSyntax]? {
+                                required: Set<String> = [], usage: String? = nil) -> [String: ValueSyntax]? {
         var bound: [String: ValueSyntax] = [:]
         var ok = true
         for (position, argument) in (arguments?.arguments ?? []).enumerated() {
@@ -128,10 +129,11 @@ extension Checker {
             }
             bound[parameter] = argument.value
         }
-        for parameter in parameters where required.contains(parameter) && bound[parameter] == nil && ok {
-            let example = parameters.map { required.contains($0) ? $0.uppercased() : nil }.compactMap { $0 }.joined(separator: ", ")
-            error("S108", "'\(callee.text)' needs '\(parameter)'", at: arguments?.range ?? callee.range,
-                  notes: [.init("write '\(callee.text)(\(example))'")])
+        let missing = parameters.filter { required.contains($0) && bound[$0] == nil }.map { "'\($0)'" }
+        if ok, !missing.isEmpty {
+            let list = missing.count == 1 ? missing[0] : missing.dropLast().joined(separator: ", ") + " and " + missing.last!
+            error("S108", "'\(callee.text)' needs \(list)", at: arguments?.range ?? callee.range,
+                  notes: usage.map { [.init($0)] } ?? [])
             ok = false
         }
         return ok ? bound : nil

@@ -165,6 +165,11 @@ final class CheckerTests: XCTestCase {
         XCTAssertEqual(errorCodes(header + "at epoch 5: noise /= 0\n"), ["S105"])
     }
 
+    func testStatementsAreOrderedByTheirFirstTimes() throws {
+        XCTAssertNotNil(program(header + "at epoch 10, 100: noise /= 2\nat epoch 50: lr = 0.05\n"))
+        XCTAssertEqual(errorCodes(header + "at epoch 10, 100: noise /= 2\nat epoch 5: lr = 0.05\n"), ["S114"])
+    }
+
     func testStepTimesAreComparedOnlyWithSteps() throws {
         // Steps and epochs cannot be ordered before planning: no S114 across units.
         XCTAssertNotNil(program(header + "at step 5000: lr = 0.05\nat epoch 1: lr = 0.2\n"))
