@@ -26,8 +26,9 @@ enum LintCommand: Subcommand {
     """
 
     /// Further diagnostic sources run on each error-free program, after the built-in S2xx
-    /// lints. Adding one is one line here, e.g. the planner's plan-based lints (S3xx):
-    ///     { program, _ in PlanLints.diagnose(program) },
+    /// lints. Adding one is one line here; the planner's plan-based lints (S3xx) are
+    ///     { program, _ in Planner.diagnostics(for: program) },
+    /// (with `import SchedulePlanner` above).
     static let extraLintSources: [LintSource] = [
     ]
 
