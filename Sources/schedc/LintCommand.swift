@@ -1,3 +1,4 @@
+import SchedulePlanner
 import ScheduleLanguage
 
 enum LintCommand: Subcommand {
@@ -8,7 +9,9 @@ enum LintCommand: Subcommand {
 
     Everything `schedc check` reports, plus warnings: the static lints grounded in the papers
     (S2xx: a large initial batch, a noise event that raises the noise, a policy that can never
-    grow the batch, batch norm not ghosted while the batch grows, ...). '-' reads standard input.
+    grow the batch, batch norm not ghosted while the batch grows, ...) and the plan-based lints
+    (S3xx: the batch grown past ~N/10, momentum losing too many epochs after a change of the
+    noise, ...; see docs/planner.md). '-' reads standard input.
 
     OPTIONS:
       --format text|json      text (default): compiler-style messages on standard error;
@@ -26,10 +29,9 @@ enum LintCommand: Subcommand {
     """
 
     /// Further diagnostic sources run on each error-free program, after the built-in S2xx
-    /// lints. Adding one is one line here; the planner's plan-based lints (S3xx) are
-    ///     { program, _ in Planner.diagnostics(for: program) },
-    /// (with `import SchedulePlanner` above).
+    /// lints. Adding one is one line here.
     static let extraLintSources: [LintSource] = [
+        { program, _ in Planner.diagnostics(for: program) },
     ]
 
     static func run(_ arguments: [String]) throws -> Int32 {

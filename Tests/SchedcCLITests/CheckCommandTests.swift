@@ -20,16 +20,26 @@ final class CheckCommandTests: XCTestCase {
         return url.path
     }
 
-    func testSamplesAreCleanUnderCheckAndLint() throws {
+    /// Every sample checks clean. Under `lint` a sample may warn only where it says so: a line
+    /// `# lint: S302 S303` declares the codes it is meant to show (the paper's increased-momentum
+    /// schedule really does lose epochs to momentum); every other sample lints clean.
+    func testSamplesAreCleanUnderCheckAndLintAsDeclared() throws {
         XCTAssertGreaterThanOrEqual(samples.count, 7)
-        for command in ["check", "lint"] {
-            let result = try runSchedc([command] + samples)
-            XCTAssertEqual(result.status, 0, result.stderr)
-            XCTAssertEqual(result.stderr, "")
-            XCTAssertEqual(result.stdout, "")
+        let check = try runSchedc(["check"] + samples)
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertEqual(check.stderr, "")
+        XCTAssertEqual(check.stdout, "")
+        for sample in samples {
+            let text = try String(contentsOf: repositoryRoot.appendingPathComponent(sample), encoding: .utf8)
+            let declared = text.split(separator: "\n").filter { $0.hasPrefix("# lint:") }
+                .flatMap { $0.dropFirst("# lint:".count).split(separator: " ").map(String.init) }
+            let lint = try runSchedc(["lint", "--format", "json", sample])
+            XCTAssertEqual(lint.status, 0, "\(sample): \(lint.stdout)")
+            let document = try JSONSerialization.jsonObject(with: Data(lint.stdout.utf8)) as? [String: Any]
+            let files = document?["files"] as? [[String: Any]] ?? []
+            let codes = files.flatMap { ($0["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String } }
+            XCTAssertEqual(Set(codes), Set(declared), "\(sample): lint codes differ from its '# lint:' line")
         }
-        let strict = try runSchedc(["lint", "--warnings-as-errors"] + samples)
-        XCTAssertEqual(strict.status, 0, "the samples have no warnings: \(strict.stderr)")
     }
 
     func testCheckHidesWarningsLintShowsThem() throws {
