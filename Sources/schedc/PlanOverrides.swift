@@ -53,11 +53,12 @@ struct SettingOverride: Equatable {
         let source = tree.source
         var replacements: [(range: SourceRange, text: String)] = []
         var appended = ""
+        let newline = source.text.contains("\r\n") ? "\r\n" : "\n"  // the file's own line ending
         for override in overrides {
             if let range = valueRange(of: override.setting, in: tree) {
                 replacements.append((range, "\(override.value)  # \(override.commandLine) (the file says \(source.slice(range)))"))
             } else {
-                appended += SettingCatalog.line(override.setting, override.value) + "  # \(override.commandLine) (not in the file)\n"
+                appended += SettingCatalog.line(override.setting, override.value) + "  # \(override.commandLine) (not in the file)" + newline
             }
         }
         var bytes = source.bytes
@@ -65,7 +66,7 @@ struct SettingOverride: Equatable {
             bytes.replaceSubrange(replacement.range.start..<replacement.range.end, with: Array(replacement.text.utf8))
         }
         if !appended.isEmpty {
-            if let last = bytes.last, last != UInt8(ascii: "\n"), last != UInt8(ascii: "\r") { bytes.append(UInt8(ascii: "\n")) }
+            if let last = bytes.last, last != UInt8(ascii: "\n"), last != UInt8(ascii: "\r") { bytes += Array(newline.utf8) }
             bytes += Array(appended.utf8)
         }
         return SourceFile(path: source.path, text: String(decoding: bytes, as: UTF8.self))

@@ -185,6 +185,22 @@ final class PlanCommandTests: XCTestCase {
         XCTAssertEqual(previous, 78_200, "at max_batch = batch, increase_batch is decay_lr")
     }
 
+    /// Overrides on a CRLF file: the appended line takes the file's line ending, and lines and
+    /// columns elsewhere do not move.
+    func testOverridesOnACRLFFile() throws {
+        let path = "Samples/cifar10/increasing_batch.sched"
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent(path), encoding: .utf8)
+        let crlf = text.replacingOccurrences(of: "\n", with: "\r\n")
+        let planned = try runSchedc(["plan", "-", "--micro-batch", "512", "--max-batch", "4096"], stdin: crlf)
+        XCTAssertEqual(planned.status, 0, planned.stderr)
+        XCTAssertEqual(planned.stdout, try runSchedc(["plan", path, "--micro-batch", "512", "--max-batch", "4096"]).stdout)
+        let broken = try runSchedc(["plan", "-", "--micro-batch", "100", "--max-batch", "4096"], stdin: crlf)
+        XCTAssertEqual(broken.status, 2)
+        XCTAssertTrue(broken.stderr.hasPrefix("<stdin>:12:13: error: ghost_batch 128 does not divide micro_batch 100 [S111]\n"), broken.stderr)
+        XCTAssertTrue(broken.stderr.contains("<stdin>:17:1: note: micro_batch is set here\n 17 | micro_batch 100  # --micro-batch 100 (not in the file)\n"),
+                      broken.stderr)
+    }
+
     func testBadOverrideValuesAreUsageErrors() throws {
         let path = "Samples/cifar10/increasing_batch.sched"
         let zero = try runSchedc(["plan", path, "--max-batch", "0"])
