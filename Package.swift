@@ -50,6 +50,6 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorKernels"], swiftSettings: language),
         .testTarget(name: "ScheduleRunnerTests", dependencies: ["ScheduleRunner", "SchedulePlanner", "ScheduleLanguage", "Training"],
                     swiftSettings: language),
-        .testTarget(name: "SchedcCLITests", dependencies: ["schedc"], swiftSettings: language),
+        .testTarget(name: "SchedcCLITests", dependencies: ["schedc"], exclude: ["Golden"], swiftSettings: language),
     ]
 )

@@ -57,22 +57,31 @@ enum DiagnosticsDriver {
             reports.append((source, diagnostics))
         }
 
+        emit(reports, json: options.json)
         let all = reports.flatMap(\.diagnostics)
         let errors = all.filter { $0.severity == .error }.count
         let warnings = all.filter { $0.severity == .warning }.count
-        if options.json {
-            writeStandardOutput(DiagnosticJSON.document(reports))
-        } else {
-            let renderer = DiagnosticRenderer(colour: Terminal.usesColour(.standardError))
-            for report in reports where !report.diagnostics.isEmpty {
-                writeStandardError(renderer.render(report.diagnostics, in: report.source))
-            }
-            if let summary = DiagnosticRenderer.summary(errors: errors, warnings: warnings) {
-                writeStandardError(summary + "\n")
-            }
-        }
         if ioFailed { return ExitCode.usage }
         if errors > 0 || (options.warningsAsErrors && warnings > 0) { return ExitCode.failure }
         return ExitCode.success
+    }
+
+    /// Prints the diagnostics as `check` and `lint` do: text (rendered, then "found 2 errors")
+    /// on standard error, or one JSON document on standard output. `schedc plan` reports a
+    /// file's errors through here too.
+    static func emit(_ reports: [(source: SourceFile, diagnostics: [Diagnostic])], json: Bool) {
+        if json {
+            writeStandardOutput(DiagnosticJSON.document(reports))
+            return
+        }
+        let all = reports.flatMap(\.diagnostics)
+        let renderer = DiagnosticRenderer(colour: Terminal.usesColour(.standardError))
+        for report in reports where !report.diagnostics.isEmpty {
+            writeStandardError(renderer.render(report.diagnostics, in: report.source))
+        }
+        if let summary = DiagnosticRenderer.summary(errors: all.filter { $0.severity == .error }.count,
+                                                    warnings: all.filter { $0.severity == .warning }.count) {
+            writeStandardError(summary + "\n")
+        }
     }
 }
