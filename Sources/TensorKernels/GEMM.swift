@@ -48,6 +48,15 @@ public enum GEMMMicroKernel: String, CaseIterable, Sendable {
         }
     }
 
+    /// The cache blocking used with this kernel (BLIS names, GEMMBlocked.swift): at most kc
+    /// steps of K, mc rows of A and nc columns of B per packed block.
+    public var cacheBlocking: (kc: Int, mc: Int, nc: Int) {
+        switch self {
+        case .rows6cols16: (MicroKernel6x16.kcMax, MicroKernel6x16.mcMax, MicroKernel6x16.ncMax)
+        case .rows8cols32: (MicroKernel8x32.kcMax, MicroKernel8x32.mcMax, MicroKernel8x32.ncMax)
+        }
+    }
+
     /// The vector instructions the micro-kernel is written for.
     public var instructionSet: String {
         switch self {
