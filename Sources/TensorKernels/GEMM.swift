@@ -89,9 +89,10 @@ private let hostHasAVX512: Bool = {
     #endif
 }()
 
-/// Below this many multiply-adds (m·n·k) a call runs on one thread: waking a worker and
-/// packing B twice costs more than the split saves (measured: docs/performance.md).
-let gemmParallelThreshold = 32 * 32 * 64
+/// Below this many multiply-adds (m·n·k) a call runs on one thread: handing a share to a
+/// worker and packing B twice costs more than the split saves. Measured crossover ≈ 48³
+/// (1.6 µs on one thread); docs/performance.md.
+let gemmParallelThreshold = 1 << 17
 
 /// Splits C into one contiguous share per thread — rows when m ≥ n, else columns — on
 /// micro-tile boundaries. Splitting rows means each share packs all of B (and its own rows of
