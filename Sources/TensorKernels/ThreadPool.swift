@@ -87,10 +87,11 @@ private final class PoolState: @unchecked Sendable {
     let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     let done = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    /// Spin iterations (an atomic load each, a few ns) before sleeping: ~50 µs for workers
-    /// waiting for the next loop, ~0.5 ms for a caller waiting for a worker's last index.
-    static let workerSpins = 20_000
-    static let callerSpins = 200_000
+    /// How long to spin before sleeping. Workers wait 100 µs for the next loop: a training
+    /// step's loops come closer together than that, and a wake-up from sleep costs tens of µs.
+    /// The caller waits 200 µs for a worker's last index before sleeping on `done`.
+    static let workerSpinNanoseconds: UInt64 = 100_000
+    static let callerSpinNanoseconds: UInt64 = 200_000
 
     init() {
         bodies.initialize(repeating: nil, count: 2)
@@ -134,8 +135,7 @@ private final class PoolState: @unchecked Sendable {
 
         work(generation: generation)
 
-        var spins = 0
-        while completed.load(ordering: .acquiring) != count && spins < Self.callerSpins { spins += 1 }
+        spin(for: Self.callerSpinNanoseconds) { completed.load(ordering: .acquiring) != count }
         if completed.load(ordering: .acquiring) != count {
             pthread_mutex_lock(mutex)
             while completed.load(ordering: .acquiring) != count { pthread_cond_wait(done, mutex) }
@@ -177,10 +177,8 @@ private final class PoolState: @unchecked Sendable {
         var seen: UInt64 = 0
         while true {
             // Wait for a new loop: spin, then sleep.
-            var spins = 0
-            while claim.load(ordering: .acquiring) >> 32 == seen && spins < Self.workerSpins {
-                if stopping.load(ordering: .relaxed) { return }
-                spins += 1
+            spin(for: Self.workerSpinNanoseconds) {
+                claim.load(ordering: .acquiring) >> 32 == seen && !stopping.load(ordering: .relaxed)
             }
             if claim.load(ordering: .acquiring) >> 32 == seen {
                 pthread_mutex_lock(mutex)
@@ -193,6 +191,24 @@ private final class PoolState: @unchecked Sendable {
             seen = claim.load(ordering: .acquiring) >> 32
             work(generation: seen)
         }
+    }
+
+    /// Spins while `condition` holds, for at most `duration` (the clock is read every 64 checks).
+    @inline(__always)
+    private func spin(for duration: UInt64, while condition: () -> Bool) {
+        let deadline = monotonicNanoseconds() + duration
+        var checks = 0
+        while condition() {
+            checks += 1
+            if checks & 63 == 0 && monotonicNanoseconds() >= deadline { return }
+        }
+    }
+
+    @inline(__always)
+    private func monotonicNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     func shutDown() {
