@@ -87,10 +87,12 @@ private final class PoolState: @unchecked Sendable {
     let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     let done = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    /// How long to spin before sleeping. Workers wait 100 µs for the next loop: a training
-    /// step's loops come closer together than that, and a wake-up from sleep costs tens of µs.
+    /// How long to spin before sleeping. Workers wait 1 ms for the next loop: the loops of a
+    /// training step come closer together than that, and waking a sleeping worker costs tens
+    /// of µs — on a virtual machine whose idle vCPU halts, up to ~100 µs, by which time the
+    /// caller has run the worker's share itself (docs/performance.md).
     /// The caller waits 200 µs for a worker's last index before sleeping on `done`.
-    static let workerSpinNanoseconds: UInt64 = 100_000
+    static let workerSpinNanoseconds: UInt64 = 1_000_000
     static let callerSpinNanoseconds: UInt64 = 200_000
 
     init() {

@@ -61,7 +61,8 @@ enum BenchGEMM {
     }
 
     static func textLine(_ timing: GEMMTiming, reference: Double?) -> String {
-        var line = "threads=\(timing.threads)  \(sizeLabel(timing.shape).padding(toLength: 20, withPad: " ", startingAt: 0))"
+        let label = sizeLabel(timing.shape)
+        var line = "threads=\(timing.threads)  " + label + String(repeating: " ", count: max(1, 24 - label.count))
         line += String(format: "%7.1f GFLOP/s", timing.gflops)
         if let reference {
             line += String(format: "   numpy %7.1f GFLOP/s   ratio %.2f", reference, timing.gflops / reference)
