@@ -195,14 +195,21 @@ private final class PoolState: @unchecked Sendable {
         }
     }
 
-    /// Spins while `condition` holds, for at most `duration` (the clock is read every 64 checks).
+    /// Spins while `condition` holds, for at most `duration`. Every 64 checks it reads the
+    /// clock and yields the processor: when the scheduler has put the spinner on the same core
+    /// as the thread it waits for (another process holds the other core, or the hypervisor
+    /// packs threads onto one vCPU), spinning would take half that thread's time. Yielding
+    /// with nothing else to run returns at once (≈ 0.2 µs).
     @inline(__always)
     private func spin(for duration: UInt64, while condition: () -> Bool) {
         let deadline = monotonicNanoseconds() + duration
         var checks = 0
         while condition() {
             checks += 1
-            if checks & 63 == 0 && monotonicNanoseconds() >= deadline { return }
+            if checks & 63 == 0 {
+                if monotonicNanoseconds() >= deadline { return }
+                sched_yield()
+            }
         }
     }
 
