@@ -50,8 +50,8 @@ public final class ThreadPool: @unchecked Sendable {
     /// order, each by whichever thread is free.
     public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
         if count <= 0 { return }
-        precondition(count <= Int(UInt32.max), "parallelFor: more than 2³² indices")
-        if threadCount == 1 || count == 1 || !state.tryAcquire() {
+        // The claim word has 32 bits for the index; a loop that long has no use for a pool.
+        if threadCount == 1 || count == 1 || count > Int(UInt32.max) || !state.tryAcquire() {
             for i in 0..<count { body(i) }
             return
         }
