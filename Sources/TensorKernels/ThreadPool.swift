@@ -79,9 +79,14 @@ private final class PoolState: @unchecked Sendable {
     let busy = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
 
-    /// The two loop slots (raw storage: no copy-on-write or exclusivity bookkeeping between threads).
+    /// The two loop slots. The bodies are raw storage (no copy-on-write or exclusivity
+    /// bookkeeping between threads), read only after a successful claim. The counts are read
+    /// before claiming, possibly by a worker a loop late while the caller rewrites the slot for
+    /// the loop after next — the stale value is then never used (the claim fails), but the
+    /// read must still be atomic.
     let bodies = UnsafeMutablePointer<((Int) -> Void)?>.allocate(capacity: 2)
-    let counts = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+    let countInSlot0 = Atomic<Int>(0)
+    let countInSlot1 = Atomic<Int>(0)
 
     let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -97,7 +102,6 @@ private final class PoolState: @unchecked Sendable {
 
     init() {
         bodies.initialize(repeating: nil, count: 2)
-        counts.initialize(repeating: 0, count: 2)
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(wake, nil)
         pthread_cond_init(done, nil)
@@ -112,7 +116,6 @@ private final class PoolState: @unchecked Sendable {
         mutex.deallocate()
         bodies.deinitialize(count: 2)
         bodies.deallocate()
-        counts.deallocate()
     }
 
     func tryAcquire() -> Bool {
@@ -128,7 +131,7 @@ private final class PoolState: @unchecked Sendable {
         let generation = (claim.load(ordering: .relaxed) >> 32) &+ 1
         let slot = Int(generation & 1)
         bodies[slot] = body
-        counts[slot] = count
+        if slot == 0 { countInSlot0.store(count, ordering: .relaxed) } else { countInSlot1.store(count, ordering: .relaxed) }
         completed.store(0, ordering: .relaxed)
         pthread_mutex_lock(mutex)
         claim.store(generation << 32, ordering: .releasing)
@@ -149,7 +152,7 @@ private final class PoolState: @unchecked Sendable {
     /// Claims and runs indices of loop `generation` until none are left (or it is over).
     func work(generation: UInt64) {
         let slot = Int(generation & 1)
-        let count = counts[slot]
+        let count = slot == 0 ? countInSlot0.load(ordering: .relaxed) : countInSlot1.load(ordering: .relaxed)
         var word = claim.load(ordering: .acquiring)
         while word >> 32 == generation && Int(word & 0xffff_ffff) < count {
             let (exchanged, current) = claim.compareExchange(expected: word, desired: word + 1,
