@@ -58,7 +58,7 @@ final class BenchGEMMTests: XCTestCase {
 
     func testBadOptionsAreUsageErrors() throws {
         let cases: [([String], String)] = [
-            (["bench"], "missing benchmark: gemm or train"),
+            (["bench"], "missing benchmark: gemm or check or train"),
             (["bench", "gemn"], "unknown benchmark 'gemn'; did you mean 'gemm'?"),
             (["bench", "gemm", "--sizes", "0"], "option '--sizes' takes N or MxNxK"),
             (["bench", "gemm", "--sizes", "4x4"], "option '--sizes' takes N or MxNxK"),
