@@ -40,7 +40,9 @@ let package = Package(
             dependencies: ["ScheduleLanguage", "SchedulePlanner", "Charts", "TensorKernels", "Training", "ScheduleRunner"],
             swiftSettings: language),
 
-        .testTarget(name: "ScheduleLanguageTests", dependencies: ["ScheduleLanguage"], swiftSettings: language),
+        // Golden/ holds test inputs and expected outputs, read by path (not bundled resources).
+        .testTarget(name: "ScheduleLanguageTests", dependencies: ["ScheduleLanguage"], exclude: ["Golden"],
+                    swiftSettings: language),
         .testTarget(name: "SchedulePlannerTests", dependencies: ["SchedulePlanner", "ScheduleLanguage", "Charts"],
                     exclude: ["Golden"], swiftSettings: language),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"], exclude: ["Golden"], swiftSettings: language),
@@ -48,6 +50,6 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorKernels"], swiftSettings: language),
         .testTarget(name: "ScheduleRunnerTests", dependencies: ["ScheduleRunner", "SchedulePlanner", "ScheduleLanguage", "Training"],
                     swiftSettings: language),
-        .testTarget(name: "SchedcCLITests", dependencies: ["schedc"], swiftSettings: language),
+        .testTarget(name: "SchedcCLITests", dependencies: ["schedc"], exclude: ["Golden"], swiftSettings: language),
     ]
 )

@@ -8,7 +8,9 @@ import ScheduleLanguage
 ///   N = 50 000 passes; Smith et al. grow B only to about N/10).
 /// - S302: after a change of g, momentum needs ≈ B/(N(1 − m)) epochs to catch up; warned when
 ///   that is more than 10 % of the epochs until the next change of g (or the end).
-/// - S303: a noise decay the policy would lower by growing B, with B already at max_batch.
+/// - S303 (information): a noise decay the policy would lower by growing B, with B already at
+///   max_batch — the paper's recipe from there on, so it informs rather than warns; not
+///   reported when the batch starts at max_batch (the front end's S203 covers that).
 /// - S304: an explicit batch outside 1...max_batch, clamped.
 /// - S305: a keep-noise change whose batch had to be capped, so ε differs from what was written.
 /// - S306: an event (or the warm-up's end) at or after the end of the run.
@@ -49,8 +51,8 @@ public enum PlanLints {
                                         notes: ["Smith et al. (2018) grow B to about N/10 and decay ε after that; lowering max_batch does the same"]))
             }
 
-            if change.limit == .noGrowth {
-                findings.append(Finding(code: "S303", range: range, short: at,
+            if change.limit == .noGrowth, program.batchSize < program.maxBatchSize {
+                findings.append(Finding(code: "S303", severity: .information, range: range, short: at,
                                         message: "noise decay \(at) cannot grow the batch: it is already at max_batch \(plan.maxBatch)",
                                         notes: ["ε takes the whole factor, so this decay needs as many updates as under decay_lr"]))
             }
@@ -86,6 +88,7 @@ public enum PlanLints {
 
     struct Finding {
         var code: String
+        var severity: Diagnostic.Severity = .warning
         var range: SourceRange
         /// What tells this finding apart from others on the same statement ("at epoch 160").
         var short: String
@@ -107,7 +110,7 @@ public enum PlanLints {
             var notes = group[0].notes.map { Diagnostic.Note($0) }
             let others = group.dropFirst().map(\.short).filter { !$0.isEmpty }
             if !others.isEmpty { notes.insert(Diagnostic.Note("also " + others.joined(separator: ", ")), at: 0) }
-            return Diagnostic(code: group[0].code, severity: .warning, message: group[0].message, range: group[0].range, notes: notes)
+            return Diagnostic(code: group[0].code, severity: group[0].severity, message: group[0].message, range: group[0].range, notes: notes)
         }
         return diagnostics.sorted { ($0.range.start, $0.code) < ($1.range.start, $1.code) }
     }

@@ -41,12 +41,14 @@ func runSchedc(_ arguments: [String], stdin: String? = nil, in directory: URL? =
     if let stdin { inPipe.fileHandleForWriting.write(stdin.data(using: .utf8)!) }
     try inPipe.fileHandleForWriting.close()
     // Read both pipes before waiting, so a large output cannot block the child.
-    var outData = Data(), errData = Data()
+    final class Box: @unchecked Sendable { var data = Data() }
+    let out = Box()
     let group = DispatchGroup()
     group.enter()
-    DispatchQueue.global().async { outData = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    errData = errPipe.fileHandleForReading.readDataToEndOfFile()
+    DispatchQueue.global().async { out.data = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let errData = errPipe.fileHandleForReading.readDataToEndOfFile()
     group.wait()
+    let outData = out.data
     process.waitUntilExit()
     return SchedcResult(status: process.terminationStatus,
                         stdout: String(decoding: outData, as: UTF8.self),

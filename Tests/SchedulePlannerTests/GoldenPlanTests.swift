@@ -26,13 +26,13 @@ final class GoldenPlanTests: XCTestCase {
     ]
 
     func testSampleTables() throws {
-        for program in CIFAR10Samples.all + Self.oddities {
+        for program in try CIFAR10Samples.all + Self.oddities {
             assertGolden(try Planner.plan(program).table(), named: "\(program.name).txt")
         }
     }
 
     func testSampleJSON() throws {
-        for program in CIFAR10Samples.all + Self.oddities {
+        for program in try CIFAR10Samples.all + Self.oddities {
             assertGolden(try Planner.plan(program).jsonText(), named: "\(program.name).json")
         }
     }

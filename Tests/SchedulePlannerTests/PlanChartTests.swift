@@ -13,7 +13,7 @@ final class PlanChartTests: XCTestCase {
     }
 
     func testEverySampleChartIsWellFormedWithThreeLogPanels() throws {
-        for program in CIFAR10Samples.all + GoldenPlanTests.oddities {
+        for program in try CIFAR10Samples.all + GoldenPlanTests.oddities {
             let plan = try Planner.plan(program)
             let figure = PlanChart.figure(for: plan)
             XCTAssertEqual(figure.panels.count, 3)

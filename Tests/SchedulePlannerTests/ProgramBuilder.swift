@@ -23,6 +23,11 @@ struct EventSpec {
     }
 }
 
+extension EventSpec {
+    /// The paper's noise schedule: `at epoch 60, 120, 160: noise /= 5`.
+    static let paperDecays = noiseDecay(by: 5, atEpochs: [60, 120, 160])
+}
+
 /// A checked program with the defaults of the CIFAR-10 samples (Samples/cifar10/*.sched):
 /// cifar10, wrn(16, 4), 200 epochs, sgd(momentum: 0.9), lr 0.1, batch 128, max_batch 5120,
 /// ghost_batch 128, weight_decay 5e-4. Each statement gets a made-up source range
@@ -63,29 +68,4 @@ func eventRange(_ index: Int) -> SourceRange { SourceRange(start: 1000 + 100 * i
 func settingRange(_ name: String) -> SourceRange {
     let i = settingNames.firstIndex(of: name)!
     return SourceRange(start: 20 * i, end: 20 * i + 10)
-}
-
-/// The CIFAR-10 samples of Samples/cifar10/, built by hand until the front end lands.
-enum CIFAR10Samples {
-    static let decays = EventSpec.noiseDecay(by: 5, atEpochs: [60, 120, 160])
-
-    static let decayingLR = makeProgram(name: "decaying_lr", policy: .decayLearningRate, events: decays)
-    static let increasingBatch = makeProgram(name: "increasing_batch", policy: .increaseBatch, events: decays)
-    static let hybrid = makeProgram(name: "hybrid", policy: .hybrid(k: 1), events: decays)
-    static let increasedLR = makeProgram(name: "increased_lr", policy: .increaseBatch,
-                                         events: [.at(.epoch(0), .lr, .set(0.5), keepNoise: true)] + decays)
-    static let increasedMomentum = makeProgram(name: "increased_momentum",
-                                               optimizer: OptimizerSpec(kind: .sgd, momentum: 0.98), lr: 0.5, batch: 3200,
-                                               policy: .increaseBatch, events: decays)
-    static let adabatch = makeProgram(name: "adabatch", lr: 0.4, batch: 512, microBatch: 1024, policy: .adabatch(r: 2),
-                                      warmup: Warmup(length: 5, unit: .epoch), events: decays)
-
-    /// Samples/quickstart.sched.
-    static let quickstart = makeProgram(name: "quickstart",
-                                        dataset: DatasetSpec(known: .fashion_mnist, trainingSize: 10_000, subset: 10_000),
-                                        epochs: 6, optimizer: OptimizerSpec(kind: .sgd, momentum: 0.9), lr: 0.05, batch: 64,
-                                        maxBatch: 1024, ghostBatch: 32, policy: .increaseBatch,
-                                        events: EventSpec.noiseDecay(by: 4, atEpochs: [2, 4]))
-
-    static let all: [CheckedProgram] = [decayingLR, increasingBatch, hybrid, increasedLR, increasedMomentum, adabatch, quickstart]
 }

@@ -1,0 +1,45 @@
+/// Shorthands for building diagnostics at the places that emit them (each message is written
+/// next to the check that produces it; codes are listed and explained in docs/language.md).
+extension Diagnostic {
+    static func error(_ code: String, _ message: String, at range: SourceRange, notes: [Note] = [],
+                      fixIts: [FixIt] = []) -> Diagnostic {
+        Diagnostic(code: code, severity: .error, message: message, range: range, notes: notes, fixIts: fixIts)
+    }
+
+    static func warning(_ code: String, _ message: String, at range: SourceRange, notes: [Note] = [],
+                        fixIts: [FixIt] = []) -> Diagnostic {
+        Diagnostic(code: code, severity: .warning, message: message, range: range, notes: notes, fixIts: fixIts)
+    }
+
+    /// Whether this diagnostic comes from the lexer or parser (S0xx).
+    public var isSyntaxError: Bool { code.hasPrefix("S0") }
+}
+
+extension Diagnostic.FixIt {
+    static func replace(_ range: SourceRange, with text: String, _ message: String) -> Diagnostic.FixIt {
+        Diagnostic.FixIt(message, edits: [Diagnostic.TextEdit(range: range, newText: text)])
+    }
+
+    static func insert(_ text: String, at offset: Int, _ message: String) -> Diagnostic.FixIt {
+        Diagnostic.FixIt(message, edits: [Diagnostic.TextEdit(range: .at(offset), newText: text)])
+    }
+
+    static func remove(_ range: SourceRange, _ message: String) -> Diagnostic.FixIt {
+        Diagnostic.FixIt(message, edits: [Diagnostic.TextEdit(range: range, newText: "")])
+    }
+}
+
+extension Array where Element == Diagnostic {
+    /// Sorted by position (start, then end), errors before warnings at the same place, then by
+    /// code; stable for equal keys so emission order breaks the remaining ties.
+    public func sortedByPosition() -> [Diagnostic] {
+        enumerated().sorted { a, b in
+            let x = a.element, y = b.element
+            if x.range.start != y.range.start { return x.range.start < y.range.start }
+            if x.range.end != y.range.end { return x.range.end < y.range.end }
+            if x.severity != y.severity { return x.severity < y.severity }
+            if x.code != y.code { return x.code < y.code }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+}

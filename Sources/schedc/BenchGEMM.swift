@@ -1,0 +1,200 @@
+import Foundation
+import TensorKernels
+
+/// `schedc bench gemm`: GFLOP/s of the fp32 GEMM kernel, optionally beside numpy's (OpenBLAS)
+/// measured in the same run with the same thread count.
+enum BenchGEMM {
+    static let usage = """
+    schedc bench gemm [--threads LIST] [--sizes LIST] [--transpose LIST] [--kernel NAME]
+                      [--reference] [--format text|json]
+        fp32 GEMM GFLOP/s, C = op(A)·op(B), timed like numpy_gemm.py: one warm-up call, then the
+        best of three rounds of max(3, 2·10⁹/flops) calls. The kernels are always compiled
+        optimised, so `swift run` measures the real thing.
+        --threads LIST     thread counts, e.g. 1,2 (default: 1 and the number of cores)
+        --sizes LIST       N for an N×N×N product, or MxNxK, e.g. 256,1024,32x512x784
+                           (default: 256,512,1024,2048)
+        --transpose LIST   which operands are transposed: nn, tn (Aᵀ·B), nt (A·Bᵀ), tt
+                           (default: nn)
+        --kernel NAME      micro-kernel: auto, \(GEMMMicroKernel.allCases.map(\.rawValue).joined(separator: ", ")) (default: auto = \(GEMMMicroKernel.best.rawValue) here)
+        --reference        also time numpy's matmul (python3 + numpy, OPENBLAS_NUM_THREADS etc.
+                           set to the same thread count) right after each of ours, and print
+                           the ratio; if python3 or numpy is missing, say so and go on
+        --format FORMAT    text (one line per measurement, as it is made) or json (an array of
+                           records: threads, m, n, k, transpose_a, transpose_b, kernel, gflops,
+                           seconds_per_call, and reference_gflops, ratio when measured)
+    """
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, flags: ["--reference"],
+                                         options: ["--threads", "--sizes", "--transpose", "--kernel", "--format"])
+        if let extra = parsed.positionals.first { throw CLIError("unexpected argument '\(extra)'") }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let threadCounts = try integerList(parsed.value("--threads") ?? (cores > 1 ? "1,\(cores)" : "1"),
+                                           option: "--threads", range: 1...256)
+        let shapes = try parseShapes(parsed.value("--sizes") ?? "256,512,1024,2048",
+                                     transposes: parsed.value("--transpose") ?? "nn")
+        let kernelName = try parsed.choice("--kernel", among: ["auto"] + GEMMMicroKernel.allCases.map(\.rawValue),
+                                           default: "auto")
+        let kernel = GEMMMicroKernel(rawValue: kernelName) ?? .best
+        let json = try parsed.choice("--format", among: ["text", "json"], default: "text") == "json"
+        var reference = parsed.has("--reference") ? NumpyReference() : nil
+
+        if !json {
+            print("gemm: fp32, micro-kernel \(kernel.rawValue) (\(kernel.instructionSet))\(kernel.isNative ? "" : ", not native to this processor"), \(cores) cores")
+        }
+        var records: [String] = []
+        for threads in threadCounts {
+            let pool = ThreadPool(threads: threads)
+            for shape in shapes {
+                let timing = timeGEMM(shape, pool: pool, microKernel: kernel)
+                var referenceGFLOPS: Double?
+                if reference != nil { referenceGFLOPS = reference!.gflops(shape, threads: threads) }
+                if json {
+                    records.append(jsonRecord(timing, reference: referenceGFLOPS))
+                } else {
+                    print(textLine(timing, reference: referenceGFLOPS))
+                }
+            }
+        }
+        if json { print("[\n  " + records.joined(separator: ",\n  ") + "\n]") }
+        return ExitCode.success
+    }
+
+    static func textLine(_ timing: GEMMTiming, reference: Double?) -> String {
+        let label = sizeLabel(timing.shape)
+        var line = "threads=\(timing.threads)  " + label + String(repeating: " ", count: max(1, 24 - label.count))
+        line += String(format: "%7.1f GFLOP/s", timing.gflops)
+        if let reference {
+            line += String(format: "   numpy %7.1f GFLOP/s   ratio %.2f", reference, timing.gflops / reference)
+        }
+        return line
+    }
+
+    static func sizeLabel(_ shape: GEMMShape) -> String {
+        shape.isSquare ? "n=\(shape.n)" : "m×n×k=\(shape.m)x\(shape.n)x\(shape.k)"
+            + (shape.transposeA || shape.transposeB ? " \(shape.transposeA ? "t" : "n")\(shape.transposeB ? "t" : "n")" : "")
+    }
+
+    static func jsonRecord(_ timing: GEMMTiming, reference: Double?) -> String {
+        let shape = timing.shape
+        var fields = [
+            "\"threads\": \(timing.threads)", "\"m\": \(shape.m)", "\"n\": \(shape.n)", "\"k\": \(shape.k)",
+            "\"transpose_a\": \(shape.transposeA)", "\"transpose_b\": \(shape.transposeB)",
+            "\"kernel\": \"\(timing.microKernel.rawValue)\"",
+            "\"gflops\": \(String(format: "%.2f", timing.gflops))",
+            "\"seconds_per_call\": \(String(format: "%.6g", timing.seconds))",
+        ]
+        if let reference {
+            fields.append("\"reference_gflops\": \(String(format: "%.2f", reference))")
+            fields.append("\"ratio\": \(String(format: "%.3f", timing.gflops / reference))")
+        }
+        return "{" + fields.joined(separator: ", ") + "}"
+    }
+
+    /// "1,2" → [1, 2], each in `range`.
+    static func integerList(_ text: String, option: String, range: ClosedRange<Int>) throws -> [Int] {
+        try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+            guard let value = Int(item.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+                throw CLIError("option '\(option)' needs integers in \(range.lowerBound)...\(range.upperBound) separated by commas, not '\(text)'")
+            }
+            return value
+        }
+    }
+
+    /// Sizes ("1024" or "32x512x784") × transposes ("nn,tn") → shapes, sizes outermost.
+    static func parseShapes(_ sizes: String, transposes: String) throws -> [GEMMShape] {
+        let transposeFlags: [(Bool, Bool)] = try transposes.split(separator: ",", omittingEmptySubsequences: false).map {
+            switch $0.trimmingCharacters(in: .whitespaces) {
+            case "nn": (false, false)
+            case "tn": (true, false)
+            case "nt": (false, true)
+            case "tt": (true, true)
+            default: throw CLIError("option '--transpose' takes nn, tn, nt or tt (separated by commas), not '\($0)'")
+            }
+        }
+        var shapes: [GEMMShape] = []
+        for item in sizes.split(separator: ",", omittingEmptySubsequences: false) {
+            let dimensions = item.trimmingCharacters(in: .whitespaces).split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+            guard dimensions.count == 1 || dimensions.count == 3, dimensions.allSatisfy({ $0 != nil && $0! >= 1 }) else {
+                throw CLIError("option '--sizes' takes N or MxNxK (positive integers, separated by commas), not '\(item)'")
+            }
+            let (m, n, k) = dimensions.count == 1 ? (dimensions[0]!, dimensions[0]!, dimensions[0]!)
+                                                  : (dimensions[0]!, dimensions[1]!, dimensions[2]!)
+            // Three operands in memory at once, plus the reference's copies.
+            let bytes = 4 * (m * k + k * n + m * n)
+            guard m <= 1 << 20, n <= 1 << 20, k <= 1 << 20, bytes <= 1 << 31 else {
+                throw CLIError("size '\(item)' needs more than 2 GiB for its matrices")
+            }
+            for (transposeA, transposeB) in transposeFlags {
+                shapes.append(GEMMShape(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB))
+            }
+        }
+        return shapes
+    }
+}
+
+/// numpy's matmul timed by python3, the same way `timeGEMM` times ours (a copy of the method
+/// of /work/shared/bench/numpy_gemm.py, which is not part of the repository).
+struct NumpyReference {
+    /// Set after the first failure, so the reason is printed once and the rest is skipped.
+    private var unavailable = false
+
+    static let script = """
+    import os, sys, time
+    import numpy as np
+    m, n, k, ta, tb = (int(x) for x in sys.argv[1:6])
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
+    b = rng.standard_normal((n, k) if tb else (k, n), dtype=np.float32)
+    a = a.T if ta else a
+    b = b.T if tb else b
+    a @ b  # warm up
+    reps = max(3, int(2e9 / (2 * m * n * k)))
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        for _ in range(reps):
+            a @ b
+        best = min(best, (time.perf_counter() - t) / reps)
+    print(2 * m * n * k / best / 1e9)
+    """
+
+    /// GFLOP/s of numpy on `shape` with `threads` BLAS threads, or nil (with a note on
+    /// standard error, the first time) when python3 or numpy cannot be run.
+    mutating func gflops(_ shape: GEMMShape, threads: Int) -> Double? {
+        if unavailable { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.script, "\(shape.m)", "\(shape.n)", "\(shape.k)",
+                             shape.transposeA ? "1" : "0", shape.transposeB ? "1" : "0"]
+        var environment = ProcessInfo.processInfo.environment
+        for variable in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] {
+            environment[variable] = "\(threads)"
+        }
+        process.environment = environment
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        do {
+            try process.run()
+        } catch {
+            return giveUp("cannot run python3 (\(error.localizedDescription))")
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if process.terminationStatus == 127 { return giveUp("python3 is not on PATH") }
+        guard process.terminationStatus == 0, let value = Double(text) else {
+            let lastLine = errorText.split(separator: "\n").last.map(String.init) ?? "exit status \(process.terminationStatus)"
+            return giveUp(lastLine.contains("No module named") ? "numpy is not installed (\(lastLine))" : "python3 failed: \(lastLine)")
+        }
+        return value
+    }
+
+    private mutating func giveUp(_ reason: String) -> Double? {
+        unavailable = true
+        printError("schedc bench gemm: no numpy reference: \(reason)")
+        return nil
+    }
+}

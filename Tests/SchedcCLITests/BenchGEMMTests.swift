@@ -1,0 +1,88 @@
+import Foundation
+import XCTest
+
+/// `schedc bench gemm` end to end on tiny sizes (the real measurement is a command, not a test).
+final class BenchGEMMTests: XCTestCase {
+    func testJSONHasARecordPerThreadCountSizeAndTranspose() throws {
+        let result = try runSchedc(["bench", "gemm", "--threads", "1,2", "--sizes", "96,40x50x60", "--transpose", "nn,nt",
+                                    "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]],
+                                    result.stdout)
+        XCTAssertEqual(records.count, 2 * 2 * 2)
+        var seen: [String] = []
+        for record in records {
+            let threads = try XCTUnwrap(record["threads"] as? Int), n = try XCTUnwrap(record["n"] as? Int)
+            let m = try XCTUnwrap(record["m"] as? Int), k = try XCTUnwrap(record["k"] as? Int)
+            let transposeB = try XCTUnwrap(record["transpose_b"] as? Bool)
+            let gflops = try XCTUnwrap(record["gflops"] as? Double)
+            XCTAssertGreaterThan(gflops, 0)
+            XCTAssertNil(record["reference_gflops"], "no reference unless asked for")
+            seen.append("\(threads) \(m)x\(n)x\(k) \(transposeB)")
+        }
+        XCTAssertEqual(seen, ["1 96x96x96 false", "1 96x96x96 true", "1 40x50x60 false", "1 40x50x60 true",
+                              "2 96x96x96 false", "2 96x96x96 true", "2 40x50x60 false", "2 40x50x60 true"])
+    }
+
+    func testTextHasALinePerMeasurement() throws {
+        let result = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "64,128", "--kernel", "6x16"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 3, result.stdout)
+        XCTAssertTrue(lines[0].contains("micro-kernel 6x16"), String(lines[0]))
+        XCTAssertTrue(lines[1].hasPrefix("threads=1  n=64 ") && lines[1].hasSuffix("GFLOP/s"), String(lines[1]))
+        XCTAssertTrue(lines[2].hasPrefix("threads=1  n=128 "), String(lines[2]))
+    }
+
+    func testReferenceIsMeasuredOrItsAbsenceExplained() throws {
+        let result = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "128", "--reference", "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(records.count, 1)
+        if let reference = records[0]["reference_gflops"] as? Double {
+            XCTAssertGreaterThan(reference, 0)
+            XCTAssertNotNil(records[0]["ratio"] as? Double)
+        } else {
+            XCTAssertTrue(result.stderr.contains("no numpy reference:"), "no reference and no reason: \(result.stderr)")
+        }
+    }
+
+    func testMissingPythonIsReportedAndTheBenchmarkGoesOn() throws {
+        let result = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "64,128", "--reference"],
+                                   environment: ["PATH": "/nonexistent"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stderr, "schedc bench gemm: no numpy reference: python3 is not on PATH\n")
+        XCTAssertEqual(result.stdout.split(separator: "\n").count, 3, result.stdout)
+        XCTAssertFalse(result.stdout.contains("numpy"), result.stdout)
+    }
+
+    func testBadOptionsAreUsageErrors() throws {
+        let cases: [([String], String)] = [
+            (["bench"], "missing benchmark: gemm or check or train"),
+            (["bench", "gemn"], "unknown benchmark 'gemn'; did you mean 'gemm'?"),
+            (["bench", "gemm", "--sizes", "0"], "option '--sizes' takes N or MxNxK"),
+            (["bench", "gemm", "--sizes", "4x4"], "option '--sizes' takes N or MxNxK"),
+            (["bench", "gemm", "--sizes", "100000"], "needs more than 2 GiB"),
+            (["bench", "gemm", "--threads", "0"], "option '--threads' needs integers in 1...256"),
+            (["bench", "gemm", "--transpose", "tx"], "option '--transpose' takes nn, tn, nt or tt"),
+            (["bench", "gemm", "--kernel", "4x4"], "option '--kernel' takes one of auto, 6x16, 8x32, not '4x4'"),
+            (["bench", "gemm", "--format", "xml"], "option '--format' takes one of text, json, not 'xml'"),
+            (["bench", "gemm", "--treads", "2"], "unknown option '--treads'; did you mean '--threads'?"),
+            (["bench", "gemm", "extra"], "unexpected argument 'extra'"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runSchedc(arguments)
+            XCTAssertEqual(result.status, 2, "\(arguments)")
+            XCTAssertTrue(result.stderr.hasPrefix("schedc bench: ") && result.stderr.contains(message),
+                          "\(arguments): \(result.stderr)")
+        }
+    }
+
+    func testHelpDescribesGEMMOptions() throws {
+        let result = try runSchedc(["bench", "gemm", "--help"])
+        XCTAssertEqual(result.status, 0)
+        for option in ["--threads", "--sizes", "--transpose", "--kernel", "--reference", "--format", "schedc bench train"] {
+            XCTAssertTrue(result.stdout.contains(option), "help lacks \(option)")
+        }
+    }
+}

@@ -1,0 +1,262 @@
+import XCTest
+import TensorKernels
+
+/// `gemm` against its naive twin `gemmNaive`: every transpose, alpha/beta, padded leading
+/// dimensions, shapes on both sides of every blocking boundary, both micro-kernels, 1–3 threads.
+final class GEMMTests: XCTestCase {
+    func testSmallAndDegenerateShapes() {
+        var random = TestRandom(seed: 1)
+        for kernel in GEMMMicroKernel.allCases {
+            for (m, n, k) in [(1, 1, 1), (1, 1, 7), (1, 9, 1), (9, 1, 1), (2, 3, 4), (5, 17, 1), (1, 40, 33), (33, 1, 40)] {
+                for (transposeA, transposeB) in allTransposes {
+                    check(GEMMCase(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB),
+                          kernel: kernel, threads: 1, random: &random)
+                }
+            }
+        }
+    }
+
+    func testShapesOnBothSidesOfEveryBlockBoundary() {
+        var random = TestRandom(seed: 2)
+        for kernel in GEMMMicroKernel.allCases {
+            let (mr, nr) = kernel.tile
+            let blocking = kernel.cacheBlocking
+            // Edge tiles (mr ± 1, nr ± 1), a second A block (mc + 1), a second and third K block (kc + 1, 2kc + 3).
+            let ms = [mr - 1, mr + 1, blocking.mc, blocking.mc + 1]
+            let ns = [nr - 1, nr + 1, 2 * nr + 3]
+            let ks = [blocking.kc, blocking.kc + 1, 2 * blocking.kc + 3]
+            for m in ms {
+                for n in ns {
+                    for k in ks {
+                        let (transposeA, transposeB) = allTransposes[random.int(in: 0...3)]
+                        check(GEMMCase(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                                       alpha: 1, beta: random.bool() ? 0 : 0.5),
+                              kernel: kernel, threads: 1 + random.int(in: 0...2), random: &random)
+                    }
+                }
+            }
+            // A second B block: n = nc + 1.
+            for (transposeA, transposeB) in allTransposes {
+                check(GEMMCase(m: 3, n: blocking.nc + 1, k: 5, transposeA: transposeA, transposeB: transposeB),
+                      kernel: kernel, threads: 2, random: &random)
+            }
+        }
+    }
+
+    func testRandomShapesWithEveryTransposeAlphaBetaAndPadding() {
+        var random = TestRandom(seed: 3)
+        for _ in 0..<160 {
+            let (transposeA, transposeB) = allTransposes[random.int(in: 0...3)]
+            let testCase = GEMMCase(
+                m: random.int(in: 1...70), n: random.int(in: 1...90), k: random.int(in: 1...300),
+                transposeA: transposeA, transposeB: transposeB,
+                alpha: [1, -1.5, 0.25][random.int(in: 0...2)], beta: [0, 1, -0.5][random.int(in: 0...2)],
+                padA: random.int(in: 0...5), padB: random.int(in: 0...5), padC: random.int(in: 0...5))
+            check(testCase, kernel: GEMMMicroKernel.allCases[random.int(in: 0...1)],
+                  threads: random.int(in: 1...3), random: &random)
+        }
+    }
+
+    func testTrainingShapes() {
+        // Linear layers forward (X·Wᵀ) and backward (dY·W, dYᵀ·X), the CNN's 3136 → 128 layer.
+        var random = TestRandom(seed: 4)
+        for (m, n, k) in [(32, 512, 784), (64, 10, 128), (200, 128, 3136)] {
+            for (transposeA, transposeB) in allTransposes {
+                check(GEMMCase(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, beta: 1),
+                      kernel: .best, threads: 2, random: &random)
+            }
+        }
+    }
+
+    func testBetaZeroNeverReadsC() {
+        var random = TestRandom(seed: 5)
+        for kernel in GEMMMicroKernel.allCases {
+            for threads in [1, 2] {
+                for (m, n, k) in [(7, 13, 5), (70, 45, 300), (9, 100, 64)] {
+                    for (transposeA, transposeB) in allTransposes {
+                        check(GEMMCase(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                                       alpha: 0.75, beta: 0, padC: 2, initialC: .nan),
+                              kernel: kernel, threads: threads, random: &random)
+                    }
+                }
+            }
+        }
+    }
+
+    func testAlphaZeroOrEmptyKOnlyScalesC() {
+        let pool = ThreadPool(threads: 2)
+        let (m, n) = (5, 6)
+        let a = [Float](repeating: .nan, count: 64), b = [Float](repeating: .nan, count: 64)
+        for (alpha, k) in [(Float(0), 4), (Float(2), 0)] {
+            for beta: Float in [0, 1, -2] {
+                var c = (0..<(m * n)).map { Float($0) }
+                gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: alpha, a: a, lda: max(1, k),
+                     b: b, ldb: n, beta: beta, c: &c, ldc: n, pool: pool)
+                XCTAssertEqual(c, (0..<(m * n)).map { beta == 0 ? 0 : beta * Float($0) }, "alpha \(alpha), k \(k), beta \(beta)")
+            }
+        }
+        // m = 0 or n = 0: nothing to do, nothing touched.
+        var c: [Float] = [42]
+        gemm(transposeA: false, transposeB: false, m: 0, n: 1, k: 3, alpha: 1, a: a, lda: 3, b: b, ldb: 1,
+             beta: 0, c: &c, ldc: 1, pool: pool)
+        XCTAssertEqual(c, [42])
+    }
+
+    func testRepeatedCallsAreBitIdentical() {
+        var random = TestRandom(seed: 6)
+        let pool = ThreadPool(threads: 2)
+        let (m, n, k) = (203, 157, 611)
+        let a = random.floats(m * k), b = random.floats(k * n)
+        var first = [Float](repeating: 0, count: m * n)
+        gemm(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k,
+             beta: 0, c: &first, ldc: n, pool: pool)
+        for _ in 0..<5 {
+            var again = [Float](repeating: 0, count: m * n)
+            gemm(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k,
+                 beta: 0, c: &again, ldc: n, pool: pool)
+            XCTAssertEqual(bitPatterns(again), bitPatterns(first))
+        }
+    }
+
+    func testResultsAreBitIdenticalForEveryThreadCount() {
+        // Shares split rows (m ≥ n) or columns (m < n); neither changes any element's summation order.
+        var random = TestRandom(seed: 7)
+        for kernel in GEMMMicroKernel.allCases {
+            for (m, n, k) in [(301, 77, 290), (45, 260, 513)] {
+                let a = random.floats(m * k), b = random.floats(k * n)
+                var results: [[UInt32]] = []
+                for threads in [1, 2, 3] {
+                    var c = [Float](repeating: 0, count: m * n)
+                    gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
+                         beta: 0, c: &c, ldc: n, pool: ThreadPool(threads: threads), microKernel: kernel)
+                    results.append(bitPatterns(c))
+                }
+                XCTAssertEqual(results[1], results[0], "\(kernel) \(m)×\(n)×\(k): 2 threads differ from 1")
+                XCTAssertEqual(results[2], results[0], "\(kernel) \(m)×\(n)×\(k): 3 threads differ from 1")
+            }
+        }
+    }
+
+    func testConcurrentCallsFromSeveralThreads() {
+        // Each thread has its own packing buffers; callers that find the pool busy run alone.
+        let pool = ThreadPool(threads: 2)
+        var random = TestRandom(seed: 8)
+        let (m, n, k) = (64, 96, 130)
+        let a = random.floats(m * k), b = random.floats(k * n)
+        var expected = [Float](repeating: 0, count: m * n)
+        gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
+             beta: 0, c: &expected, ldc: n, pool: pool)
+        let results = UnsafeMutablePointer<Float>.allocate(capacity: 8 * m * n)
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 8) { caller in
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    for _ in 0..<20 {
+                        gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a.baseAddress!, lda: k,
+                             b: b.baseAddress!, ldb: n, beta: 0, c: results + caller * m * n, ldc: n, pool: pool)
+                    }
+                }
+            }
+        }
+        for caller in 0..<8 {
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: results + caller * m * n, count: m * n)), expected,
+                           "caller \(caller)")
+        }
+    }
+
+    // MARK: - The check
+
+    private let allTransposes = [(false, false), (true, false), (false, true), (true, true)]
+
+    private func bitPatterns(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
+
+    /// Runs `gemm` and `gemmNaive` on the same random operands and compares all of C, the
+    /// padding columns of ldc included (they must keep their sentinel).
+    ///
+    /// Tolerance: both compute each element as a sum of k products in a different order, so
+    /// each differs from the exact value by at most about k·ε·(|alpha|·Σ|a||b| + |beta·c|);
+    /// allow twice that (+2 for the alpha and beta roundings).
+    private func check(_ testCase: GEMMCase, kernel: GEMMMicroKernel, threads: Int, random: inout TestRandom,
+                       file: StaticString = #filePath, line: UInt = #line) {
+        let t = testCase
+        let (aRows, aColumns) = t.transposeA ? (t.k, t.m) : (t.m, t.k)
+        let (bRows, bColumns) = t.transposeB ? (t.n, t.k) : (t.k, t.n)
+        let lda = aColumns + t.padA, ldb = bColumns + t.padB, ldc = t.n + t.padC
+        let a = random.floats(aRows * lda), b = random.floats(bRows * ldb)
+        let sentinel: Float = 1234.5
+        var initialC = [Float](repeating: sentinel, count: t.m * ldc)
+        for i in 0..<t.m {
+            for j in 0..<t.n { initialC[i * ldc + j] = t.initialC ?? random.float() }
+        }
+
+        var c = initialC, expected = initialC
+        gemm(transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k, alpha: t.alpha,
+             a: a, lda: lda, b: b, ldb: ldb, beta: t.beta, c: &c, ldc: ldc,
+             pool: ThreadPool(threads: threads), microKernel: kernel)
+        gemmNaive(transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k, alpha: t.alpha,
+                  a: a, lda: lda, b: b, ldb: ldb, beta: t.beta, c: &expected, ldc: ldc)
+        // Σ|a||b| per element, by the naive kernel on absolute values.
+        var magnitude = [Float](repeating: 0, count: t.m * ldc)
+        gemmNaive(transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k, alpha: 1,
+                  a: a.map(abs), lda: lda, b: b.map(abs), ldb: ldb, beta: 0, c: &magnitude, ldc: ldc)
+
+        let label = "\(t), \(kernel.rawValue), \(threads) threads"
+        var failures = 0
+        for i in 0..<t.m {
+            for j in 0..<ldc {
+                let index = i * ldc + j
+                if j >= t.n {
+                    if c[index] != sentinel {
+                        XCTFail("\(label): wrote C[\(i)][\(j)], in the ldc padding", file: file, line: line)
+                        return
+                    }
+                    continue
+                }
+                let scale = abs(t.alpha) * magnitude[index] + (t.beta == 0 ? 0 : abs(t.beta * initialC[index]))
+                let tolerance = 2 * Float(t.k + 2) * Float.ulpOfOne * scale + Float.leastNormalMagnitude
+                if !(abs(c[index] - expected[index]) <= tolerance) {
+                    failures += 1
+                    if failures <= 3 {
+                        XCTFail("\(label): C[\(i)][\(j)] = \(c[index]), naive \(expected[index]) (tolerance \(tolerance))",
+                                file: file, line: line)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One GEMM to check; pads are extra columns of the leading dimensions.
+struct GEMMCase: CustomStringConvertible {
+    var m: Int, n: Int, k: Int
+    var transposeA = false, transposeB = false
+    var alpha: Float = 1, beta: Float = 0
+    var padA = 0, padB = 0, padC = 0
+    /// Every element of C before the call; nil for random values.
+    var initialC: Float? = nil
+
+    var description: String {
+        "\(m)×\(n)×\(k) \(transposeA ? "Aᵀ" : "A")·\(transposeB ? "Bᵀ" : "B") alpha \(alpha) beta \(beta)"
+            + " pads \(padA),\(padB),\(padC)" + (initialC.map { " C=\($0)" } ?? "")
+    }
+}
+
+/// SplitMix64: reproducible test data without depending on the Training target.
+struct TestRandom {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [-1, 1).
+    mutating func float() -> Float { Float(next() >> 40) * (2 / 16_777_216) - 1 }
+    mutating func floats(_ count: Int) -> [Float] { (0..<count).map { _ in float() } }
+    mutating func int(in range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+    mutating func bool() -> Bool { next() & 1 == 1 }
+}
