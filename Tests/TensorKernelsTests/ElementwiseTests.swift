@@ -3,7 +3,7 @@ import TensorKernels
 
 final class ElementwiseTests: KernelTestCase {
     func testReluForwardBackwardInPlace() {
-        var random = TestRandom(41)
+        var random = KernelRandom(41)
         let count = 200_001  // several parallel ranges and an odd tail
         let x = random.floats(count), dy = random.floats(count)
         let t = T(x), g = T(dy)
@@ -14,7 +14,7 @@ final class ElementwiseTests: KernelTestCase {
     }
 
     func testAddAndAxpy() {
-        var random = TestRandom(42)
+        var random = KernelRandom(42)
         let a = random.floats(1000), b = random.floats(1000)
         let z = T(shape: [1000]), y = T(b)
         add(T(a).data, T(b).data, z.data, count: 1000, pool: pools[2])
@@ -24,7 +24,7 @@ final class ElementwiseTests: KernelTestCase {
     }
 
     func testColumnSumsAgainstNaiveAndAcrossThreadCounts() {
-        var random = TestRandom(43)
+        var random = KernelRandom(43)
         for (rows, cols) in [(1, 1), (1000, 3), (777, 130), (5000, 64)] {
             let x = T(random.floats(rows * cols))
             let expected = T(shape: [cols]); expected.fill(1)

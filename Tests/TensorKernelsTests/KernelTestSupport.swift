@@ -2,7 +2,7 @@ import XCTest
 import TensorKernels
 
 /// Small deterministic generator for test inputs (SplitMix64), so kernel tests need no other target.
-struct TestRandom {
+struct KernelRandom {
     var state: UInt64
     init(_ seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

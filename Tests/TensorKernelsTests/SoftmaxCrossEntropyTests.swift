@@ -3,7 +3,7 @@ import TensorKernels
 
 final class SoftmaxCrossEntropyTests: KernelTestCase {
     func testAgainstNaiveOnRandomLogits() {
-        var random = TestRandom(51)
+        var random = KernelRandom(51)
         for (trial, (rows, classes)) in [(1, 2), (37, 10), (300, 7)].enumerated() {
             let logits = random.floats(rows * classes, scale: 5)
             let labels = (0..<rows).map { _ in Int32(random.int(0...(classes - 1))) }
@@ -35,7 +35,7 @@ final class SoftmaxCrossEntropyTests: KernelTestCase {
     }
 
     func testGradientRowsSumToZero() {
-        var random = TestRandom(52)
+        var random = KernelRandom(52)
         let logits = random.floats(50 * 10, scale: 3)
         let labels = (0..<50).map { Int32($0 % 10) }
         let gradient = T(shape: [500])
