@@ -71,6 +71,9 @@ enum BenchTrain {
         let rounds = try parsed.integer("--repeat", default: 3, in: 1...100)!
         let format = try parsed.choice("--format", among: ["text", "json"], default: "text")
 
+        // As in training, batches walk through a data set larger than the caches (10 000 images,
+        // 31 MB, like the shipped subset), so no batch size finds its data already cached.
+        let data = syntheticData(count: max(syntheticCount, batches.max()!), seed: 1)
         var records: [Record] = []
         if format == "text" {
             print("schedc bench train: synthetic 28×28×1 images, 10 classes, SGD momentum 0.9, ghost batch \(ghostBatch)")
@@ -79,7 +82,7 @@ enum BenchTrain {
         for (name, spec) in models {
             for threads in threadCounts {
                 for batch in batches {
-                    let record = measure(name: name, spec: spec, batch: batch, threads: threads,
+                    let record = measure(name: name, spec: spec, data: data, batch: batch, threads: threads,
                                          ghostBatch: ghostBatch, seconds: seconds, rounds: rounds)
                     records.append(record)
                     if format == "text" { print(textLine(record)) }
@@ -124,13 +127,10 @@ enum BenchTrain {
         return Dataset(images: images, labels: labels, channels: 1, height: 28, width: 28, classes: 10)
     }
 
-    private static func measure(name: String, spec: ModelSpec, batch: Int, threads: Int, ghostBatch: Int,
+    private static func measure(name: String, spec: ModelSpec, data: Dataset, batch: Int, threads: Int, ghostBatch: Int,
                                 seconds: Double, rounds: Int) -> Record {
         resetPeakResidentMemory()
         let pool = ThreadPool(threads: threads)
-        // As in training, batches walk through a data set larger than the caches (10 000 images,
-        // 31 MB, like the shipped subset), so no batch size finds its data already cached.
-        let data = syntheticData(count: max(syntheticCount, batch), seed: 1)
         let model = Model(spec: spec, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: ghostBatch, seed: 1, pool: pool)
         let optimizer = Optimizer(kind: .sgd, learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
         var start = 0
