@@ -31,6 +31,7 @@ public final class Model {
     private let input = Tensor(shape: [0])
     private let logitsGradient = Tensor(shape: [0])
     private var labels: [Int32] = []
+    private var passIndices: [Int] = []
 
     /// Activation and gradient memory a chunk may use: 32 Mi Floats (128 MiB).
     public static let chunkBudgetFloats = 1 << 25
@@ -121,10 +122,13 @@ public final class Model {
     }
 
     /// Convenience: the pass is `indices` (dataset positions), in order.
-    public func accumulateGradients(from dataset: Dataset, indices: some RandomAccessCollection<Int>, batchSize: Int) -> CrossEntropyResult {
-        let base = indices.startIndex
-        return accumulateGradients(from: dataset, count: indices.count, batchSize: batchSize) {
-            indices[indices.index(base, offsetBy: $0)]
+    public func accumulateGradients(from dataset: Dataset, indices: some Collection<Int>, batchSize: Int) -> CrossEntropyResult {
+        // Copied once into a concrete buffer: the per-example lookups then run specialised code
+        // (a generic collection from another module costs a witness call and metadata per example).
+        passIndices.removeAll(keepingCapacity: true)
+        passIndices.append(contentsOf: indices)
+        return passIndices.withUnsafeBufferPointer { buffer in
+            accumulateGradients(from: dataset, count: buffer.count, batchSize: batchSize) { buffer[$0] }
         }
     }
 

@@ -20,9 +20,10 @@ extension Model {
     /// as long as `microBatch` is a multiple of the ghost batch (batch norm) — the trainer's
     /// plans guarantee it.
     @discardableResult
-    public func trainStep(on dataset: Dataset, indices: some RandomAccessCollection<Int>, microBatch: Int? = nil,
+    public func trainStep(on dataset: Dataset, indices: some Collection<Int>, microBatch: Int? = nil,
                           optimizer: Optimizer) -> StepResult {
-        let batch = indices.count
+        let batchIndices = Array(indices)  // concrete from here on (one small copy per step)
+        let batch = batchIndices.count
         apiPrecondition(batch > 0, "a step needs at least one example")
         let pass = max(1, min(microBatch ?? batch, batch))
         zeroGradients()
@@ -30,9 +31,7 @@ extension Model {
         var offset = 0
         while offset < batch {
             let size = min(pass, batch - offset)
-            let start = indices.index(indices.startIndex, offsetBy: offset)
-            let end = indices.index(start, offsetBy: size)
-            let passResult = accumulateGradients(from: dataset, indices: indices[start..<end], batchSize: batch)
+            let passResult = accumulateGradients(from: dataset, indices: batchIndices[offset..<(offset + size)], batchSize: batch)
             result.lossSum += passResult.lossSum
             result.correct += passResult.correct
             offset += size
