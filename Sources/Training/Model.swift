@@ -1,6 +1,6 @@
 import TensorKernels
 
-/// A network with a softmax cross-entropy head, built from a `ModelSpec` for a data set's
+/// A network with a softmax cross-entropy head, built from a `ModelArchitecture` for a data set's
 /// image shape, plus the buffers a training pass needs.
 ///
 /// Images come in as the data sets store them (NCHW, see `Dataset`) and are laid out NHWC for
@@ -10,7 +10,7 @@ import TensorKernels
 /// ghost batch (batch-norm statistics never cross a ghost batch). With whole-pass batch norm
 /// (`ghostBatch` nil) a pass is never cut.
 public final class Model {
-    public let spec: ModelSpec
+    public let architecture: ModelArchitecture
     public let network: Sequential
     public let channels: Int
     public let height: Int
@@ -42,28 +42,28 @@ public final class Model {
     /// chunks of 512 are faster than one pass).
     public static let preferredDenseChunkExamples = 512
 
-    /// Builds `spec` for images of channels × height × width and `classes` labels; parameters
+    /// Builds `architecture` for images of channels × height × width and `classes` labels; parameters
     /// initialised from DeterministicRandom(seed: seed, stream: 1 + layer stream), biases zero.
-    public init(spec: ModelSpec, channels: Int, height: Int, width: Int, classes: Int, ghostBatch: Int? = nil,
+    public init(architecture: ModelArchitecture, channels: Int, height: Int, width: Int, classes: Int, ghostBatch: Int? = nil,
                 seed: UInt64, pool: ThreadPool = .shared) {
         apiPrecondition(channels > 0 && height > 0 && width > 0 && classes > 1, "a model needs an image shape and ≥ 2 classes")
-        self.spec = spec
+        self.architecture = architecture
         self.channels = channels
         self.height = height
         self.width = width
         self.classes = classes
-        self.ghostBatch = spec.usesBatchNorm ? ghostBatch : nil
+        self.ghostBatch = architecture.usesBatchNorm ? ghostBatch : nil
         self.pool = pool
         var builder = ModelBuilder(channels: channels, height: height, width: width, classes: classes,
                                    ghostBatch: self.ghostBatch, seed: seed, pool: pool)
-        network = builder.build(spec)
+        network = builder.build(architecture)
         parameters = network.parameters
         buffers = network.buffers
         let perExample = max(1, network.floatsPerExample(inputShape: [height, width, channels]))
         let fitting = max(1, Model.chunkBudgetFloats / perExample)
         // Convolutional models evaluate in small chunks too (cache); the MLP's GEMMs want rows.
-        evaluationChunkExamples = spec.usesBatchNorm ? min(fitting, Model.preferredChunkExamples) : fitting
-        if spec.usesBatchNorm {
+        evaluationChunkExamples = architecture.usesBatchNorm ? min(fitting, Model.preferredChunkExamples) : fitting
+        if architecture.usesBatchNorm {
             if let ghostBatch = self.ghostBatch {
                 // The smallest multiple of the ghost batch with at least `preferredChunkExamples`
                 // examples, within the memory budget: small chunks keep a layer's activations

@@ -1,6 +1,6 @@
 import TensorKernels
 
-/// Turns a `ModelSpec` into layers for a given image shape. Each weight tensor draws from its
+/// Turns a `ModelArchitecture` into layers for a given image shape. Each weight tensor draws from its
 /// own random stream (stream = 1 + its position among the weights), so adding a layer never
 /// changes the initial values of the layers before it.
 struct ModelBuilder {
@@ -23,8 +23,8 @@ struct ModelBuilder {
         return DeterministicRandom(seed: seed, stream: nextStream)
     }
 
-    mutating func build(_ spec: ModelSpec) -> Sequential {
-        switch spec {
+    mutating func build(_ architecture: ModelArchitecture) -> Sequential {
+        switch architecture {
         case .mlp(let hidden): return mlp(hidden: hidden)
         case .cnn: return cnn()
         case .wrn(let depth, let width): return wrn(depth: depth, widen: width)

@@ -10,7 +10,7 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
     /// A ← m·A + g;  w ← w − ε·(g + m·A)   (Nesterov momentum in the same form)
     case nesterov
     /// M ← β₁·M + (1 − β₁)·g;  V ← β₂·V + (1 − β₂)·g²;
-    /// w ← w − ε·(M / (1 − Πβ₁)) / (√(V / (1 − Πβ₂)) + δ), with β₁ = momentum
+    /// w ← w − ε·(M / (1 − Πβ₁)) / (√(V / (1 − Πβ₂)) + δ)   (`momentum` is not used)
     case adam
 
     /// Accepts "momentum" as another name for sgd (it is sgd with m > 0).
@@ -28,25 +28,28 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
 public final class Optimizer {
     public let kind: OptimizerKind
     public var learningRate: Float
-    /// m for sgd and nesterov, β₁ for adam.
+    /// m for sgd and nesterov (the papers' momentum, part of the noise scale); adam ignores it.
     public var momentum: Float
     public var weightDecay: Float
+    /// Adam's decay rates and δ.
+    public var beta1: Float
     public var beta2: Float
     public var adamEpsilon: Float
     /// Updates applied so far.
     public private(set) var steps: Int = 0
-    /// Π β₁ and Π β₂ over the steps so far (Adam's bias corrections; exact when β₁ changes).
+    /// Π β₁ and Π β₂ over the steps so far (Adam's bias corrections; exact when β₁ or β₂ changes).
     public private(set) var beta1Product: Double = 1
     public private(set) var beta2Product: Double = 1
     /// Per-parameter state by parameter name: [A] for sgd/nesterov, [M, V] for adam.
     private var slots: [String: [Tensor]] = [:]
 
     public init(kind: OptimizerKind, learningRate: Float, momentum: Float = 0, weightDecay: Float = 0,
-                beta2: Float = 0.999, adamEpsilon: Float = 1e-8) {
+                beta1: Float = 0.9, beta2: Float = 0.999, adamEpsilon: Float = 1e-8) {
         self.kind = kind
         self.learningRate = learningRate
         self.momentum = momentum
         self.weightDecay = weightDecay
+        self.beta1 = beta1
         self.beta2 = beta2
         self.adamEpsilon = adamEpsilon
     }
@@ -65,7 +68,7 @@ public final class Optimizer {
     public func step(_ parameters: [Parameter], pool: ThreadPool = .shared) {
         steps += 1
         if kind == .adam {
-            beta1Product *= Double(momentum)
+            beta1Product *= Double(beta1)
             beta2Product *= Double(beta2)
         }
         let epsilon = learningRate, m = momentum
@@ -91,7 +94,7 @@ public final class Optimizer {
             case .adam:
                 let first = slot[0].data, second = slot[1].data
                 let correction1 = Float(1 / (1 - beta1Product)), correction2 = Float(1 / (1 - beta2Product))
-                let b1 = m, b2 = beta2, delta = adamEpsilon
+                let b1 = beta1, b2 = beta2, delta = adamEpsilon
                 parallelElements(n, pool: pool) { range in for i in range {
                     let gi = g[i] + lambda * w[i]
                     first[i] = b1 * first[i] + (1 - b1) * gi

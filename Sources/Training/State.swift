@@ -40,7 +40,7 @@ extension Model {
             }
         }
         if let extra = byName.keys.sorted().first {
-            throw StateError("state '\(extra)' does not belong to model \(spec)")
+            throw StateError("state '\(extra)' does not belong to model \(architecture)")
         }
         let all = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for (name, tensor) in targets { tensor.setValues(all[name]!.values) }

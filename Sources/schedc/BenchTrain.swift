@@ -50,7 +50,7 @@ enum BenchTrain {
                                          options: ["--model", "--batches", "--threads", "--ghost-batch", "--seconds", "--repeat", "--format"])
         if let extra = parsed.positionals.first { throw CLIError("unexpected argument '\(extra)'") }
         let modelChoice = try parsed.choice("--model", among: ["mlp", "cnn", "wrn", "all"], default: "all")
-        let models: [(String, ModelSpec)] = switch modelChoice {
+        let models: [(String, ModelArchitecture)] = switch modelChoice {
         case "mlp": [("mlp", .mlp(hidden: [512, 512]))]
         case "cnn": [("cnn", .cnn)]
         case "wrn": [("wrn", .wrn(depth: 16, width: 4))]
@@ -79,10 +79,10 @@ enum BenchTrain {
             print("schedc bench train: synthetic 28×28×1 images, 10 classes, SGD momentum 0.9, ghost batch \(ghostBatch)")
             print("model  batch  threads  train samples/s  eval samples/s  peak RSS MiB  PyTorch (2 threads)  ratio")
         }
-        for (name, spec) in models {
+        for (name, architecture) in models {
             for threads in threadCounts {
                 for batch in batches {
-                    let record = measure(name: name, spec: spec, data: data, batch: batch, threads: threads,
+                    let record = measure(name: name, architecture: architecture, data: data, batch: batch, threads: threads,
                                          ghostBatch: ghostBatch, seconds: seconds, rounds: rounds)
                     records.append(record)
                     if format == "text" { print(textLine(record)) }
@@ -127,11 +127,11 @@ enum BenchTrain {
         return Dataset(images: images, labels: labels, channels: 1, height: 28, width: 28, classes: 10)
     }
 
-    private static func measure(name: String, spec: ModelSpec, data: Dataset, batch: Int, threads: Int, ghostBatch: Int,
+    private static func measure(name: String, architecture: ModelArchitecture, data: Dataset, batch: Int, threads: Int, ghostBatch: Int,
                                 seconds: Double, rounds: Int) -> Record {
         resetPeakResidentMemory()
         let pool = ThreadPool(threads: threads)
-        let model = Model(spec: spec, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: ghostBatch, seed: 1, pool: pool)
+        let model = Model(architecture: architecture, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: ghostBatch, seed: 1, pool: pool)
         let optimizer = Optimizer(kind: .sgd, learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
         var start = 0
         func nextBatch() -> Range<Int> {
@@ -150,7 +150,7 @@ enum BenchTrain {
         }
         return Record(model: name, batch: batch, threads: threads, samples_per_second: trainRate,
                       eval_samples_per_second: evalRate, peak_rss_mb: peakResidentMegabytes(),
-                      ghost_batch: spec.usesBatchNorm ? min(ghostBatch, batch) : nil)
+                      ghost_batch: architecture.usesBatchNorm ? min(ghostBatch, batch) : nil)
     }
 
     /// The best over `rounds` of (examples per second), a round running `body` (one batch)

@@ -4,10 +4,10 @@ import TensorKernels
 
 /// Whole models (loss included) against finite differences of the mean cross-entropy.
 final class ModelGradientTests: XCTestCase {
-    private func checkModel(_ spec: ModelSpec, channels: Int, size: Int, ghostBatch: Int?, batch: Int, seed: UInt64,
+    private func checkModel(_ architecture: ModelArchitecture, channels: Int, size: Int, ghostBatch: Int?, batch: Int, seed: UInt64,
                             tolerance: Double, file: StaticString = #filePath, line: UInt = #line) {
         let data = prototypeDataset(count: batch, channels: channels, height: size, width: size, classes: 3, seed: seed)
-        let model = Model(spec: spec, channels: channels, height: size, width: size, classes: 3, ghostBatch: ghostBatch,
+        let model = Model(architecture: spec, channels: channels, height: size, width: size, classes: 3, ghostBatch: ghostBatch,
                           seed: seed, pool: ThreadPool(threads: 2))
         let indices = Array(0..<batch)
         func loss() -> Double {

@@ -19,7 +19,7 @@ final class ModelTests: XCTestCase {
         let batch = Array([3, 1, 4, 15, 9, 2, 6, 5, 13, 8, 7, 0])
         var results: [[NamedTensor]] = []
         for microBatch in [nil, 4, 2] as [Int?] {
-            let model = Model(spec: .cnn, channels: 1, height: 8, width: 8, classes: 4, ghostBatch: 2, seed: 3,
+            let model = Model(architecture: .cnn, channels: 1, height: 8, width: 8, classes: 4, ghostBatch: 2, seed: 3,
                               pool: ThreadPool(threads: 2))
             let optimizer = Optimizer(kind: .sgd, learningRate: 0.1, momentum: 0.9)
             for _ in 0..<2 { model.trainStep(on: data, indices: batch, microBatch: microBatch, optimizer: optimizer) }
@@ -33,9 +33,9 @@ final class ModelTests: XCTestCase {
         let data = prototypeDataset(count: 10, height: 5, width: 5, classes: 3, seed: 2)
         var results: [[NamedTensor]] = []
         for microBatch in [nil, 3] as [Int?] {
-            let model = Model(spec: .mlp(hidden: [12]), channels: 1, height: 5, width: 5, classes: 3, seed: 4,
+            let model = Model(architecture: .mlp(hidden: [12]), channels: 1, height: 5, width: 5, classes: 3, seed: 4,
                               pool: ThreadPool(threads: 1))
-            let optimizer = Optimizer(kind: .adam, learningRate: 0.01, momentum: 0.9)
+            let optimizer = Optimizer(kind: .adam, learningRate: 0.01)
             model.trainStep(on: data, indices: Array(0..<10), microBatch: microBatch, optimizer: optimizer)
             results.append(model.stateTensors)
         }
@@ -46,7 +46,7 @@ final class ModelTests: XCTestCase {
         let data = prototypeDataset(count: 12, height: 8, width: 8, classes: 3, seed: 5)
         var gradients: [[[Float]]] = []
         for chunk in [Int.max, 4, 2] {
-            let model = Model(spec: .cnn, channels: 1, height: 8, width: 8, classes: 3, ghostBatch: 2, seed: 6,
+            let model = Model(architecture: .cnn, channels: 1, height: 8, width: 8, classes: 3, ghostBatch: 2, seed: 6,
                               pool: ThreadPool(threads: 2))
             model.chunkExamples = chunk
             model.zeroGradients()
@@ -62,9 +62,9 @@ final class ModelTests: XCTestCase {
     }
 
     func testChunkSizeIsAMultipleOfTheGhostBatch() {
-        let model = Model(spec: .cnn, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: 48, seed: 1)
+        let model = Model(architecture: .cnn, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: 48, seed: 1)
         XCTAssertEqual(model.chunkExamples % 48, 0)
-        let wholePass = Model(spec: .cnn, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: nil, seed: 1)
+        let wholePass = Model(architecture: .cnn, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: nil, seed: 1)
         XCTAssertEqual(wholePass.chunkExamples, Int.max)
     }
 
@@ -76,7 +76,7 @@ final class ModelTests: XCTestCase {
         var byThreads: [[NamedTensor]] = []
         for threads in [1, 2] {
             func run() -> [NamedTensor] {
-                let model = Model(spec: .cnn, channels: 1, height: 16, width: 16, classes: 4, ghostBatch: 16, seed: 42,
+                let model = Model(architecture: .cnn, channels: 1, height: 16, width: 16, classes: 4, ghostBatch: 16, seed: 42,
                                   pool: ThreadPool(threads: threads))
                 let optimizer = Optimizer(kind: .nesterov, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4)
                 for step in 0..<4 {
@@ -94,8 +94,8 @@ final class ModelTests: XCTestCase {
     }
 
     func testSeedsChangeTheInitialisation() {
-        let a = Model(spec: .mlp(hidden: [8]), channels: 1, height: 4, width: 4, classes: 2, seed: 1).stateTensors
-        let b = Model(spec: .mlp(hidden: [8]), channels: 1, height: 4, width: 4, classes: 2, seed: 2).stateTensors
+        let a = Model(architecture: .mlp(hidden: [8]), channels: 1, height: 4, width: 4, classes: 2, seed: 1).stateTensors
+        let b = Model(architecture: .mlp(hidden: [8]), channels: 1, height: 4, width: 4, classes: 2, seed: 2).stateTensors
         XCTAssertNotEqual(a, b)
     }
 
@@ -104,7 +104,7 @@ final class ModelTests: XCTestCase {
     func testStateRoundTripResumesToIdenticalWeights() throws {
         let data = prototypeDataset(count: 32, height: 8, width: 8, classes: 4, seed: 8)
         func make() -> (Model, Optimizer) {
-            (Model(spec: .cnn, channels: 1, height: 8, width: 8, classes: 4, ghostBatch: 4, seed: 9, pool: ThreadPool(threads: 2)),
+            (Model(architecture: .cnn, channels: 1, height: 8, width: 8, classes: 4, ghostBatch: 4, seed: 9, pool: ThreadPool(threads: 2)),
              Optimizer(kind: .sgd, learningRate: 0.1, momentum: 0.9))
         }
         let (model, optimizer) = make()
@@ -120,7 +120,7 @@ final class ModelTests: XCTestCase {
     }
 
     func testStateNamesAndShapes() {
-        let model = Model(spec: .cnn, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: 128, seed: 1)
+        let model = Model(architecture: .cnn, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: 128, seed: 1)
         let shapes = Dictionary(uniqueKeysWithValues: model.stateTensors.map { ($0.name, $0.shape) })
         XCTAssertEqual(shapes["conv1.weight"], [32, 3, 3, 1])
         XCTAssertEqual(shapes["conv2.weight"], [64, 3, 3, 32])
@@ -128,12 +128,12 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(shapes["fc1.weight"], [128, 3136])
         XCTAssertEqual(shapes["fc2.bias"], [10])
         XCTAssertEqual(model.parameterCount, 288 + 64 + 18_432 + 128 + 3136 * 128 + 128 + 1280 + 10)
-        let mlp = Model(spec: .mlp(hidden: [512, 512]), channels: 1, height: 28, width: 28, classes: 10, seed: 1)
+        let mlp = Model(architecture: .mlp(hidden: [512, 512]), channels: 1, height: 28, width: 28, classes: 10, seed: 1)
         XCTAssertEqual(mlp.parameterCount, 784 * 512 + 512 + 512 * 512 + 512 + 5120 + 10)
     }
 
     func testLoadingMismatchedStateFailsWithAClearMessage() {
-        let model = Model(spec: .mlp(hidden: [4]), channels: 1, height: 2, width: 2, classes: 2, seed: 1)
+        let model = Model(architecture: .mlp(hidden: [4]), channels: 1, height: 2, width: 2, classes: 2, seed: 1)
         var state = model.stateTensors
         let first = state.removeFirst()
         XCTAssertThrowsError(try model.loadState(state)) { XCTAssertEqual("\($0)", "state 'fc1.weight' is missing") }
@@ -147,28 +147,28 @@ final class ModelTests: XCTestCase {
 
     // MARK: building
 
-    func testModelSpecParsing() throws {
-        XCTAssertEqual(try ModelSpec(parsing: "mlp"), .mlp(hidden: [512, 512]))
-        XCTAssertEqual(try ModelSpec(parsing: "mlp(hidden: [256, 128, 64])"), .mlp(hidden: [256, 128, 64]))
-        XCTAssertEqual(try ModelSpec(parsing: " cnn "), .cnn)
-        XCTAssertEqual(try ModelSpec(parsing: "wrn(16, 4)"), .wrn(depth: 16, width: 4))
-        XCTAssertEqual(try ModelSpec(parsing: "wrn(depth: 28, width: 10)"), .wrn(depth: 28, width: 10))
-        XCTAssertEqual(try ModelSpec(parsing: ModelSpec.wrn(depth: 16, width: 4).description), .wrn(depth: 16, width: 4))
-        XCTAssertThrowsError(try ModelSpec(parsing: "resnet")) {
+    func testModelArchitectureParsing() throws {
+        XCTAssertEqual(try ModelArchitecture(parsing: "mlp"), .mlp(hidden: [512, 512]))
+        XCTAssertEqual(try ModelArchitecture(parsing: "mlp(hidden: [256, 128, 64])"), .mlp(hidden: [256, 128, 64]))
+        XCTAssertEqual(try ModelArchitecture(parsing: " cnn "), .cnn)
+        XCTAssertEqual(try ModelArchitecture(parsing: "wrn(16, 4)"), .wrn(depth: 16, width: 4))
+        XCTAssertEqual(try ModelArchitecture(parsing: "wrn(depth: 28, width: 10)"), .wrn(depth: 28, width: 10))
+        XCTAssertEqual(try ModelArchitecture(parsing: ModelArchitecture.wrn(depth: 16, width: 4).description), .wrn(depth: 16, width: 4))
+        XCTAssertThrowsError(try ModelArchitecture(parsing: "resnet")) {
             XCTAssertEqual("\($0)", "unknown model 'resnet'; the models are mlp, cnn and wrn")
         }
-        XCTAssertThrowsError(try ModelSpec(parsing: "wrn(15, 4)")) {
+        XCTAssertThrowsError(try ModelArchitecture(parsing: "wrn(15, 4)")) {
             XCTAssertEqual("\($0)", "wrn depth must be 6·n + 4 with n ≥ 1 (10, 16, 22, 28, ...), not 15")
         }
-        XCTAssertThrowsError(try ModelSpec(parsing: "mlp(hidden: [a])")) {
+        XCTAssertThrowsError(try ModelArchitecture(parsing: "mlp(hidden: [a])")) {
             XCTAssertEqual("\($0)", "model 'mlp' argument 'a' is not an integer")
         }
-        XCTAssertThrowsError(try ModelSpec(parsing: "cnn(3")) { XCTAssertEqual("\($0)", "model 'cnn(3' is missing a closing ')'") }
+        XCTAssertThrowsError(try ModelArchitecture(parsing: "cnn(3")) { XCTAssertEqual("\($0)", "model 'cnn(3' is missing a closing ')'") }
     }
 
     func testWideResNetShapesFor28And32PixelImages() {
         for (channels, size, final) in [(1, 28, 7), (3, 32, 8)] {
-            let model = Model(spec: .wrn(depth: 16, width: 2), channels: channels, height: size, width: size, classes: 10,
+            let model = Model(architecture: .wrn(depth: 16, width: 2), channels: channels, height: size, width: size, classes: 10,
                               ghostBatch: 4, seed: 1)
             XCTAssertEqual(model.network.outputShape(for: [size, size, channels]), [10])
             // The last group runs at size/4 with 64·k channels.
@@ -183,8 +183,8 @@ final class ModelTests: XCTestCase {
     func testModelsLearnASyntheticTask() {
         let train = prototypeDataset(count: 256, height: 8, width: 8, classes: 4, noise: 0.6, seed: 10)
         let test = prototypeDataset(count: 128, height: 8, width: 8, classes: 4, noise: 0.6, seed: 10)
-        for spec in [ModelSpec.mlp(hidden: [32]), .cnn, .wrn(depth: 10, width: 1)] {
-            let model = Model(spec: spec, channels: 1, height: 8, width: 8, classes: 4, ghostBatch: 16, seed: 11,
+        for spec in [ModelArchitecture.mlp(hidden: [32]), .cnn, .wrn(depth: 10, width: 1)] {
+            let model = Model(architecture: spec, channels: 1, height: 8, width: 8, classes: 4, ghostBatch: 16, seed: 11,
                               pool: ThreadPool(threads: 2))
             let optimizer = Optimizer(kind: .sgd, learningRate: 0.05, momentum: 0.9)
             let before = model.evaluate(on: test)

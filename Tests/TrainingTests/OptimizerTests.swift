@@ -49,8 +49,8 @@ final class OptimizerTests: XCTestCase {
 
     func testAdamWithBiasCorrection() {
         let w = parameter([1, 1], gradient: [0.5, -2])
-        let optimizer = Optimizer(kind: .adam, learningRate: 0.01, momentum: 0.9, beta2: 0.999, adamEpsilon: 0)
-        optimizer.step([w])                      // m̂ = g, v̂ = g²: a step of ε·sign(g)
+        let optimizer = Optimizer(kind: .adam, learningRate: 0.01, momentum: 0.5, beta1: 0.9, beta2: 0.999, adamEpsilon: 0)
+        optimizer.step([w])                      // m̂ = g, v̂ = g²: a step of ε·sign(g) (momentum unused)
         assertValues(w.value.values, [0.99, 1.01])
         w.gradient.setValues([1, 1])
         optimizer.step([w])

@@ -21,7 +21,7 @@ final class RealDataTrainingTests: XCTestCase {
             let accuracy = model.evaluate(on: split.test).accuracy
             accuracies.append(accuracy)
             if ProcessInfo.processInfo.environment["SCHEDC_TEST_VERBOSE"] != nil {
-                print("\(model.spec) epoch \(epoch + 1): test accuracy \(accuracy)")
+                print("\(model.architecture) epoch \(epoch + 1): test accuracy \(accuracy)")
             }
         }
         return accuracies
@@ -29,7 +29,7 @@ final class RealDataTrainingTests: XCTestCase {
 
     func testMLPReaches80PercentOnTheShippedSubset() throws {
         let split = try XCTUnwrap(Self.split, "the shipped Fashion-MNIST subset (Samples/data) is missing")
-        let model = Model(spec: .mlp(hidden: [512, 512]), channels: 1, height: 28, width: 28, classes: 10, seed: 1,
+        let model = Model(architecture: .mlp(hidden: [512, 512]), channels: 1, height: 28, width: 28, classes: 10, seed: 1,
                           pool: ThreadPool(threads: 2))
         let optimizer = Optimizer(kind: .sgd, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4)
         let accuracies = train(model, optimizer: optimizer, batch: 64, epochs: 3, split: split) { [0.05, 0.05, 0.01][$0] }
@@ -38,7 +38,7 @@ final class RealDataTrainingTests: XCTestCase {
 
     func testCNNReaches83PercentOnTheShippedSubset() throws {
         let split = try XCTUnwrap(Self.split, "the shipped Fashion-MNIST subset (Samples/data) is missing")
-        let model = Model(spec: .cnn, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: 32, seed: 1,
+        let model = Model(architecture: .cnn, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: 32, seed: 1,
                           pool: ThreadPool(threads: 2))
         let optimizer = Optimizer(kind: .sgd, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4)
         let accuracies = train(model, optimizer: optimizer, batch: 64, epochs: 3, split: split) { [0.05, 0.05, 0.01][$0] }

@@ -1,6 +1,8 @@
 /// A model named the way a `.sched` file names it: `mlp`, `mlp(hidden: [512, 512])`, `cnn`,
-/// `wrn(16, 4)` or `wrn(depth: 16, width: 4)`.
-public enum ModelSpec: Equatable, Sendable, CustomStringConvertible {
+/// `wrn(16, 4)` or `wrn(depth: 16, width: 4)`. (`ScheduleLanguage.ModelSpec` is the checked
+/// form of the same setting; the runner maps its cases onto these — Training does not depend
+/// on the language, and the two names differ so a file importing both needs no qualification.)
+public enum ModelArchitecture: Equatable, Sendable, CustomStringConvertible {
     /// Fully connected: input → hidden[0] → … → classes, ReLU between.
     case mlp(hidden: [Int])
     /// conv3×3 C→32 pad 1, BN, ReLU, max-pool 2, conv3×3 32→64 pad 1, BN, ReLU, max-pool 2,
@@ -30,32 +32,32 @@ public enum ModelSpec: Equatable, Sendable, CustomStringConvertible {
         let trimmed = Training.trimmed(text)
         let name: String, arguments: String?
         if let open = trimmed.firstIndex(of: "(") {
-            guard trimmed.hasSuffix(")") else { throw ModelSpecError("model '\(trimmed)' is missing a closing ')'") }
+            guard trimmed.hasSuffix(")") else { throw ModelArchitectureError("model '\(trimmed)' is missing a closing ')'") }
             name = Training.trimmed(trimmed[..<open])
             arguments = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
         } else {
             name = trimmed
             arguments = nil
         }
-        let numbers = try ModelSpec.integers(in: arguments ?? "", model: name)
+        let numbers = try ModelArchitecture.integers(in: arguments ?? "", model: name)
         switch name {
         case "mlp":
             let hidden = numbers.isEmpty ? [512, 512] : numbers
-            guard hidden.allSatisfy({ $0 > 0 }) else { throw ModelSpecError("mlp hidden sizes must be positive") }
+            guard hidden.allSatisfy({ $0 > 0 }) else { throw ModelArchitectureError("mlp hidden sizes must be positive") }
             self = .mlp(hidden: hidden)
         case "cnn":
-            guard numbers.isEmpty else { throw ModelSpecError("cnn takes no arguments") }
+            guard numbers.isEmpty else { throw ModelArchitectureError("cnn takes no arguments") }
             self = .cnn
         case "wrn":
             let values = numbers.isEmpty ? [16, 4] : numbers
-            guard values.count == 2 else { throw ModelSpecError("wrn takes a depth and a width, as in wrn(16, 4)") }
+            guard values.count == 2 else { throw ModelArchitectureError("wrn takes a depth and a width, as in wrn(16, 4)") }
             guard values[0] >= 10, (values[0] - 4) % 6 == 0 else {
-                throw ModelSpecError("wrn depth must be 6·n + 4 with n ≥ 1 (10, 16, 22, 28, ...), not \(values[0])")
+                throw ModelArchitectureError("wrn depth must be 6·n + 4 with n ≥ 1 (10, 16, 22, 28, ...), not \(values[0])")
             }
-            guard values[1] >= 1 else { throw ModelSpecError("wrn width must be at least 1") }
+            guard values[1] >= 1 else { throw ModelArchitectureError("wrn width must be at least 1") }
             self = .wrn(depth: values[0], width: values[1])
         default:
-            throw ModelSpecError("unknown model '\(name)'; the models are mlp, cnn and wrn")
+            throw ModelArchitectureError("unknown model '\(name)'; the models are mlp, cnn and wrn")
         }
     }
 
@@ -67,7 +69,7 @@ public enum ModelSpec: Equatable, Sendable, CustomStringConvertible {
             if let colon = token.lastIndex(of: ":") { token = token[token.index(after: colon)...] }
             if token.isEmpty { continue }  // a label such as `hidden:`
             guard let value = Int(token) else {
-                throw ModelSpecError("model '\(model)' argument '\(token)' is not an integer")
+                throw ModelArchitectureError("model '\(model)' argument '\(token)' is not an integer")
             }
             values.append(value)
         }
@@ -76,7 +78,7 @@ public enum ModelSpec: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// A model expression that does not describe a model.
-public struct ModelSpecError: Error, CustomStringConvertible, Equatable {
+public struct ModelArchitectureError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
