@@ -7,7 +7,7 @@ final class ModelGradientTests: XCTestCase {
     private func checkModel(_ architecture: ModelArchitecture, channels: Int, size: Int, ghostBatch: Int?, batch: Int, seed: UInt64,
                             tolerance: Double, file: StaticString = #filePath, line: UInt = #line) {
         let data = prototypeDataset(count: batch, channels: channels, height: size, width: size, classes: 3, seed: seed)
-        let model = Model(architecture: spec, channels: channels, height: size, width: size, classes: 3, ghostBatch: ghostBatch,
+        let model = Model(architecture: architecture, channels: channels, height: size, width: size, classes: 3, ghostBatch: ghostBatch,
                           seed: seed, pool: ThreadPool(threads: 2))
         let indices = Array(0..<batch)
         func loss() -> Double {
@@ -28,7 +28,7 @@ final class ModelGradientTests: XCTestCase {
                 analytic.append(Double(gradients[p][i]))
             }
         }
-        XCTAssertLessThan(relativeError(analytic, numeric), tolerance, "\(spec)", file: file, line: line)
+        XCTAssertLessThan(relativeError(analytic, numeric), tolerance, "\(architecture)", file: file, line: line)
     }
 
     func testMLP() { checkModel(.mlp(hidden: [16, 8]), channels: 1, size: 4, ghostBatch: nil, batch: 5, seed: 1, tolerance: 1e-2) }
