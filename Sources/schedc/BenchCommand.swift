@@ -15,8 +15,7 @@ enum BenchCommand: Subcommand {
     static let benchmarks: [Benchmark] = [
         Benchmark(name: "gemm", usage: BenchGEMM.usage, run: BenchGEMM.run),
         Benchmark(name: "check", usage: "schedc bench check [options]  front-end compile/format time on a generated schedule (docs/language.md)", run: BenchCheck.run),
-        // BenchTrain.swift (branch `runtime`) replaces this line's `run:` with `BenchTrain.run`.
-        Benchmark(name: "train", usage: "schedc bench train [options]   training samples/s (docs/performance.md)", run: { _ in throw CLIError("'bench train' is not built yet") }),
+        Benchmark(name: "train", usage: BenchTrain.usage, run: BenchTrain.run),
     ]
 
     static var help: String {

@@ -1,0 +1,185 @@
+import TensorKernels
+
+/// A network with a softmax cross-entropy head, built from a `ModelArchitecture` for a data set's
+/// image shape, plus the buffers a training pass needs.
+///
+/// Images come in as the data sets store them (NCHW, see `Dataset`) and are laid out NHWC for
+/// the layers. A pass over many examples runs in *chunks* of at most `chunkExamples` examples
+/// (forward, loss and backward per chunk, gradients adding up): memory stays bounded for any
+/// batch, and the results are those of one big pass because chunks are cut at multiples of the
+/// ghost batch (batch-norm statistics never cross a ghost batch). With whole-pass batch norm
+/// (`ghostBatch` nil) a pass is never cut.
+public final class Model {
+    public let architecture: ModelArchitecture
+    public let network: Sequential
+    public let channels: Int
+    public let height: Int
+    public let width: Int
+    public let classes: Int
+    public let ghostBatch: Int?
+    public let pool: ThreadPool
+    /// Every learnable tensor, in a fixed order (the order of the layers).
+    public let parameters: [Parameter]
+    /// Non-learned state (batch-norm running statistics).
+    public let buffers: [Buffer]
+    /// Largest number of examples one chunk of a training pass holds.
+    public var chunkExamples: Int
+    /// Largest number of examples one evaluation chunk holds (no ghost-batch constraint there:
+    /// evaluation uses the running statistics).
+    public var evaluationChunkExamples: Int
+
+    private let input = Tensor(shape: [0])
+    private let logitsGradient = Tensor(shape: [0])
+    private var labels: [Int32] = []
+    private var passIndices: [Int] = []
+
+    /// Activation and gradient memory a chunk may use: 32 Mi Floats (128 MiB).
+    public static let chunkBudgetFloats = 1 << 25
+    /// Examples a chunk of a batch-norm model aims for (rounded up to the ghost batch).
+    public static let preferredChunkExamples = 32
+    /// Largest chunk of a model without batch norm (the MLP): its GEMMs are as efficient at 512
+    /// rows as at 2048, and 512 rows of activations stay in the caches (measured: at batch 2048,
+    /// chunks of 512 are faster than one pass).
+    public static let preferredDenseChunkExamples = 512
+
+    /// Builds `architecture` for images of channels × height × width and `classes` labels; parameters
+    /// initialised from DeterministicRandom(seed: seed, stream: 1 + layer stream), biases zero.
+    public init(architecture: ModelArchitecture, channels: Int, height: Int, width: Int, classes: Int, ghostBatch: Int? = nil,
+                seed: UInt64, pool: ThreadPool = .shared) {
+        apiPrecondition(channels > 0 && height > 0 && width > 0 && classes > 1, "a model needs an image shape and ≥ 2 classes")
+        self.architecture = architecture
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.classes = classes
+        self.ghostBatch = architecture.usesBatchNorm ? ghostBatch : nil
+        self.pool = pool
+        var builder = ModelBuilder(channels: channels, height: height, width: width, classes: classes,
+                                   ghostBatch: self.ghostBatch, seed: seed, pool: pool)
+        network = builder.build(architecture)
+        parameters = network.parameters
+        buffers = network.buffers
+        let perExample = max(1, network.floatsPerExample(inputShape: [height, width, channels]))
+        let fitting = max(1, Model.chunkBudgetFloats / perExample)
+        // Convolutional models evaluate in small chunks too (cache); the MLP's GEMMs want rows.
+        evaluationChunkExamples = architecture.usesBatchNorm ? min(fitting, Model.preferredChunkExamples) : fitting
+        if architecture.usesBatchNorm {
+            if let ghostBatch = self.ghostBatch {
+                // The smallest multiple of the ghost batch with at least `preferredChunkExamples`
+                // examples, within the memory budget: small chunks keep a layer's activations
+                // in the caches (measured: a CNN step is ~10 % faster per example at 32 than at 256).
+                let preferred = (Model.preferredChunkExamples + ghostBatch - 1) / ghostBatch * ghostBatch
+                chunkExamples = max(ghostBatch, min(preferred, fitting / ghostBatch * ghostBatch))
+            } else {
+                chunkExamples = Int.max
+            }
+        } else {
+            chunkExamples = min(fitting, Model.preferredDenseChunkExamples)
+        }
+        apiPrecondition(Set(parameters.map(\.name)).count == parameters.count, "parameter names must be unique")
+    }
+
+    public var featuresPerExample: Int { channels * height * width }
+
+    /// Number of learnable scalars.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+
+    /// Sets every parameter gradient to zero (before the passes of an update).
+    public func zeroGradients() {
+        for parameter in parameters {
+            let gradient = parameter.gradient.data
+            parallelElements(parameter.gradient.count, pool: pool) { range in
+                (gradient + range.lowerBound).update(repeating: 0, count: range.count)
+            }
+        }
+    }
+
+    /// Forward and backward over `count` examples that belong to a batch of `batchSize`:
+    /// adds to every parameter gradient this pass's share of the gradient of the batch's mean
+    /// loss (each example weighs 1/batchSize), so the passes of one batch sum to its full-batch
+    /// gradient. `example(i)` gives the dataset index of the pass's i-th example.
+    /// Returns the pass's summed (unweighted) loss and correct predictions.
+    public func accumulateGradients(from dataset: Dataset, count: Int, batchSize: Int, example: (Int) -> Int) -> CrossEntropyResult {
+        apiPrecondition(count > 0 && batchSize >= count, "a pass needs 1...batchSize examples")
+        checkShape(of: dataset)
+        var total = CrossEntropyResult(lossSum: 0, correct: 0)
+        var first = 0
+        while first < count {
+            let size = min(chunkExamples, count - first)
+            gather(from: dataset, count: size) { example(first + $0) }
+            let logits = network.forward(input, mode: .training)
+            logitsGradient.resize(logits.shape)
+            let result = labels.withUnsafeBufferPointer {
+                softmaxCrossEntropy(logits: logits.data, labels: $0.baseAddress!, rows: size, classes: classes,
+                                    gradient: logitsGradient.data, gradientScale: 1 / Float(batchSize), pool: pool)
+            }
+            _ = network.backward(logitsGradient, needsInputGradient: false)
+            total.lossSum += result.lossSum
+            total.correct += result.correct
+            first += size
+        }
+        return total
+    }
+
+    /// Convenience: the pass is `indices` (dataset positions), in order.
+    public func accumulateGradients(from dataset: Dataset, indices: some Collection<Int>, batchSize: Int) -> CrossEntropyResult {
+        // Copied once into a concrete buffer: the per-example lookups then run specialised code
+        // (a generic collection from another module costs a witness call and metadata per example).
+        passIndices.removeAll(keepingCapacity: true)
+        passIndices.append(contentsOf: indices)
+        return passIndices.withUnsafeBufferPointer { buffer in
+            accumulateGradients(from: dataset, count: buffer.count, batchSize: batchSize) { buffer[$0] }
+        }
+    }
+
+    /// Evaluation-mode loss and accuracy over examples `range` of `dataset` (running batch-norm
+    /// statistics; parameters and buffers untouched), `batchSize` examples at a time.
+    public func evaluate(_ dataset: Dataset, range: Range<Int>? = nil, batchSize: Int = 500) -> CrossEntropyResult {
+        checkShape(of: dataset)
+        let range = range ?? 0..<dataset.count
+        var total = CrossEntropyResult(lossSum: 0, correct: 0)
+        var first = range.lowerBound
+        while first < range.upperBound {
+            let size = min(batchSize, evaluationChunkExamples, range.upperBound - first)
+            let start = first
+            gather(from: dataset, count: size) { start + $0 }
+            let logits = network.forward(input, mode: .evaluation)
+            let result = labels.withUnsafeBufferPointer {
+                softmaxCrossEntropy(logits: logits.data, labels: $0.baseAddress!, rows: size, classes: classes,
+                                    gradient: nil, gradientScale: 0, pool: pool)
+            }
+            total.lossSum += result.lossSum
+            total.correct += result.correct
+            first += size
+        }
+        return total
+    }
+
+    private func checkShape(of dataset: Dataset) {
+        apiPrecondition(dataset.channels == channels && dataset.height == height && dataset.width == width,
+                     "data set images are \(dataset.channels)×\(dataset.height)×\(dataset.width), the model takes \(channels)×\(height)×\(width)")
+        apiPrecondition(dataset.classes <= classes, "data set has \(dataset.classes) classes, the model \(classes)")
+    }
+
+    /// input [count, H, W, C] ← the examples `example(0..<count)`, transposed from NCHW; labels likewise.
+    private func gather(from dataset: Dataset, count: Int, example: (Int) -> Int) {
+        input.resize([count, height, width, channels])
+        if labels.count != count { labels = [Int32](repeating: 0, count: count) }
+        let features = featuresPerExample, positions = height * width, C = channels
+        let destination = input.data
+        dataset.images.withUnsafeBufferPointer { images in
+            for i in 0..<count {
+                let index = example(i)
+                apiPrecondition(index >= 0 && index < dataset.count, "example \(index) outside the data set of \(dataset.count)")
+                let source = images.baseAddress! + index * features
+                let target = destination + i * features
+                if C == 1 {
+                    target.update(from: source, count: features)
+                } else {
+                    for c in 0..<C { for p in 0..<positions { target[p * C + c] = source[c * positions + p] } }
+                }
+                labels[i] = dataset.labels[index]
+            }
+        }
+    }
+}

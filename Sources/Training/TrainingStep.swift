@@ -1,0 +1,48 @@
+/// What one update (or one evaluation) saw.
+public struct StepResult: Equatable, Sendable {
+    /// Σ of the per-example losses (unweighted).
+    public var lossSum: Double
+    public var correct: Int
+    public var examples: Int
+    public var meanLoss: Double { examples == 0 ? 0 : lossSum / Double(examples) }
+    public var accuracy: Double { examples == 0 ? 0 : Double(correct) / Double(examples) }
+    public init(lossSum: Double, correct: Int, examples: Int) {
+        self.lossSum = lossSum
+        self.correct = correct
+        self.examples = examples
+    }
+}
+
+extension Model {
+    /// One parameter update on the batch `indices` of `dataset`: zero the gradients, run the
+    /// batch in passes of at most `microBatch` examples (gradient accumulation; nil = one
+    /// pass), then `optimizer.step`. The update equals one full-batch step whatever the passes,
+    /// as long as `microBatch` is a multiple of the ghost batch (batch norm) — the trainer's
+    /// plans guarantee it.
+    @discardableResult
+    public func trainStep(on dataset: Dataset, indices: some Collection<Int>, microBatch: Int? = nil,
+                          optimizer: Optimizer) -> StepResult {
+        let batchIndices = Array(indices)  // concrete from here on (one small copy per step)
+        let batch = batchIndices.count
+        apiPrecondition(batch > 0, "a step needs at least one example")
+        let pass = max(1, min(microBatch ?? batch, batch))
+        zeroGradients()
+        var result = StepResult(lossSum: 0, correct: 0, examples: batch)
+        var offset = 0
+        while offset < batch {
+            let size = min(pass, batch - offset)
+            let passResult = accumulateGradients(from: dataset, indices: batchIndices[offset..<(offset + size)], batchSize: batch)
+            result.lossSum += passResult.lossSum
+            result.correct += passResult.correct
+            offset += size
+        }
+        optimizer.step(parameters, pool: pool)
+        return result
+    }
+
+    /// Evaluation loss and accuracy over a whole data set.
+    public func evaluate(on dataset: Dataset, batchSize: Int = 500) -> StepResult {
+        let result = evaluate(dataset, range: 0..<dataset.count, batchSize: batchSize)
+        return StepResult(lossSum: result.lossSum, correct: result.correct, examples: dataset.count)
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import TensorKernels
+import Training
+
+/// `schedc bench train`: training and evaluation throughput of the runtime's models on
+/// synthetic data (no data files needed). `BenchCommand` dispatches `bench train` here.
+enum BenchTrain {
+    static let usage = """
+    schedc bench train [--model mlp|cnn|wrn|all] [--batches LIST] [--threads LIST] [--ghost-batch N]
+                       [--seconds S] [--repeat N] [--format text|json]
+        training samples/s: one step = forward, backward and optimiser step (SGD, momentum 0.9,
+        weight decay 5e-4) on consecutive batches of 10 000 synthetic 28×28×1 images with 10
+        classes (no data files); then
+        evaluation samples/s (forward only, running batch-norm statistics). Each figure is the
+        best of --repeat rounds, a round being as many steps as fill --seconds after one warm-up
+        step. The text table puts PyTorch's CPU figures (2 threads, issue 4) beside ours.
+        --model NAME       mlp (784-512-512-10), cnn (two conv layers), wrn (WRN-16-4), or all
+                           (mlp and cnn; default)
+        --batches LIST     batch sizes, e.g. 32,128 (default: 32,128,512,2048)
+        --threads LIST     thread counts, e.g. 1,2 (default: 2)
+        --ghost-batch N    ghost batch-norm size (default: 128; a smaller batch uses the whole
+                           batch as one ghost batch)
+        --seconds S        timed seconds per round (default: 1)
+        --repeat N         rounds per figure, the best kept (default: 3)
+        --format FORMAT    text (one line per configuration, as it is measured) or json (an array
+                           of records: model, batch, threads, samples_per_second,
+                           eval_samples_per_second, peak_rss_mb, ghost_batch)
+        peak_rss_mb is the process's resident-memory high-water mark while that configuration
+        ran (reset before each one through /proc/self/clear_refs).
+    """
+
+    /// PyTorch on the CPU, 2 threads, same models, samples/s (measured on this kind of machine; issue 4).
+    static let pytorchReference: [String: [Int: Double]] = [
+        "mlp": [32: 15_100, 128: 28_800, 512: 38_800, 2048: 43_400],
+        "cnn": [32: 2_000, 128: 2_400, 512: 1_700, 2048: 1_300],
+    ]
+
+    struct Record: Encodable {
+        let model: String
+        let batch: Int
+        let threads: Int
+        let samples_per_second: Double
+        let eval_samples_per_second: Double
+        let peak_rss_mb: Double
+        let ghost_batch: Int?
+    }
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, flags: [],
+                                         options: ["--model", "--batches", "--threads", "--ghost-batch", "--seconds", "--repeat", "--format"])
+        if let extra = parsed.positionals.first { throw CLIError("unexpected argument '\(extra)'") }
+        let modelChoice = try parsed.choice("--model", among: ["mlp", "cnn", "wrn", "all"], default: "all")
+        let models: [(String, ModelArchitecture)] = switch modelChoice {
+        case "mlp": [("mlp", .mlp(hidden: [512, 512]))]
+        case "cnn": [("cnn", .cnn)]
+        case "wrn": [("wrn", .wrn(depth: 16, width: 4))]
+        default: [("mlp", .mlp(hidden: [512, 512])), ("cnn", .cnn)]
+        }
+        let batches = try integerList(parsed.value("--batches") ?? "32,128,512,2048", option: "--batches", range: 1...65_536)
+        let threadCounts = try integerList(parsed.value("--threads") ?? "2", option: "--threads", range: 1...256)
+        let ghostBatch = try parsed.integer("--ghost-batch", default: 128, in: 1...65_536)!
+        let seconds: Double
+        if let text = parsed.value("--seconds") {
+            guard let value = Double(text), value > 0, value <= 3600 else {
+                throw CLIError("option '--seconds' needs a number of seconds in (0, 3600], not '\(text)'")
+            }
+            seconds = value
+        } else {
+            seconds = 1
+        }
+        let rounds = try parsed.integer("--repeat", default: 3, in: 1...100)!
+        let format = try parsed.choice("--format", among: ["text", "json"], default: "text")
+
+        // As in training, batches walk through a data set larger than the caches (10 000 images,
+        // 31 MB, like the shipped subset), so no batch size finds its data already cached.
+        let data = syntheticData(count: max(syntheticCount, batches.max()!), seed: 1)
+        var records: [Record] = []
+        if format == "text" {
+            print("schedc bench train: synthetic 28×28×1 images, 10 classes, SGD momentum 0.9, ghost batch \(ghostBatch)")
+            print("model  batch  threads  train samples/s  eval samples/s  peak RSS MiB  PyTorch (2 threads)  ratio")
+        }
+        for (name, architecture) in models {
+            for threads in threadCounts {
+                for batch in batches {
+                    let record = measure(name: name, architecture: architecture, data: data, batch: batch, threads: threads,
+                                         ghostBatch: ghostBatch, seconds: seconds, rounds: rounds)
+                    records.append(record)
+                    if format == "text" { print(textLine(record)) }
+                }
+            }
+        }
+        if format == "json" {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(records), as: UTF8.self))
+        }
+        return ExitCode.success
+    }
+
+    private static func integerList(_ text: String, option: String, range: ClosedRange<Int>) throws -> [Int] {
+        let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0.map(range.contains) ?? false }) else {
+            throw CLIError("option '\(option)' needs comma-separated integers in \(range.lowerBound)...\(range.upperBound), not '\(text)'")
+        }
+        return values.map { $0! }
+    }
+
+    private static func textLine(_ r: Record) -> String {
+        func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
+        var line = r.model.padding(toLength: 5, withPad: " ", startingAt: 0)
+        line += pad(String(r.batch), 7) + pad(String(r.threads), 9)
+        line += pad(String(format: "%.0f", r.samples_per_second), 17) + pad(String(format: "%.0f", r.eval_samples_per_second), 16)
+        line += pad(String(format: "%.0f", r.peak_rss_mb), 14)
+        if let reference = pytorchReference[r.model]?[r.batch], r.threads == 2 {
+            line += pad(String(format: "%.0f", reference), 21) + pad(String(format: "%.2f×", r.samples_per_second / reference), 7)
+        }
+        return line
+    }
+
+    static let syntheticCount = 10_000
+
+    /// Synthetic data: `count` uniform random images in [0, 1) and random labels.
+    private static func syntheticData(count: Int, seed: UInt64) -> Dataset {
+        var random = DeterministicRandom(seed: seed, stream: 7)
+        let images = (0..<(count * 784)).map { _ in random.nextUniformFloat() }
+        let labels = (0..<count).map { _ in Int32(random.next() % 10) }
+        return Dataset(images: images, labels: labels, channels: 1, height: 28, width: 28, classes: 10)
+    }
+
+    private static func measure(name: String, architecture: ModelArchitecture, data: Dataset, batch: Int, threads: Int, ghostBatch: Int,
+                                seconds: Double, rounds: Int) -> Record {
+        resetPeakResidentMemory()
+        let pool = ThreadPool(threads: threads)
+        let model = Model(architecture: architecture, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: ghostBatch, seed: 1, pool: pool)
+        let optimizer = Optimizer(kind: .sgd, learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
+        var start = 0
+        func nextBatch() -> Range<Int> {
+            if start + batch > data.count { start = 0 }
+            defer { start += batch }
+            return start..<(start + batch)
+        }
+
+        model.trainStep(on: data, indices: nextBatch(), optimizer: optimizer)  // warm-up: buffers reach their size
+        let trainRate = bestRate(rounds: rounds, seconds: seconds, batch: batch) {
+            model.trainStep(on: data, indices: nextBatch(), optimizer: optimizer)
+        }
+        _ = model.evaluate(data, range: nextBatch(), batchSize: batch)
+        let evalRate = bestRate(rounds: rounds, seconds: seconds / 2, batch: batch) {
+            _ = model.evaluate(data, range: nextBatch(), batchSize: batch)
+        }
+        return Record(model: name, batch: batch, threads: threads, samples_per_second: trainRate,
+                      eval_samples_per_second: evalRate, peak_rss_mb: peakResidentMegabytes(),
+                      ghost_batch: architecture.usesBatchNorm ? min(ghostBatch, batch) : nil)
+    }
+
+    /// The best over `rounds` of (examples per second), a round running `body` (one batch)
+    /// at least 3 times and for at least `seconds`.
+    private static func bestRate(rounds: Int, seconds: Double, batch: Int, _ body: () -> Void) -> Double {
+        var best = 0.0
+        for _ in 0..<rounds {
+            var calls = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            var elapsed = 0.0
+            repeat {
+                body()
+                calls += 1
+                elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            } while elapsed < seconds || calls < 3
+            best = max(best, Double(calls * batch) / elapsed)
+        }
+        return best
+    }
+
+    /// Resets the kernel's resident-set high-water mark (VmHWM) for this process.
+    private static func resetPeakResidentMemory() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    /// VmHWM from /proc/self/status in MiB (0 where there is no /proc).
+    private static func peakResidentMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+            return kilobytes / 1024
+        }
+        return 0
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+
+/// `schedc bench train` end to end on tiny batches and times (the real measurement is a
+/// command, not a test).
+final class BenchTrainTests: XCTestCase {
+    private let quick = ["--seconds", "0.01", "--repeat", "1"]
+
+    func testJSONHasARecordPerModelThreadCountAndBatch() throws {
+        let result = try runSchedc(["bench", "train", "--model", "all", "--batches", "4,8", "--threads", "1,2",
+                                    "--format", "json"] + quick)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let records = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(records.count, 8)
+        XCTAssertEqual(records.map { $0["model"] as? String }, Array(repeating: "mlp", count: 4) + Array(repeating: "cnn", count: 4))
+        XCTAssertEqual(records.map { $0["batch"] as? Int }, [4, 8, 4, 8, 4, 8, 4, 8])
+        XCTAssertEqual(records.map { $0["threads"] as? Int }, [1, 1, 2, 2, 1, 1, 2, 2])
+        for record in records {
+            XCTAssertGreaterThan(record["samples_per_second"] as? Double ?? 0, 0, "\(record)")
+            XCTAssertGreaterThan(record["eval_samples_per_second"] as? Double ?? 0, 0, "\(record)")
+            XCTAssertGreaterThan(record["peak_rss_mb"] as? Double ?? 0, 0, "\(record)")
+        }
+        // Ghost batch norm applies to the CNN only, and never beyond the batch.
+        XCTAssertNil(records[0]["ghost_batch"] as? Int)
+        XCTAssertEqual(records[4]["ghost_batch"] as? Int, 4)
+    }
+
+    func testTextPutsPyTorchBesideTheBatchesItWasMeasuredAt() throws {
+        let result = try runSchedc(["bench", "train", "--model", "mlp", "--batches", "32,8", "--threads", "2"] + quick)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 4, result.stdout)
+        XCTAssertTrue(lines[2].hasPrefix("mlp       32        2") && lines[2].contains("15100") && lines[2].hasSuffix("×"), lines[2])
+        XCTAssertFalse(lines[3].contains("×"), "no PyTorch figure at batch 8: \(lines[3])")
+    }
+
+    func testBadOptionsAreUsageErrors() throws {
+        let cases: [([String], String)] = [
+            (["bench", "train", "--model", "resnet"], "option '--model' takes one of mlp, cnn, wrn, all, not 'resnet'"),
+            (["bench", "train", "--batches", "0"], "option '--batches' needs comma-separated integers in 1...65536, not '0'"),
+            (["bench", "train", "--batches", "32,x"], "option '--batches' needs comma-separated integers"),
+            (["bench", "train", "--threads", "0"], "option '--threads' needs comma-separated integers in 1...256"),
+            (["bench", "train", "--ghost-batch", "0"], "option '--ghost-batch' needs an integer in 1...65536, not '0'"),
+            (["bench", "train", "--seconds", "-1"], "option '--seconds' needs a number of seconds in (0, 3600], not '-1'"),
+            (["bench", "train", "--repeat", "0"], "option '--repeat' needs an integer in 1...100, not '0'"),
+            (["bench", "train", "--format", "xml"], "option '--format' takes one of text, json, not 'xml'"),
+            (["bench", "train", "--batch", "32"], "unknown option '--batch'; did you mean '--batches'?"),
+            (["bench", "train", "extra"], "unexpected argument 'extra'"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runSchedc(arguments)
+            XCTAssertEqual(result.status, 2, "\(arguments)")
+            XCTAssertTrue(result.stderr.hasPrefix("schedc bench: ") && result.stderr.contains(message),
+                          "\(arguments): \(result.stderr)")
+        }
+    }
+
+    func testHelpDescribesTrainOptions() throws {
+        let result = try runSchedc(["bench", "train", "--help"])
+        XCTAssertEqual(result.status, 0)
+        for option in ["--model", "--batches", "--threads", "--ghost-batch", "--seconds", "--repeat", "--format", "samples_per_second"] {
+            XCTAssertTrue(result.stdout.contains(option), "help lacks \(option)")
+        }
+    }
+}

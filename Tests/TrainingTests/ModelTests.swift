@@ -1,0 +1,202 @@
+import XCTest
+import TensorKernels
+@testable import Training
+
+final class ModelTests: XCTestCase {
+    private func maxRelativeDifference(_ a: [NamedTensor], _ b: [NamedTensor]) -> Float {
+        var worst: Float = 0
+        for (x, y) in zip(a, b) {
+            let scale = max(1e-3, y.values.map(abs).max() ?? 0)
+            for (u, v) in zip(x.values, y.values) { worst = max(worst, abs(u - v) / scale) }
+        }
+        return worst
+    }
+
+    // MARK: accumulation and chunking
+
+    func testAccumulatingPassesEqualsOneFullBatchStep() {
+        let data = prototypeDataset(count: 16, height: 8, width: 8, classes: 4, seed: 1)
+        let batch = Array([3, 1, 4, 15, 9, 2, 6, 5, 13, 8, 7, 0])
+        var results: [[NamedTensor]] = []
+        for microBatch in [nil, 4, 2] as [Int?] {
+            let model = Model(architecture: .cnn, channels: 1, height: 8, width: 8, classes: 4, ghostBatch: 2, seed: 3,
+                              pool: ThreadPool(threads: 2))
+            let optimizer = Optimizer(kind: .sgd, learningRate: 0.1, momentum: 0.9)
+            for _ in 0..<2 { model.trainStep(on: data, indices: batch, microBatch: microBatch, optimizer: optimizer) }
+            results.append(model.stateTensors)
+        }
+        XCTAssertLessThan(maxRelativeDifference(results[1], results[0]), 1e-5)
+        XCTAssertLessThan(maxRelativeDifference(results[2], results[0]), 1e-5)
+    }
+
+    func testPassesOfAnySizeForAModelWithoutBatchNorm() {
+        let data = prototypeDataset(count: 10, height: 5, width: 5, classes: 3, seed: 2)
+        var results: [[NamedTensor]] = []
+        for microBatch in [nil, 3] as [Int?] {
+            let model = Model(architecture: .mlp(hidden: [12]), channels: 1, height: 5, width: 5, classes: 3, seed: 4,
+                              pool: ThreadPool(threads: 1))
+            let optimizer = Optimizer(kind: .adam, learningRate: 0.01)
+            model.trainStep(on: data, indices: Array(0..<10), microBatch: microBatch, optimizer: optimizer)
+            results.append(model.stateTensors)
+        }
+        XCTAssertLessThan(maxRelativeDifference(results[1], results[0]), 1e-5)
+    }
+
+    func testChunkingInsideAPassChangesNothing() {
+        let data = prototypeDataset(count: 12, height: 8, width: 8, classes: 3, seed: 5)
+        var gradients: [[[Float]]] = []
+        for chunk in [Int.max, 4, 2] {
+            let model = Model(architecture: .cnn, channels: 1, height: 8, width: 8, classes: 3, ghostBatch: 2, seed: 6,
+                              pool: ThreadPool(threads: 2))
+            model.chunkExamples = chunk
+            model.zeroGradients()
+            _ = model.accumulateGradients(from: data, indices: Array(0..<12), batchSize: 12)
+            gradients.append(model.parameters.map { $0.gradient.values } + model.buffers.map { $0.tensor.values })
+        }
+        for other in gradients.dropFirst() {
+            for (a, b) in zip(other, gradients[0]) {
+                let scale = max(1e-3, b.map(abs).max()!)
+                XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max()! / scale, 1e-5)
+            }
+        }
+    }
+
+    func testChunkSizeIsAMultipleOfTheGhostBatch() {
+        let model = Model(architecture: .cnn, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: 48, seed: 1)
+        XCTAssertEqual(model.chunkExamples % 48, 0)
+        let wholePass = Model(architecture: .cnn, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: nil, seed: 1)
+        XCTAssertEqual(wholePass.chunkExamples, Int.max)
+    }
+
+    // MARK: determinism
+
+    func testTwoRunsGiveBitIdenticalWeights() {
+        // Large enough that GEMM, batch norm and the convolutions split work across threads.
+        let data = prototypeDataset(count: 256, height: 16, width: 16, classes: 4, seed: 7)
+        var byThreads: [[NamedTensor]] = []
+        for threads in [1, 2] {
+            func run() -> [NamedTensor] {
+                let model = Model(architecture: .cnn, channels: 1, height: 16, width: 16, classes: 4, ghostBatch: 16, seed: 42,
+                                  pool: ThreadPool(threads: threads))
+                let optimizer = Optimizer(kind: .nesterov, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4)
+                for step in 0..<4 {
+                    model.trainStep(on: data, indices: Array((step * 64)..<(step * 64 + 64)), microBatch: 32, optimizer: optimizer)
+                }
+                return model.stateTensors + optimizer.stateTensors
+            }
+            let first = run()
+            XCTAssertEqual(first, run(), "threads \(threads)")
+            byThreads.append(first)
+        }
+        // Every reduction has a fixed order independent of the thread count (GEMM's too), so
+        // even 1 and 2 threads agree bit for bit.
+        XCTAssertEqual(byThreads[0], byThreads[1], "1 thread against 2")
+    }
+
+    func testSeedsChangeTheInitialisation() {
+        let a = Model(architecture: .mlp(hidden: [8]), channels: 1, height: 4, width: 4, classes: 2, seed: 1).stateTensors
+        let b = Model(architecture: .mlp(hidden: [8]), channels: 1, height: 4, width: 4, classes: 2, seed: 2).stateTensors
+        XCTAssertNotEqual(a, b)
+    }
+
+    // MARK: state
+
+    func testStateRoundTripResumesToIdenticalWeights() throws {
+        let data = prototypeDataset(count: 32, height: 8, width: 8, classes: 4, seed: 8)
+        func make() -> (Model, Optimizer) {
+            (Model(architecture: .cnn, channels: 1, height: 8, width: 8, classes: 4, ghostBatch: 4, seed: 9, pool: ThreadPool(threads: 2)),
+             Optimizer(kind: .sgd, learningRate: 0.1, momentum: 0.9))
+        }
+        let (model, optimizer) = make()
+        model.trainStep(on: data, indices: Array(0..<16), optimizer: optimizer)
+        let (resumed, resumedOptimizer) = make()
+        try resumed.loadState(model.stateTensors)
+        try resumedOptimizer.loadState(optimizer.stateTensors, for: resumed.parameters)
+        resumedOptimizer.counters = optimizer.counters
+        XCTAssertEqual(resumed.stateTensors, model.stateTensors)
+        model.trainStep(on: data, indices: Array(16..<32), optimizer: optimizer)
+        resumed.trainStep(on: data, indices: Array(16..<32), optimizer: resumedOptimizer)
+        XCTAssertEqual(resumed.stateTensors, model.stateTensors)
+    }
+
+    func testStateNamesAndShapes() {
+        let model = Model(architecture: .cnn, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: 128, seed: 1)
+        let shapes = Dictionary(uniqueKeysWithValues: model.stateTensors.map { ($0.name, $0.shape) })
+        XCTAssertEqual(shapes["conv1.weight"], [32, 3, 3, 1])
+        XCTAssertEqual(shapes["conv2.weight"], [64, 3, 3, 32])
+        XCTAssertEqual(shapes["bn2.running_var"], [64])
+        XCTAssertEqual(shapes["fc1.weight"], [128, 3136])
+        XCTAssertEqual(shapes["fc2.bias"], [10])
+        XCTAssertEqual(model.parameterCount, 288 + 64 + 18_432 + 128 + 3136 * 128 + 128 + 1280 + 10)
+        let mlp = Model(architecture: .mlp(hidden: [512, 512]), channels: 1, height: 28, width: 28, classes: 10, seed: 1)
+        XCTAssertEqual(mlp.parameterCount, 784 * 512 + 512 + 512 * 512 + 512 + 5120 + 10)
+    }
+
+    func testLoadingMismatchedStateFailsWithAClearMessage() {
+        let model = Model(architecture: .mlp(hidden: [4]), channels: 1, height: 2, width: 2, classes: 2, seed: 1)
+        var state = model.stateTensors
+        let first = state.removeFirst()
+        XCTAssertThrowsError(try model.loadState(state)) { XCTAssertEqual("\($0)", "state 'fc1.weight' is missing") }
+        XCTAssertThrowsError(try model.loadState([NamedTensor(name: first.name, shape: [2, 2], values: [0, 0, 0, 0])] + state)) {
+            XCTAssertEqual("\($0)", "state 'fc1.weight' has shape [2, 2], the model expects [4, 4]")
+        }
+        XCTAssertThrowsError(try model.loadState([first] + state + [NamedTensor(name: "extra", shape: [1], values: [0])])) {
+            XCTAssertEqual("\($0)", "state 'extra' does not belong to model mlp(hidden: [4])")
+        }
+    }
+
+    // MARK: building
+
+    func testModelArchitectureParsing() throws {
+        XCTAssertEqual(try ModelArchitecture(parsing: "mlp"), .mlp(hidden: [512, 512]))
+        XCTAssertEqual(try ModelArchitecture(parsing: "mlp(hidden: [256, 128, 64])"), .mlp(hidden: [256, 128, 64]))
+        XCTAssertEqual(try ModelArchitecture(parsing: " cnn "), .cnn)
+        XCTAssertEqual(try ModelArchitecture(parsing: "wrn(16, 4)"), .wrn(depth: 16, width: 4))
+        XCTAssertEqual(try ModelArchitecture(parsing: "wrn(depth: 28, width: 10)"), .wrn(depth: 28, width: 10))
+        XCTAssertEqual(try ModelArchitecture(parsing: ModelArchitecture.wrn(depth: 16, width: 4).description), .wrn(depth: 16, width: 4))
+        XCTAssertThrowsError(try ModelArchitecture(parsing: "resnet")) {
+            XCTAssertEqual("\($0)", "unknown model 'resnet'; the models are mlp, cnn and wrn")
+        }
+        XCTAssertThrowsError(try ModelArchitecture(parsing: "wrn(15, 4)")) {
+            XCTAssertEqual("\($0)", "wrn depth must be 6·n + 4 with n ≥ 1 (10, 16, 22, 28, ...), not 15")
+        }
+        XCTAssertThrowsError(try ModelArchitecture(parsing: "mlp(hidden: [a])")) {
+            XCTAssertEqual("\($0)", "model 'mlp' argument 'a' is not an integer")
+        }
+        XCTAssertThrowsError(try ModelArchitecture(parsing: "cnn(3")) { XCTAssertEqual("\($0)", "model 'cnn(3' is missing a closing ')'") }
+    }
+
+    func testWideResNetShapesFor28And32PixelImages() {
+        for (channels, size, final) in [(1, 28, 7), (3, 32, 8)] {
+            let model = Model(architecture: .wrn(depth: 16, width: 2), channels: channels, height: size, width: size, classes: 10,
+                              ghostBatch: 4, seed: 1)
+            XCTAssertEqual(model.network.outputShape(for: [size, size, channels]), [10])
+            // The last group runs at size/4 with 64·k channels.
+            let body = Sequential(Array(model.network.layers.dropLast(3)))
+            XCTAssertEqual(body.outputShape(for: [size, size, channels]), [final, final, 128])
+            XCTAssertEqual(model.stateTensors.first { $0.name == "fc.weight" }?.shape, [10, 128])
+        }
+    }
+
+    // MARK: learning
+
+    func testModelsLearnASyntheticTask() {
+        let train = prototypeDataset(count: 256, height: 8, width: 8, classes: 4, noise: 0.6, seed: 10)
+        let test = prototypeDataset(count: 128, height: 8, width: 8, classes: 4, noise: 0.6, seed: 10)
+        for spec in [ModelArchitecture.mlp(hidden: [32]), .cnn, .wrn(depth: 10, width: 1)] {
+            let model = Model(architecture: spec, channels: 1, height: 8, width: 8, classes: 4, ghostBatch: 16, seed: 11,
+                              pool: ThreadPool(threads: 2))
+            let optimizer = Optimizer(kind: .sgd, learningRate: 0.05, momentum: 0.9)
+            let before = model.evaluate(on: test)
+            for epoch in 0..<4 {
+                for step in 0..<8 {
+                    let start = (step * 32 + epoch * 7) % 224
+                    model.trainStep(on: train, indices: Array(start..<(start + 32)), optimizer: optimizer)
+                }
+            }
+            let after = model.evaluate(on: test)
+            XCTAssertLessThan(after.meanLoss, before.meanLoss, "\(spec)")
+            XCTAssertGreaterThan(after.accuracy, 0.9, "\(spec)")
+        }
+    }
+}
