@@ -78,13 +78,19 @@ final class ProgressDisplay {
         let fraction = Double(p.runSamples) / Double(max(1, p.totalSamples))
         let rate = p.sessionSeconds > 0 ? Double(p.sessionSamples) / p.sessionSeconds : 0
         let eta = rate > 0 ? Double(p.totalSamples - p.runSamples) / rate : .nan
-        let barWidth = 20
-        let filled = min(barWidth, Int(fraction * Double(barWidth)))
-        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
-        var line = "phase \(p.phase + 1)/\(p.phases)  epoch \(p.epoch + 1)/\(p.epochs) \(bar) \(Int(fraction * 100))%"
-        line += "  B \(p.phaseBatch)  ε \(ProgressDisplay.short(p.learningRate))  loss \(ProgressDisplay.loss(p.epochLoss))"
-        line += "  \(Int(rate.rounded())) samples/s  ETA \(ProgressDisplay.clock(eta))"
         let columns = ProgressDisplay.terminalColumns()
+        let head = "phase \(p.phase + 1)/\(p.phases)  epoch \(p.epoch + 1)/\(p.epochs) "
+        let tail = " \(Int(fraction * 100))%  B \(p.phaseBatch)  ε \(ProgressDisplay.short(p.learningRate))"
+            + "  loss \(ProgressDisplay.loss(p.epochLoss))  \(Int(rate.rounded())) samples/s  ETA \(ProgressDisplay.clock(eta))"
+        // The bar takes what the numbers leave of the line (up to 30 cells, none on a narrow
+        // terminal); a line that still does not fit is cut, so it never wraps.
+        let barWidth = min(30, columns - 1 - head.count - tail.count)
+        var line = head
+        if barWidth >= 5 {
+            let filled = min(barWidth, Int(fraction * Double(barWidth)))
+            line += String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
+        }
+        line += tail
         if line.count >= columns { line = String(line.prefix(max(10, columns - 1))) }
         writeStandardOutput("\r\u{1B}[K" + line)
         barShown = true

@@ -98,6 +98,13 @@ enum RunCommand: Subcommand {
         let specification = RunSpecification(program: schedule.program, plan: schedule.plan, scheduleText: schedule.source.text,
                                               sourcePath: path, overrides: schedule.overrides, threads: options.threads,
                                               dataDirectory: options.dataDirectory)
+        do {
+            _ = try specification.modelArchitecture()
+            _ = try specification.loadableDataset()
+        } catch let error as RunError {
+            printError("schedc run: \(path): \(error)")
+            return ExitCode.failure
+        }
         let directory = parsed.value("--out") ?? RunDirectory.defaultPath(schedule: schedule.program.name)
         return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))) {
             if !options.quiet, !schedule.overrides.isEmpty {

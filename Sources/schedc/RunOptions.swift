@@ -104,7 +104,7 @@ enum ScheduleCompilation {
                 guard let known = program.dataset.known else {
                     throw CLIError("\(source.path): '--subset' needs a named data set; the file says 'data size \(program.dataset.trainingSize)'")
                 }
-                overrides.append(SettingOverride(setting: "data", option: "--subset", value: "\(known.rawValue)(subset: \(subset))"))
+                overrides.append(SettingOverride(setting: "data", option: "--subset \(subset) →", value: "\(known.rawValue)(subset: \(subset))"))
             }
             if let seed = options.seed {
                 overrides.append(SettingOverride(setting: "seed", option: "--seed", value: String(seed)))
