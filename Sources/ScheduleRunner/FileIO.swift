@@ -61,6 +61,13 @@ enum FileIO {
         return text
     }
 
+    /// `path` made absolute against the current directory (run.json must work from anywhere).
+    static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
+            .standardizedFileURL.path
+    }
+
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
     static func isDirectory(_ path: String) -> Bool {

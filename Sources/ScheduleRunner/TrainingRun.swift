@@ -54,7 +54,8 @@ public final class TrainingRun {
         let record = RunRecord(schedcVersion: schedcVersion, schedule: specification.program.name,
                                source: specification.sourcePath, created: RunRecord.timestamp(), status: .running,
                                error: nil, seed: specification.program.seed, threads: specification.threads,
-                               data: data.summary, dataDirectory: data.directory, dataOption: specification.dataDirectory,
+                               data: data.summary, dataDirectory: data.directory.map(FileIO.absolute),
+                               dataOption: specification.dataDirectory.map(FileIO.absolute),
                                overrides: specification.overrides, epochs: specification.plan.epochs,
                                totalUpdates: specification.plan.totalUpdates,
                                scheduleHash: SHA256.hex(specification.scheduleHash), resumes: 0)
@@ -106,8 +107,8 @@ public final class TrainingRun {
         record.error = nil
         record.resumes += 1
         record.data = data.summary
-        record.dataDirectory = data.directory
-        record.dataOption = specification.dataDirectory
+        record.dataDirectory = data.directory.map(FileIO.absolute)
+        record.dataOption = specification.dataDirectory.map(FileIO.absolute)
         try directory.writeRecord(record)
         return try TrainingRun(specification: specification, directory: directory, data: data, architecture: architecture,
                                lock: lock, record: record, checkpoint: checkpoint, metrics: metrics)

@@ -220,6 +220,35 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(try read(path("loud") + "/schedule.sched").contains("at epoch 0.333333333333, 0.666666666667: noise /= 2"))
     }
 
+    /// --epochs-scale moves every time with the run: epoch times and an epoch warm-up exactly,
+    /// step times and step intervals rounded to whole updates; percentages stay as written.
+    func testEpochsScaleMovesEveryKindOfTime() throws {
+        let file = try write("""
+            schedule times
+            data fashion_mnist(subset: 600)
+            model mlp(hidden: [16])
+            epochs 8
+            optimizer sgd(momentum: 0.9)
+            lr 0.05
+            batch 30
+            warmup 1 epochs
+            at 50%: lr /= 2
+            at step 45: momentum = 0.8
+            every 2 epochs from 2 until 7: noise /= 2
+            every 25 steps from 150 until 240: lr *= 0.9
+
+            """)
+        let out = path("times")
+        let result = try runSchedc(["run", file, "--epochs-scale", "0.5", "--out", out, "--quiet"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let schedule = try read(out + "/schedule.sched")
+        for line in ["epochs 4  # --epochs-scale 0.5 → 4 (the file says 8)", "warmup 0.5 epochs  # --epochs-scale 0.5 → 0.5 epochs (the file says 1 epochs)",
+                     "at 50%: lr /= 2", "at step 23: momentum = 0.8", "every 1 epochs from 1 until 3.5: noise /= 2",
+                     "every 13 steps from 75 until 120: lr *= 0.9"] {
+            XCTAssertTrue(schedule.contains(line + "\n"), "\(line)\n---\n\(schedule)")
+        }
+    }
+
     func testResumingAFinishedRunSaysSo() throws {
         let out = path("done")
         XCTAssertEqual(try runSchedc(["run", try write(Self.tiny), "--out", out, "--quiet"]).status, 0)
