@@ -220,6 +220,22 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(try read(path("loud") + "/schedule.sched").contains("at epoch 0.333333333333, 0.666666666667: noise /= 2"))
     }
 
+    /// plan's overrides run too: a smaller B_max, micro-batches (accumulation), another policy.
+    func testPlanOverridesRun() throws {
+        let out = path("plan-overrides")
+        let result = try runSchedc(["run", try write(Self.tiny), "--max-batch", "100", "--micro-batch", "30",
+                                    "--policy", "decay_lr", "--out", out])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasPrefix("command-line overrides: max_batch 100 (the file says 200), "
+                                              + "micro_batch 30 (not in the file), policy decay_lr (not in the file)\n"), result.stdout)
+        let schedule = try read(out + "/schedule.sched")
+        XCTAssertTrue(schedule.contains("max_batch 100  # --max-batch 100 (the file says 200)\n"), schedule)
+        XCTAssertTrue(schedule.contains("micro_batch 30  # --micro-batch 30 (not in the file)\n"), schedule)
+        let plan = try read(out + "/plan.json")
+        XCTAssertTrue(plan.contains("\"pass_sizes\": [25, 25]"), "B 50 in passes of at most 30: \(plan)")
+        XCTAssertTrue(result.stdout.contains("60 updates (as planned)"), "decay_lr keeps B 50: 3 × 20 updates")
+    }
+
     /// --epochs-scale moves every time with the run: epoch times and an epoch warm-up exactly,
     /// step times and step intervals rounded to whole updates; percentages stay as written.
     func testEpochsScaleMovesEveryKindOfTime() throws {

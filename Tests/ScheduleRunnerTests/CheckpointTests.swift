@@ -3,7 +3,7 @@ import Foundation
 import Training
 import XCTest
 
-final class CheckpointTests: XCTestCase {
+final class CheckpointTests: RunnerTestCase {
     func sample() -> Checkpoint {
         Checkpoint(scheduleHash: SHA256.hash(Array("plan".utf8)), epochsCompleted: 3, updates: 1234, samples: 30_000,
                    seconds: 12.5, evaluationSeconds: 0.75, phaseSeconds: [1.5, 0.1 + 0.2, 7],

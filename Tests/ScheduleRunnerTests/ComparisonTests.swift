@@ -2,7 +2,7 @@ import Foundation
 @testable import ScheduleRunner
 import XCTest
 
-final class ComparisonTests: XCTestCase {
+final class ComparisonTests: RunnerTestCase {
     /// Decaying lr against increasing batch on the synthetic data: the table and figure of two
     /// real (tiny) runs.
     func testTwoRuns() throws {

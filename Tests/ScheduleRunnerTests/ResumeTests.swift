@@ -6,7 +6,7 @@ import XCTest
 
 /// Interrupt a run anywhere, resume it from its directory: the same final weights, bit for bit,
 /// as the run that was never interrupted; and every way a resume must be refused.
-final class ResumeTests: XCTestCase {
+final class ResumeTests: RunnerTestCase {
     let text = schedule(model: "cnn", n: 60, epochs: 4, settings: """
         max_batch 24
         micro_batch 8

@@ -5,7 +5,7 @@ import XCTest
 
 /// Programs that cannot be run, and runs that cannot go on, fail with a clear message — and,
 /// when the problem is known before training, without leaving a directory behind.
-final class RunErrorTests: XCTestCase {
+final class RunErrorTests: RunnerTestCase {
     func startError(_ text: String, data: RunData = .locate) throws -> RunError? {
         let path = temporaryRunPath()
         do {

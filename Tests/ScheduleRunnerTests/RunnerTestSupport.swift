@@ -30,11 +30,21 @@ func syntheticData(train: Int, test: Int = 64, seed: UInt64 = 7) -> RunData {
     return .provided(dataset.make(trainCount: train, testCount: test), description: "synthetic: \(train) training and \(test) test images")
 }
 
-/// A fresh directory path under the system's temporary directory (not created).
+/// Where the runner tests put their run directories; `RunnerTestCase` removes it after each test.
+let temporaryRoot = FileManager.default.temporaryDirectory.appendingPathComponent("schedc-runner-tests-\(getpid())")
+
+/// A fresh directory path under `temporaryRoot` (not created).
 func temporaryRunPath(_ name: String = "run") -> String {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("schedc-runner-tests-\(getpid())")
-    try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    return root.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8))").path
+    try? FileManager.default.createDirectory(at: temporaryRoot, withIntermediateDirectories: true)
+    return temporaryRoot.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8))").path
+}
+
+/// The runner tests' base class: their run directories go when each test ends.
+class RunnerTestCase: XCTestCase {
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: temporaryRoot)
+        super.tearDown()
+    }
 }
 
 /// A schedule on `data size N` for the synthetic data: every feature of the plan in a few

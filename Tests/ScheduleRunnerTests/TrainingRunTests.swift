@@ -7,7 +7,7 @@ import XCTest
 
 /// The runner executes the plan literally: compared with a naive twin that walks the plan with
 /// the Training API by hand, and with the plan's own numbers.
-final class TrainingRunTests: XCTestCase {
+final class TrainingRunTests: RunnerTestCase {
     /// Every plan feature at once: batch growth, a momentum change, a warm-up, gradient
     /// accumulation (micro_batch with uneven passes: B 20 in ghost batches of 4 under
     /// micro_batch 16 runs as 12 + 8, where cutting greedily would give 16 + 4), ghost batch
