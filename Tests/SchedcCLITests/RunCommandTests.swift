@@ -295,21 +295,24 @@ final class RunCommandTests: XCTestCase {
 
         let killed = path("killed")
         let process = try startSchedc(["run", file, "--out", killed, "--quiet"])
-        // Wait for the first epoch's line (the checkpoint is written right after it), then
-        // kill during the second epoch.
+        // Wait for the first epoch's line and checkpoint, then kill 60 ms into the second
+        // epoch (an epoch takes 250 ms or more).
         try waitFor(lines: 1, in: killed + "/metrics.jsonl", while: process)
+        while !FileManager.default.fileExists(atPath: killed + "/checkpoint.bin"), process.isRunning { usleep(2_000) }
         usleep(60_000)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .uncaughtSignal)
-        let lines = try read(killed + "/metrics.jsonl").split(separator: "\n").count
-        XCTAssertLessThan(lines, 6, "the run must have been killed before its end")
+        XCTAssertEqual(try read(killed + "/metrics.jsonl").split(separator: "\n").count, 1, "killed in the second epoch")
+        // The checkpoint's epochs completed: a u64 at byte 44 (docs/running.md).
+        let header = try Data(contentsOf: URL(fileURLWithPath: killed + "/checkpoint.bin")).prefix(52)
+        XCTAssertEqual(header.suffix(8).reversed().reduce(0) { $0 << 8 | UInt64($1) }, 1)
         XCTAssertTrue(try read(killed + "/run.json").contains("\"status\": \"running\""), "a killed process cannot say so")
         XCTAssertFalse(FileManager.default.fileExists(atPath: killed + "/summary.json"))
 
         let resumed = try runSchedc(["run", "--resume", killed])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertTrue(resumed.stdout.contains("killable: resuming after epoch "), resumed.stdout)
+        XCTAssertTrue(resumed.stdout.contains("killable: resuming after epoch 1 of 6, "), resumed.stdout)
         XCTAssertEqual(try summaryDigest(killed), try summaryDigest(reference), "final weights differ after SIGKILL and resume")
         // The checkpoint tensors too, byte for byte (the header holds wall times, which differ).
         let a = try Data(contentsOf: URL(fileURLWithPath: killed + "/checkpoint.bin"))
