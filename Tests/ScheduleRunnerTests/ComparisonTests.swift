@@ -56,6 +56,19 @@ final class ComparisonTests: RunnerTestCase {
         XCTAssertEqual(cells.suffix(2), ["—", "—"])
     }
 
+    /// A run that failed in its first epoch has no metrics: it gets a row and an empty series.
+    func testRunsWithoutMetrics() throws {
+        let spec = try specification(schedule(name: "empty", n: 96, epochs: 2))
+        let empty = ComparedRun(label: "empty", directory: "/x/empty", plan: spec.plan, metrics: [], status: .failed)
+        for runs in [[empty], [empty, empty]] {
+            XCTAssertNil(xmlError(RunComparison.svg(RunComparison.uniqueLabels(runs))))
+        }
+        let row = RunComparison.markdownTable([empty]).split(separator: "\n")[2]
+        XCTAssertEqual(row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) },
+                       ["empty", "0 of 2 (failed)", "—", "—", "0", "0.0 s", "—", "—"])
+        XCTAssertNil(xmlError(RunPlots.svg(metrics: [], plan: spec.plan, against: .epochs)))
+    }
+
     func testDurations() {
         XCTAssertEqual(RunComparison.duration(4.25), "4.2 s")
         XCTAssertEqual(RunComparison.duration(59.96), "60.0 s")
