@@ -40,6 +40,31 @@ extension Model {
         return result
     }
 
+    /// One update whose passes are given explicitly — a plan's `pass_sizes`, which may differ
+    /// from pass to pass (1001 in passes of 334, 334, 333): zero the gradients, run `indices` in
+    /// consecutive passes of `passSizes` examples (each weighted by its share of the batch), then
+    /// `optimizer.step`. The sizes must be positive and sum to the number of indices.
+    @discardableResult
+    public func trainStep(on dataset: Dataset, indices: some Collection<Int>, passSizes: [Int],
+                          optimizer: Optimizer) -> StepResult {
+        let batchIndices = Array(indices)
+        let batch = batchIndices.count
+        apiPrecondition(batch > 0, "a step needs at least one example")
+        apiPrecondition(passSizes.allSatisfy { $0 > 0 } && passSizes.reduce(0, +) == batch,
+                        "pass sizes \(passSizes) must be positive and sum to the batch of \(batch)")
+        zeroGradients()
+        var result = StepResult(lossSum: 0, correct: 0, examples: batch)
+        var offset = 0
+        for size in passSizes {
+            let passResult = accumulateGradients(from: dataset, indices: batchIndices[offset..<(offset + size)], batchSize: batch)
+            result.lossSum += passResult.lossSum
+            result.correct += passResult.correct
+            offset += size
+        }
+        optimizer.step(parameters, pool: pool)
+        return result
+    }
+
     /// Evaluation loss and accuracy over a whole data set.
     public func evaluate(on dataset: Dataset, batchSize: Int = 500) -> StepResult {
         let result = evaluate(dataset, range: 0..<dataset.count, batchSize: batchSize)

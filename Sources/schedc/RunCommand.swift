@@ -1,8 +1,212 @@
+import Foundation
+import ScheduleLanguage
+import SchedulePlanner
+import ScheduleRunner
+
 enum RunCommand: Subcommand {
     static let name = "run"
     static let summary = "train a network under a compiled schedule"
-    static let help = "USAGE: schedc run (not built yet)"
+    static let help = """
+    USAGE: schedc run [options] FILE
+           schedc run --resume DIR [--data DIR] [--quiet]
+
+    Compiles FILE, plans it, and trains the schedule's model on its data set exactly as the
+    plan says: the batch changes at phase boundaries, ε and m per update (warm-up applied),
+    gradients accumulated when a batch exceeds micro_batch, ghost batch norm. The test set is
+    evaluated after every epoch. The updates performed must equal the plan's total.
+
+    Errors in FILE are reported as `schedc check` reports them, and nothing is trained. The
+    file must name a model and a data set schedc can load (fashion_mnist, mnist, cifar10).
+
+    Everything goes into a run directory (default runs/NAME-YYYYMMDD-HHMMSS):
+    schedule.sched (as compiled, overrides included), plan.json, run.json, metrics.jsonl (one
+    line per epoch), checkpoint.bin (replaced atomically after every epoch),
+    curves-epochs.svg and curves-updates.svg, and summary.json at the end.
+
+    Progress goes to standard output: on a terminal a line per epoch and a progress bar
+    (phase, epoch, B, ε, loss, samples/s, ETA); elsewhere one plain line per epoch. Then a
+    summary: final test accuracy, updates (as planned), wall time, time per phase.
+
+    OPTIONS:
+      --out DIR            the run directory (must not exist, or be empty)
+      --resume DIR         continue the run in DIR from its last checkpoint: the result is
+                           bit-identical to an uninterrupted run. Takes no FILE; --data and
+                           --quiet may be given, the rest comes from DIR
+      --data DIR           read the data set from DIR (default: $SCHEDC_DATA_DIR, then the
+                           system package, then the subset shipped in Samples/data)
+      --threads N          worker threads (default: one per core)
+      --seed N             as if the file said `seed N`
+      --epochs-scale F     a quick trial: epochs × F (rounded, at least 1); every epoch-
+                           and step-timed event and the warm-up move with it, percentages
+                           stay as they are (docs/running.md)
+      --subset N           train on the first N training examples (N changes: the schedule
+                           is checked and planned again, so max_batch > N is an error)
+      --max-batch N, --micro-batch N, --policy P
+                           as in `schedc plan`: plan as if the file said so
+      --quiet              print nothing but errors and the final summary
+      -h, --help           show this help
+
+    Schedule overrides are written into the source and checked by the checker's own rules;
+    one that breaks a rule shows the rewritten line and exits with status 2.
+
+    Ctrl-C (or SIGTERM) stops the run at the next update and says how to resume it; the
+    last checkpoint is intact. A second Ctrl-C stops at once.
+
+    EXAMPLES:
+      schedc run Samples/quickstart.sched
+      schedc run Samples/quickstart.sched --epochs-scale 0.25 --out /tmp/trial
+      schedc run Samples/fashion_mnist/increasing_batch.sched --data ~/data --threads 2
+      schedc run --resume runs/quickstart-20261125-093000
+
+    EXIT STATUS:
+      0    trained to the end (or --resume of a run that had already finished)
+      1    errors in FILE, a schedule that cannot be run (no model, no loader for its data
+           set), or a failed run (the loss diverged; an internal error)
+      2    usage or I/O problem: bad option, unreadable file, data set not found, run
+           directory in use or not empty, damaged checkpoint, an override that breaks a rule
+      130  interrupted (Ctrl-C, SIGTERM); resume with --resume DIR
+
+    Documentation: docs/running.md.
+    """
+
     static func run(_ arguments: [String]) throws -> Int32 {
-        throw CLIError("'run' is not built yet")
+        let parsed = try ParsedArguments(arguments, flags: RunOptions.flags,
+                                         options: RunOptions.options.union(["--out", "--resume"]))
+        let options = try RunOptions(parsed)
+        if let directory = parsed.value("--resume") {
+            let allowed: Set<String> = ["--resume", "--data", "--quiet"]
+            let given = Set(parsed.options.keys).union(parsed.flags).subtracting(allowed)
+            if let option = given.sorted().first {
+                throw CLIError("'\(option)' cannot be combined with --resume: a resumed run keeps the schedule and settings recorded in its directory")
+            }
+            guard parsed.positionals.isEmpty else {
+                throw CLIError("--resume takes the run directory, not a file: schedc run --resume DIR")
+            }
+            return try resume(directory, options: options)
+        }
+        guard let path = parsed.positionals.first else {
+            throw CLIError("no input file; usage: schedc run FILE (or --resume DIR)")
+        }
+        guard parsed.positionals.count == 1 else {
+            throw CLIError("run takes one file, got \(parsed.positionals.count); `schedc compare` runs several")
+        }
+        let outcome = try ScheduleCompilation.compile(try SourceLoading.load(path), options: options, command: "run")
+        guard case .compiled(let schedule) = outcome else {
+            if case .failed(let status) = outcome { return status }
+            return ExitCode.failure
+        }
+        let specification = RunSpecification(program: schedule.program, plan: schedule.plan, scheduleText: schedule.source.text,
+                                              sourcePath: path, overrides: schedule.overrides, threads: options.threads,
+                                              dataDirectory: options.dataDirectory)
+        do {
+            _ = try specification.modelArchitecture()
+            _ = try specification.loadableDataset()
+        } catch let error as RunError {
+            printError("schedc run: \(path): \(error)")
+            return ExitCode.failure
+        }
+        let directory = parsed.value("--out") ?? RunDirectory.defaultPath(schedule: schedule.program.name)
+        return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))) {
+            if !options.quiet, !schedule.overrides.isEmpty {
+                writeStandardOutput("command-line overrides: \(schedule.overrides.joined(separator: ", "))\n")
+            }
+            let run = try TrainingRun.start(specification, in: directory, data: .locate, schedcVersion: schedcVersion)
+            if !options.quiet { writeStandardOutput("schedc run: \(path) → \(directory)\n") }
+            return run
+        }
+    }
+
+    static func resume(_ path: String, options: RunOptions) throws -> Int32 {
+        let directory: RunDirectory
+        let record: RunRecord
+        do {
+            directory = try RunDirectory.open(path)
+            record = try directory.readRecord()
+        } catch let error as RunError {
+            return report(error)
+        }
+        if record.status == .finished {
+            writeStandardOutput("\(path): the run has already finished (\(record.epochs) of \(record.epochs) epochs); nothing to resume\n")
+            if let text = try? String(contentsOfFile: directory.summaryPath, encoding: .utf8),
+               let summary = try? RunSummary(text: text, origin: directory.summaryPath, directory: path) {
+                writeStandardOutput(RunReport.summary(summary))
+            }
+            return ExitCode.success
+        }
+        let text: String
+        do {
+            text = try directory.readScheduleText()
+        } catch let error as RunError {
+            return report(error)
+        }
+        // The directory's schedule, overrides already written in: compiled as it is.
+        var plain = options
+        plain.seed = nil
+        plain.epochsScale = nil
+        plain.subset = nil
+        plain.settings = []
+        let outcome = try ScheduleCompilation.compile(SourceFile(path: directory.schedulePath, text: text), options: plain,
+                                                      command: "resume")
+        guard case .compiled(let schedule) = outcome else {
+            if case .failed(let status) = outcome { return status }
+            return ExitCode.failure
+        }
+        let specification = RunSpecification(program: schedule.program, plan: schedule.plan, scheduleText: text,
+                                              sourcePath: record.source, overrides: record.overrides, threads: record.threads,
+                                              dataDirectory: options.dataDirectory ?? record.dataOption)
+        return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))) {
+            let run = try TrainingRun.resume(specification, in: directory, data: .locate)
+            if !options.quiet { writeStandardOutput("schedc run: resuming \(path)\n") }
+            return run
+        }
+    }
+
+    /// Makes the run (`open`), trains it with the display and Ctrl-C handling, prints the
+    /// summary or how to resume; returns the exit status.
+    static func execute(_ display: ProgressDisplay, printSummary: Bool = true, open: () throws -> TrainingRun) -> Int32 {
+        let run: TrainingRun
+        do {
+            run = try open()
+        } catch let error as RunError {
+            return report(error)
+        } catch {
+            printError("schedc run: \(error)")
+            return ExitCode.usage
+        }
+        let directory = run.directory.path
+        let interrupt = InterruptSignal(message: "schedc run: stopping after this update (Ctrl-C again stops at once)")
+        interrupt.install()
+        defer { interrupt.uninstall() }
+        do {
+            let outcome = try run.run(observer: display.handle, shouldStop: { interrupt.isRaised })
+            display.finish()
+            switch outcome {
+            case .finished(let summary):
+                if printSummary { writeStandardOutput(RunReport.summary(summary)) }
+                return ExitCode.success
+            case .interrupted(let checkpointEpochs, let epoch, let update):
+                let kept = checkpointEpochs > 0 ? "the checkpoint of epoch \(checkpointEpochs) is intact"
+                    : "no epoch had finished, so it will start again from the beginning"
+                writeStandardOutput("interrupted in epoch \(epoch + 1) at update \(update); \(kept)\n"
+                                    + "resume with: schedc run --resume \(directory)\n")
+                return 130
+            }
+        } catch let error as RunError {
+            display.finish()
+            return report(error)
+        } catch {
+            display.finish()
+            printError("schedc run: \(error)")
+            return ExitCode.failure
+        }
+    }
+
+    /// Prints a run error and maps it to an exit status.
+    static func report(_ error: RunError) -> Int32 {
+        printError("schedc run: \(error)")
+        switch error.kind {
+        case .notRunnable, .diverged, .internalError: return ExitCode.failure
+        case .io, .checkpoint: return ExitCode.usage
+        }
     }
 }

@@ -1,0 +1,110 @@
+import Foundation
+
+/// One line of `metrics.jsonl`: the state of the run after a whole epoch (docs/running.md).
+public struct MetricsRecord: Equatable, Sendable {
+    /// Epochs completed (1 after the first epoch).
+    public var epoch: Int
+    /// Updates and training samples performed so far, from the start of the run.
+    public var updates: Int
+    public var samples: Int
+    /// ε, B and m of the epoch's last update (B as the plan's phase has it: the epoch's last,
+    /// partial batch may be smaller).
+    public var learningRate: Double
+    public var batch: Int
+    public var momentum: Double
+    /// Mean training loss and accuracy over the epoch's examples, as they were trained on.
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    /// On the test set, after the epoch (evaluation mode: running batch-norm statistics).
+    public var testLoss: Double
+    public var testAccuracy: Double
+    /// Wall time of the run so far (across resumes), and of this epoch (training + evaluation).
+    public var seconds: Double
+    public var epochSeconds: Double
+    /// Index into plan.json's `phases` of the epoch's last update.
+    public var phase: Int
+
+    public init(epoch: Int, updates: Int, samples: Int, learningRate: Double, batch: Int, momentum: Double,
+                trainLoss: Double, trainAccuracy: Double, testLoss: Double, testAccuracy: Double,
+                seconds: Double, epochSeconds: Double, phase: Int) {
+        self.epoch = epoch
+        self.updates = updates
+        self.samples = samples
+        self.learningRate = learningRate
+        self.batch = batch
+        self.momentum = momentum
+        self.trainLoss = trainLoss
+        self.trainAccuracy = trainAccuracy
+        self.testLoss = testLoss
+        self.testAccuracy = testAccuracy
+        self.seconds = seconds
+        self.epochSeconds = epochSeconds
+        self.phase = phase
+    }
+
+    /// The keys first, in its order, then the extras.
+    public static let keys = ["epoch", "updates", "samples", "lr", "batch", "momentum", "train_loss", "test_loss",
+                              "test_accuracy", "seconds", "phase", "train_accuracy", "epoch_seconds"]
+
+    public var json: JSONValue {
+        .object([
+            ("epoch", .int(epoch)), ("updates", .int(updates)), ("samples", .int(samples)),
+            ("lr", .number(learningRate)), ("batch", .int(batch)), ("momentum", .number(momentum)),
+            ("train_loss", .number(trainLoss)), ("test_loss", .number(testLoss)), ("test_accuracy", .number(testAccuracy)),
+            ("seconds", .number(rounded(seconds))), ("phase", .int(phase)), ("train_accuracy", .number(trainAccuracy)),
+            ("epoch_seconds", .number(rounded(epochSeconds))),
+        ])
+    }
+
+    /// The line as written to metrics.jsonl (without its newline).
+    public var line: String { json.compact() }
+
+    /// Parses one line; `origin` ("runs/x/metrics.jsonl:3") is for messages.
+    public init(line: String, origin: String) throws {
+        let object = try JSONObject(data: Data(line.utf8), origin: origin)
+        epoch = try object.int("epoch")
+        updates = try object.int("updates")
+        samples = try object.int("samples")
+        learningRate = try object.double("lr")
+        batch = try object.int("batch")
+        momentum = try object.double("momentum")
+        trainLoss = try object.double("train_loss")
+        testLoss = try object.double("test_loss")
+        testAccuracy = try object.double("test_accuracy")
+        seconds = try object.double("seconds")
+        // Extras: tolerated when missing (a tool may write the keys only).
+        phase = try object.optionalInt("phase") ?? 0
+        trainAccuracy = object.has("train_accuracy") ? try object.double("train_accuracy") : .nan
+        epochSeconds = object.has("epoch_seconds") ? try object.double("epoch_seconds") : .nan
+    }
+
+    /// Milliseconds are plenty for wall times, and keep the lines short.
+    private func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+}
+
+/// Reading and rewriting metrics.jsonl.
+enum MetricsFile {
+    /// The records of the complete lines of `path` (a missing file has none). A last line
+    /// without its newline — a write cut short by a crash — is ignored; any other line that
+    /// does not parse is an error naming it.
+    static func read(_ path: String) throws -> [MetricsRecord] {
+        guard FileIO.exists(path) else { return [] }
+        let text = try FileIO.readText(path)
+        var lines = text.components(separatedBy: "\n")
+        let last = lines.removeLast()  // "" after a final newline; a torn line otherwise
+        _ = last
+        var records: [MetricsRecord] = []
+        for (index, line) in lines.enumerated() where !line.isEmpty {
+            records.append(try MetricsRecord(line: line, origin: "\(path):\(index + 1)"))
+        }
+        return records
+    }
+
+    /// Keeps the records of epochs 1...epochs (what a checkpoint of `epochs` epochs has seen),
+    /// rewriting the file atomically.
+    static func truncate(_ path: String, toEpochs epochs: Int) throws -> [MetricsRecord] {
+        let kept = try read(path).filter { $0.epoch <= epochs }
+        try FileIO.writeAtomically(kept.map { $0.line + "\n" }.joined(), to: path)
+        return kept
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A run directory (docs/running.md, "The run directory"):
+///
+///     schedule.sched     the source as compiled (command-line overrides written in)
+///     plan.json          the plan (docs/plan-json.md)
+///     run.json           seed, threads, data, overrides, version, status
+///     metrics.jsonl      one line per epoch
+///     checkpoint.bin     the state after the last whole epoch (docs/running.md, "Checkpoint format")
+///     curves-epochs.svg  test accuracy and loss against epochs
+///     curves-updates.svg the same against updates
+///     summary.json       written when the run finishes
+///     .lock              held (flock) by the process running it
+public struct RunDirectory: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public var schedulePath: String { file("schedule.sched") }
+    public var planPath: String { file("plan.json") }
+    public var recordPath: String { file("run.json") }
+    public var metricsPath: String { file("metrics.jsonl") }
+    public var checkpointPath: String { file(Checkpoint.fileName) }
+    public var summaryPath: String { file("summary.json") }
+    public var epochsPlotPath: String { file("curves-epochs.svg") }
+    public var updatesPlotPath: String { file("curves-updates.svg") }
+    var lockPath: String { file(".lock") }
+
+    func file(_ name: String) -> String { path.hasSuffix("/") ? path + name : path + "/" + name }
+
+    /// `runs/NAME-YYYYMMDD-HHMMSS` under `root` (local time); `-2`, `-3`... when taken.
+    public static func defaultPath(schedule: String, root: String = "runs", date: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let base = (root as NSString).appendingPathComponent("\(schedule)-\(formatter.string(from: date))")
+        var candidate = base
+        var suffix = 2
+        while FileIO.exists(candidate) {
+            candidate = "\(base)-\(suffix)"
+            suffix += 1
+        }
+        return candidate
+    }
+
+    /// Makes a new, empty run directory (and its parents). An existing empty directory is
+    /// accepted; anything else at `path` is refused, so a run never mixes with another.
+    public static func create(_ path: String) throws -> RunDirectory {
+        if FileIO.exists(path) {
+            guard FileIO.isDirectory(path) else { throw RunError(.io, "\(path): exists and is not a directory") }
+            let contents = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            if !contents.isEmpty {
+                let hint = FileIO.exists(RunDirectory(path: path).recordPath)
+                    ? "it holds a run: continue it with 'schedc run --resume \(path)', or choose another directory"
+                    : "choose another directory"
+                throw RunError(.io, "\(path): the directory is not empty; \(hint)")
+            }
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw RunError(.io, "\(path): cannot create the run directory (\(Self.reason(error)))")
+            }
+        }
+        return RunDirectory(path: path)
+    }
+
+    /// An existing run directory: it must hold run.json.
+    public static func open(_ path: String) throws -> RunDirectory {
+        guard FileIO.exists(path) else { throw RunError(.io, "\(path): no such run directory") }
+        guard FileIO.isDirectory(path) else { throw RunError(.io, "\(path): not a directory (a run directory holds run.json, plan.json, ...)") }
+        let directory = RunDirectory(path: path)
+        guard FileIO.exists(directory.recordPath) else {
+            throw RunError(.io, "\(path): not a run directory (it has no run.json)")
+        }
+        return directory
+    }
+
+    public func readRecord() throws -> RunRecord { try RunRecord(text: try FileIO.readText(recordPath), origin: recordPath) }
+
+    func writeRecord(_ record: RunRecord) throws { try FileIO.writeAtomically(record.json.pretty(), to: recordPath) }
+
+    public func readMetrics() throws -> [MetricsRecord] { try MetricsFile.read(metricsPath) }
+
+    public func readScheduleText() throws -> String { try FileIO.readText(schedulePath) }
+
+    public func readPlanText() throws -> String { try FileIO.readText(planPath) }
+
+    public var hasCheckpoint: Bool { FileIO.exists(checkpointPath) }
+
+    public func readCheckpoint() throws -> Checkpoint { try Checkpoint.read(from: checkpointPath) }
+
+    /// Takes the directory's lock for as long as the returned value lives: two processes never
+    /// train into one directory. The kernel drops the lock when the process dies (even by SIGKILL).
+    func lock() throws -> RunLock {
+        let descriptor = Glibc.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw RunError(.io, "\(lockPath): cannot open the lock file (\(FileIO.reason()))") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw RunError(.io, "\(path): another schedc process is running this directory")
+        }
+        return RunLock(descriptor: descriptor)
+    }
+
+    static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return nsError.localizedDescription
+    }
+}
+
+/// An flock on a run directory's `.lock`, released when this is deallocated.
+final class RunLock {
+    private let descriptor: Int32
+    init(descriptor: Int32) { self.descriptor = descriptor }
+    deinit {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+}
+
+/// `run.json`: what a run is, besides its schedule — and how far it got.
+public struct RunRecord: Equatable, Sendable {
+    public enum Status: String, Sendable {
+        /// Training (or killed while training: a process that dies cannot say so).
+        case running
+        /// Stopped by the user (SIGINT); the last checkpoint is intact.
+        case interrupted
+        case finished
+        /// Stopped by an error (`error` says which); the last checkpoint is intact.
+        case failed
+    }
+
+    public var schedcVersion: String
+    public var schedule: String
+    /// The .sched file it came from, as given on the command line.
+    public var source: String?
+    /// ISO 8601, UTC.
+    public var created: String
+    public var status: Status
+    public var error: String?
+    public var seed: UInt64
+    public var threads: Int
+    /// The data set line ("fashion_mnist: 10000 training and 2000 test images from …").
+    public var data: String
+    /// Where the files were read from, and `--data DIR` if it was given.
+    public var dataDirectory: String?
+    public var dataOption: String?
+    public var overrides: [String]
+    public var epochs: Int
+    public var totalUpdates: Int
+    /// `RunSpecification.scheduleHash`, hexadecimal.
+    public var scheduleHash: String
+    /// How many times the run was resumed.
+    public var resumes: Int
+
+    public var json: JSONValue {
+        .object([
+            ("schedc_version", .string(schedcVersion)), ("schedule", .string(schedule)), ("source", .optional(source)),
+            ("created", .string(created)), ("status", .string(status.rawValue)), ("error", .optional(error)),
+            ("seed", .string(String(seed))), ("threads", .int(threads)), ("data", .string(data)),
+            ("data_directory", .optional(dataDirectory)), ("data_option", .optional(dataOption)),
+            ("overrides", .array(overrides.map { .string($0) })), ("epochs", .int(epochs)),
+            ("total_updates", .int(totalUpdates)), ("schedule_hash", .string(scheduleHash)), ("resumes", .int(resumes)),
+        ])
+    }
+
+    init(schedcVersion: String, schedule: String, source: String?, created: String, status: Status, error: String?,
+         seed: UInt64, threads: Int, data: String, dataDirectory: String?, dataOption: String?, overrides: [String],
+         epochs: Int, totalUpdates: Int, scheduleHash: String, resumes: Int) {
+        self.schedcVersion = schedcVersion
+        self.schedule = schedule
+        self.source = source
+        self.created = created
+        self.status = status
+        self.error = error
+        self.seed = seed
+        self.threads = threads
+        self.data = data
+        self.dataDirectory = dataDirectory
+        self.dataOption = dataOption
+        self.overrides = overrides
+        self.epochs = epochs
+        self.totalUpdates = totalUpdates
+        self.scheduleHash = scheduleHash
+        self.resumes = resumes
+    }
+
+    init(text: String, origin: String) throws {
+        let object = try JSONObject(data: Data(text.utf8), origin: origin)
+        schedcVersion = try object.string("schedc_version")
+        schedule = try object.string("schedule")
+        source = try object.optionalString("source")
+        created = try object.string("created")
+        let statusText = try object.string("status")
+        guard let status = Status(rawValue: statusText) else { throw RunError(.io, "\(origin): unknown status '\(statusText)'") }
+        self.status = status
+        error = try object.optionalString("error")
+        // The seed is a string: a UInt64 does not survive a trip through a JSON double.
+        let seedText = try object.string("seed")
+        guard let seed = UInt64(seedText) else { throw RunError(.io, "\(origin): 'seed' must be a whole number in a string") }
+        self.seed = seed
+        threads = try object.int("threads")
+        guard threads >= 1 else { throw RunError(.io, "\(origin): 'threads' must be at least 1") }
+        data = try object.string("data")
+        dataDirectory = try object.optionalString("data_directory")
+        dataOption = try object.optionalString("data_option")
+        overrides = try object.strings("overrides")
+        epochs = try object.int("epochs")
+        totalUpdates = try object.int("total_updates")
+        scheduleHash = try object.string("schedule_hash")
+        resumes = try object.int("resumes")
+    }
+
+    static func timestamp(_ date: Date = Date()) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}

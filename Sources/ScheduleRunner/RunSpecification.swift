@@ -1,0 +1,97 @@
+import ScheduleLanguage
+import SchedulePlanner
+import TensorKernels
+import Training
+
+/// Everything a run is made of: the checked program and its plan, the text they were compiled
+/// from (stored as the run's `schedule.sched`), and the settings that are not part of the
+/// schedule (threads, where the data is). The runner reads the program's settings, never its
+/// text: the text is only stored, so a run directory says exactly what ran.
+public struct RunSpecification: Sendable {
+    public var program: CheckedProgram
+    public var plan: Plan
+    /// The source as compiled, command-line overrides included (`schedule.sched`).
+    public var scheduleText: String
+    /// The file the schedule came from, for run.json ("Samples/quickstart.sched").
+    public var sourcePath: String?
+    /// The command-line overrides, as people read them ("epochs 3 (the file says 6)").
+    public var overrides: [String]
+    /// Worker threads of the run's thread pool. Results do not depend on it (docs/runtime.md),
+    /// but a resumed run keeps it anyway.
+    public var threads: Int
+    /// `--data DIR`, if given (otherwise the data locator's search order applies).
+    public var dataDirectory: String?
+
+    public init(program: CheckedProgram, plan: Plan, scheduleText: String, sourcePath: String? = nil,
+                overrides: [String] = [], threads: Int, dataDirectory: String? = nil) {
+        self.program = program
+        self.plan = plan
+        self.scheduleText = scheduleText
+        self.sourcePath = sourcePath
+        self.overrides = overrides
+        self.threads = threads
+        self.dataDirectory = dataDirectory
+    }
+
+    /// The model the program names, or why it cannot be run (no `model` setting).
+    public func modelArchitecture() throws -> ModelArchitecture {
+        guard let model = program.model else {
+            throw RunError(.notRunnable, "schedule '\(program.name)' names no model, so it can be planned but not run: "
+                           + "add a 'model' setting (mlp, cnn or wrn(16, 4))")
+        }
+        switch model {
+        case .mlp(let hidden): return .mlp(hidden: hidden)
+        case .cnn: return .cnn
+        case .wrn(let depth, let width): return .wrn(depth: depth, width: width)
+        }
+    }
+
+    /// The data set the program trains on, or why it cannot be loaded.
+    public func loadableDataset() throws -> LoadableDataset {
+        guard let known = program.dataset.known else {
+            throw RunError(.notRunnable, "schedule '\(program.name)' says 'data size \(program.dataset.trainingSize)', which plans "
+                           + "for any data set but cannot be run: name one schedc loads (fashion_mnist, mnist, cifar10)")
+        }
+        guard known.isRunnable, let loadable = LoadableDataset(rawValue: known.rawValue) else {
+            let runnable = LoadableDataset.allCases.map(\.rawValue).joined(separator: ", ")
+            throw RunError(.notRunnable, "schedule '\(program.name)' trains on \(known.rawValue), which schedc can plan "
+                           + "but not load (runnable data sets: \(runnable))")
+        }
+        return loadable
+    }
+
+    /// What to load: the subset the program asks for, or all of it.
+    public var dataRequest: DataRequest {
+        program.dataset.subset.map { DataRequest.subset($0) } ?? .full
+    }
+
+    /// A fresh optimiser for the program (ε and m are set from the plan before every update).
+    public func makeOptimizer() -> Optimizer {
+        let spec = program.optimizer
+        let kind: OptimizerKind
+        switch spec.kind {
+        case .sgd: kind = .sgd
+        case .nesterov: kind = .nesterov
+        case .adam: kind = .adam
+        }
+        return Optimizer(kind: kind, learningRate: Float(program.learningRate), momentum: Float(spec.momentum),
+                         weightDecay: Float(program.weightDecay), beta1: Float(spec.beta1), beta2: Float(spec.beta2),
+                         adamEpsilon: Float(spec.epsilon))
+    }
+
+    /// What fixes a run's result besides the plan: model, optimiser, weight decay, seed, data.
+    /// One line, part of the schedule hash.
+    public var identityLine: String {
+        let model = (try? modelArchitecture().description) ?? "none"
+        let spec = program.optimizer
+        let data = program.dataset.known?.rawValue ?? "size"
+        let subset = program.dataset.subset.map { " subset \($0)" } ?? ""
+        return "model \(model); optimizer \(spec.kind.rawValue) beta1 \(spec.beta1) beta2 \(spec.beta2) epsilon \(spec.epsilon); "
+            + "weight_decay \(program.weightDecay); seed \(program.seed); data \(data) \(program.dataset.trainingSize)\(subset)"
+    }
+
+    /// SHA-256 of plan.json's text, a newline and `identityLine`: two runs with the same hash
+    /// perform the same updates from the same start. Checkpoints carry it, so a checkpoint is
+    /// never resumed under another schedule.
+    public var scheduleHash: [UInt8] { SHA256.hash(Array((plan.jsonText() + "\n" + identityLine).utf8)) }
+}

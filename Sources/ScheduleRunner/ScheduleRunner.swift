@@ -1,4 +1,0 @@
-import SchedulePlanner
-import Training
-import Charts
-// The plan executor lands with issue 5.

@@ -1,0 +1,282 @@
+import Foundation
+import SchedulePlanner
+import TensorKernels
+import Training
+
+/// Executes a plan on the training runtime, into a run directory.
+///
+/// Every epoch e runs `plan.steps(inEpoch: e)` literally: the examples at the step's positions
+/// of epoch e's shuffle (`EpochOrder`, from (seed, e)), in the step's passes (gradient
+/// accumulation), with the step's ε (warm-up applied) and m. After each epoch the test set is
+/// evaluated, a metrics line appended, a checkpoint written atomically and the plots redrawn.
+/// At the end the updates performed must equal `plan.totalUpdates`.
+///
+/// ```swift
+/// let run = try TrainingRun.start(specification, in: "runs/x", data: .locate)
+/// let outcome = try run.run(observer: { event in ... }, shouldStop: { interrupted })
+/// ```
+public final class TrainingRun {
+    public let specification: RunSpecification
+    public let directory: RunDirectory
+    public let data: LoadedRunData
+    public let model: Model
+    public let optimizer: Optimizer
+    /// Where this process started: 0, or the checkpoint's epochs when resumed.
+    public let startEpoch: Int
+    public let resumed: Bool
+
+    private var plan: Plan { specification.plan }
+    /// Held from start (or resume) until `run` returns.
+    private var lock: RunLock?
+    private var record: RunRecord
+    private var epochsCompleted: Int
+    private var updates: Int
+    private var samples: Int
+    /// Run time before this process, from the checkpoint.
+    private var secondsBefore: Double
+    private var evaluationSeconds: Double
+    private var phaseSeconds: [Double]
+    private var metrics: [MetricsRecord]
+
+    /// Starts a new run in `path` (created; it must not hold anything yet). Everything that
+    /// can be checked before training is checked before the directory is made: the program
+    /// names a model and a loadable data set, and the data loads.
+    public static func start(_ specification: RunSpecification, in path: String, data source: RunData,
+                             schedcVersion: String = "unknown") throws -> TrainingRun {
+        let architecture = try specification.modelArchitecture()
+        if case .locate = source { _ = try specification.loadableDataset() }
+        let data = try specification.loadData(source)
+        let directory = try RunDirectory.create(path)
+        let lock = try directory.lock()
+        try FileIO.writeAtomically(specification.scheduleText, to: directory.schedulePath)
+        try FileIO.writeAtomically(specification.plan.jsonText(), to: directory.planPath)
+        try FileIO.writeAtomically("", to: directory.metricsPath)
+        let record = RunRecord(schedcVersion: schedcVersion, schedule: specification.program.name,
+                               source: specification.sourcePath, created: RunRecord.timestamp(), status: .running,
+                               error: nil, seed: specification.program.seed, threads: specification.threads,
+                               data: data.summary, dataDirectory: data.directory.map(FileIO.absolute),
+                               dataOption: specification.dataDirectory.map(FileIO.absolute),
+                               overrides: specification.overrides, epochs: specification.plan.epochs,
+                               totalUpdates: specification.plan.totalUpdates,
+                               scheduleHash: SHA256.hex(specification.scheduleHash), resumes: 0)
+        try directory.writeRecord(record)
+        return try TrainingRun(specification: specification, directory: directory, data: data, architecture: architecture,
+                           lock: lock, record: record, checkpoint: nil, metrics: [])
+    }
+
+    /// Continues the run in `directory` from its last checkpoint (or from the start when it
+    /// has none yet). `specification` is the directory's own schedule.sched compiled again:
+    /// its plan must be the one in plan.json, and the checkpoint must carry its schedule hash.
+    /// metrics.jsonl is cut back to the checkpoint's epochs.
+    public static func resume(_ specification: RunSpecification, in directory: RunDirectory, data source: RunData)
+        throws -> TrainingRun {
+        let lock = try directory.lock()
+        var record = try directory.readRecord()
+        if record.status == .finished {
+            throw RunError(.io, "\(directory.path): the run has finished (\(record.epochs) of \(record.epochs) epochs); there is nothing to resume")
+        }
+        let planText = try directory.readPlanText()
+        guard planText == specification.plan.jsonText() else {
+            throw RunError(.io, "\(directory.path): schedule.sched no longer plans to plan.json (edited, or planned by another "
+                           + "schedc version); cannot resume this run")
+        }
+        let hash = specification.scheduleHash
+        guard record.scheduleHash == SHA256.hex(hash) else {
+            throw RunError(.io, "\(directory.path): run.json's schedule hash does not match schedule.sched; cannot resume this run")
+        }
+        let architecture = try specification.modelArchitecture()
+        let data = try specification.loadData(source)
+        var checkpoint: Checkpoint?
+        if directory.hasCheckpoint {
+            let loaded = try directory.readCheckpoint()
+            guard loaded.scheduleHash == hash else {
+                throw RunError(.checkpoint, "\(directory.checkpointPath): the checkpoint belongs to another schedule "
+                               + "(its schedule hash is not this run's); refusing to resume from it")
+            }
+            guard loaded.epochsCompleted >= 1, loaded.epochsCompleted <= specification.plan.epochs,
+                  loaded.phaseSeconds.count == specification.plan.phases.count,
+                  loaded.updates == specification.plan.updates(beforeEpoch: loaded.epochsCompleted),
+                  loaded.samples == loaded.epochsCompleted * specification.plan.datasetSize else {
+                throw RunError(.checkpoint, "\(directory.checkpointPath): the checkpoint's counts (epoch \(loaded.epochsCompleted), "
+                               + "\(loaded.updates) updates) do not fit the plan")
+            }
+            checkpoint = loaded
+        }
+        let metrics = try MetricsFile.truncate(directory.metricsPath, toEpochs: checkpoint?.epochsCompleted ?? 0)
+        record.status = .running
+        record.error = nil
+        record.resumes += 1
+        record.data = data.summary
+        record.dataDirectory = data.directory.map(FileIO.absolute)
+        record.dataOption = specification.dataDirectory.map(FileIO.absolute)
+        try directory.writeRecord(record)
+        return try TrainingRun(specification: specification, directory: directory, data: data, architecture: architecture,
+                               lock: lock, record: record, checkpoint: checkpoint, metrics: metrics)
+    }
+
+    private init(specification: RunSpecification, directory: RunDirectory, data: LoadedRunData,
+                 architecture: ModelArchitecture, lock: RunLock, record: RunRecord, checkpoint: Checkpoint?,
+                 metrics: [MetricsRecord]) throws {
+        self.specification = specification
+        self.directory = directory
+        self.data = data
+        self.lock = lock
+        self.record = record
+        self.metrics = metrics
+        let train = data.split.train
+        model = Model(architecture: architecture, channels: train.channels, height: train.height, width: train.width,
+                      classes: max(2, train.classes, data.split.test.classes), ghostBatch: specification.program.ghostBatchSize,
+                      seed: specification.program.seed, pool: ThreadPool(threads: specification.threads))
+        optimizer = specification.makeOptimizer()
+        if let checkpoint {
+            do {
+                try model.loadState(checkpoint.modelState)
+                try optimizer.loadState(checkpoint.optimizerState, for: model.parameters)
+            } catch {
+                throw RunError(.checkpoint, "\(directory.checkpointPath): \(error)")
+            }
+            optimizer.counters = checkpoint.optimizerCounters
+        }
+        startEpoch = checkpoint?.epochsCompleted ?? 0
+        resumed = record.resumes > 0
+        epochsCompleted = startEpoch
+        updates = checkpoint?.updates ?? 0
+        samples = checkpoint?.samples ?? 0
+        secondsBefore = checkpoint?.seconds ?? 0
+        evaluationSeconds = checkpoint?.evaluationSeconds ?? 0
+        phaseSeconds = checkpoint?.phaseSeconds ?? Array(repeating: 0, count: specification.plan.phases.count)
+    }
+
+    /// Trains until the end of the plan, or until `shouldStop` returns true (checked before
+    /// every update). Errors (a diverged loss, a file that cannot be written, a broken
+    /// invariant) are thrown after run.json records them; the last checkpoint stays intact.
+    public func run(observer: (RunEvent) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> RunOutcome {
+        guard lock != nil else {
+            throw RunError(.io, "\(directory.path): this run has already ended; resume it with TrainingRun.resume")
+        }
+        defer { lock = nil }
+        do {
+            return try train(observer: observer, shouldStop: shouldStop)
+        } catch let error as RunError {
+            record.status = .failed
+            record.error = error.description
+            try? directory.writeRecord(record)
+            throw error
+        }
+    }
+
+    private func train(observer: (RunEvent) -> Void, shouldStop: () -> Bool) throws -> RunOutcome {
+        let plan = self.plan
+        let n = plan.datasetSize
+        let train = data.split.train
+        let clock = Stopwatch()
+        let sessionStartSamples = samples
+        observer(.started(RunStart(directory: directory.path, schedule: plan.schedule, data: data.summary, epochs: plan.epochs,
+                                   totalUpdates: plan.totalUpdates, threads: specification.threads, startEpoch: startEpoch,
+                                   resumed: resumed)))
+        while epochsCompleted < plan.epochs {
+            let epoch = epochsCompleted
+            let epochClock = Stopwatch()
+            let order = EpochOrder.shuffled(count: n, seed: specification.program.seed, epoch: epoch)
+            let steps = plan.steps(inEpoch: epoch)
+            guard steps.first?.update == updates, steps.last.map({ $0.samples.upperBound == n }) == true else {
+                throw RunError(.internalError, "epoch \(epoch + 1) of the plan starts at update \(steps.first?.update ?? -1) "
+                               + "and covers \(steps.last?.samples.upperBound ?? 0) of \(n) examples; the run is at update \(updates)")
+            }
+            var lossSum = 0.0, correct = 0
+            for step in steps {
+                if shouldStop() {
+                    return try stop(epoch: epoch)
+                }
+                optimizer.learningRate = Float(step.learningRate)
+                optimizer.momentum = Float(step.momentum)
+                let stepClock = Stopwatch()
+                let result = model.trainStep(on: train, indices: order[step.samples], passSizes: step.passSizes,
+                                             optimizer: optimizer)
+                phaseSeconds[step.phase] += stepClock.seconds
+                guard result.lossSum.isFinite else {
+                    throw RunError(.diverged, "training diverged in epoch \(epoch + 1), update \(step.update + 1): the loss is "
+                                   + "\(result.lossSum.isNaN ? "nan" : "infinite") (ε \(step.learningRate), B \(plan.phases[step.phase].batch)); "
+                                   + "the checkpoint of epoch \(epochsCompleted) is intact")
+                }
+                updates += 1
+                samples += step.batchSize
+                lossSum += result.lossSum
+                correct += result.correct
+                let phase = plan.phases[step.phase]
+                observer(.step(StepProgress(
+                    epoch: epoch, epochs: plan.epochs, updates: updates, totalUpdates: plan.totalUpdates,
+                    phase: step.phase, phases: plan.phases.count, batch: step.batchSize, phaseBatch: phase.batch,
+                    learningRate: step.learningRate, momentum: step.momentum, loss: result.meanLoss,
+                    epochLoss: lossSum / Double(step.samples.upperBound), epochSamples: step.samples.upperBound,
+                    datasetSize: n, runSamples: samples, totalSamples: n * plan.epochs,
+                    sessionSamples: samples - sessionStartSamples, sessionSeconds: clock.seconds,
+                    seconds: secondsBefore + clock.seconds)))
+            }
+            observer(.evaluating(epoch: epoch))
+            let evaluationClock = Stopwatch()
+            let test = model.evaluate(on: data.split.test)
+            evaluationSeconds += evaluationClock.seconds
+            epochsCompleted += 1
+            let last = steps.last!
+            let line = MetricsRecord(
+                epoch: epochsCompleted, updates: updates, samples: samples, learningRate: last.learningRate,
+                batch: plan.phases[last.phase].batch, momentum: last.momentum, trainLoss: lossSum / Double(n),
+                trainAccuracy: Double(correct) / Double(n), testLoss: test.meanLoss, testAccuracy: test.accuracy,
+                seconds: secondsBefore + clock.seconds, epochSeconds: epochClock.seconds, phase: last.phase)
+            metrics.append(line)
+            // The metrics line before the checkpoint: a crash between the two leaves a line the
+            // resume cuts off (and retrains), never a checkpoint without its line.
+            try FileIO.append(line.line + "\n", to: directory.metricsPath)
+            try checkpoint().write(to: directory.checkpointPath)
+            try RunPlots.write(metrics: metrics, plan: plan, to: directory)
+            observer(.epochFinished(line))
+        }
+        guard updates == plan.totalUpdates, samples == n * plan.epochs else {
+            throw RunError(.internalError, "the run performed \(updates) updates over \(samples) samples; the plan promised "
+                           + "\(plan.totalUpdates) over \(n * plan.epochs)")
+        }
+        // A run resumed after its last checkpoint (killed before the summary) trains nothing
+        // and writes the plots it may have missed.
+        if startEpoch == plan.epochs { try RunPlots.write(metrics: metrics, plan: plan, to: directory) }
+        let summary = RunSummary(schedule: plan.schedule, directory: directory.path, epochs: plan.epochs, updates: updates,
+                                 plannedUpdates: plan.totalUpdates, samples: samples, metrics: metrics,
+                                 seconds: metrics.last?.seconds ?? secondsBefore, evaluationSeconds: evaluationSeconds,
+                                 phaseSeconds: phaseSeconds, plan: plan, finalWeightsSHA256: model.stateDigest,
+                                 resumes: record.resumes)
+        try FileIO.writeAtomically(summary.json.pretty(), to: directory.summaryPath)
+        record.status = .finished
+        try directory.writeRecord(record)
+        return .finished(summary)
+    }
+
+    private func stop(epoch: Int) throws -> RunOutcome {
+        record.status = .interrupted
+        try directory.writeRecord(record)
+        return .interrupted(checkpointEpochs: epochsCompleted, epoch: epoch, update: updates)
+    }
+
+    private func checkpoint() -> Checkpoint {
+        Checkpoint(scheduleHash: specification.scheduleHash, epochsCompleted: epochsCompleted, updates: updates,
+                   samples: samples, seconds: metrics.last?.seconds ?? secondsBefore, evaluationSeconds: evaluationSeconds,
+                   phaseSeconds: phaseSeconds, optimizerCounters: optimizer.counters, modelState: model.stateTensors,
+                   optimizerState: optimizer.stateTensors)
+    }
+
+    /// The run's metrics so far (after a resume: those kept from before, then the new ones).
+    public var metricsSoFar: [MetricsRecord] { metrics }
+}
+
+extension Plan {
+    /// Updates in epochs 0..<epoch: the update the epoch's first step has.
+    func updates(beforeEpoch epoch: Int) -> Int {
+        if epoch >= epochs { return totalUpdates }
+        return steps(inEpoch: epoch).first?.update ?? totalUpdates
+    }
+}
+
+/// Monotonic wall time since creation.
+struct Stopwatch {
+    private let start = DispatchTime.now().uptimeNanoseconds
+    var seconds: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+}

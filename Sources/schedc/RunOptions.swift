@@ -1,0 +1,207 @@
+import Foundation
+import ScheduleLanguage
+import SchedulePlanner
+import ScheduleRunner
+
+/// The options `schedc run` and `schedc compare` share: quick-trial overrides of the schedule
+/// (`--epochs-scale`, `--subset`, `--seed`, and plan's `--max-batch`, `--micro-batch`,
+/// `--policy`) and the run's environment (`--threads`, `--data`, `--quiet`).
+///
+/// Schedule overrides are written into the source text and the text is compiled again, like
+/// `schedc plan`'s (`SettingOverride`): they pass the checker's own rules, and the run
+/// directory's schedule.sched is exactly what ran.
+struct RunOptions {
+    var seed: UInt64?
+    var threads: Int
+    var dataDirectory: String?
+    var epochsScale: Double?
+    var subset: Int?
+    /// `--max-batch`, `--micro-batch`, `--policy`.
+    var settings: [SettingOverride]
+    var quiet: Bool
+
+    static let flags: Set<String> = ["--quiet"]
+    static let options: Set<String> = Set(["--seed", "--threads", "--data", "--epochs-scale", "--subset"]
+                                           + SettingOverride.options.map(\.option))
+
+    init(_ parsed: ParsedArguments) throws {
+        if let text = parsed.value("--seed") {
+            guard let seed = UInt64(text) else { throw CLIError("option '--seed' needs a whole number ≥ 0, not '\(text)'") }
+            self.seed = seed
+        }
+        threads = try parsed.integer("--threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256)!
+        if let directory = parsed.value("--data") {
+            guard !directory.isEmpty else { throw CLIError("option '--data' needs a directory") }
+            dataDirectory = directory
+        }
+        if let text = parsed.value("--epochs-scale") {
+            guard let scale = Double(text), scale.isFinite, scale > 0, scale <= 1000 else {
+                throw CLIError("option '--epochs-scale' needs a number greater than 0 (0.1 runs a tenth of the epochs), not '\(text)'")
+            }
+            epochsScale = scale
+        }
+        subset = try parsed.integer("--subset")
+        settings = try SettingOverride.parse(parsed)
+        quiet = parsed.has("--quiet")
+    }
+
+    /// Whether any option changes the schedule (as opposed to where and how it runs).
+    var changesSchedule: Bool { seed != nil || epochsScale != nil || subset != nil || !settings.isEmpty }
+
+    /// The command-line spelling of the schedule-changing options given.
+    var scheduleOptionNames: [String] {
+        var names: [String] = []
+        if epochsScale != nil { names.append("--epochs-scale") }
+        if subset != nil { names.append("--subset") }
+        if seed != nil { names.append("--seed") }
+        return names + settings.map(\.option)
+    }
+}
+
+/// A schedule compiled for a run: the source as compiled (overrides written in), the program
+/// and its plan, and the overrides in words for run.json.
+struct CompiledSchedule {
+    var source: SourceFile
+    var program: CheckedProgram
+    var plan: Plan
+    var overrides: [String]
+}
+
+enum ScheduleCompilation {
+    enum Outcome {
+        case compiled(CompiledSchedule)
+        /// Diagnostics were printed; the command exits with this status.
+        case failed(Int32)
+    }
+
+    /// Compiles `source`, applies `options`' overrides and plans it. Errors in the file are
+    /// printed as `schedc check` prints them (exit 1); an override that breaks a rule prints
+    /// the diagnostics of the rewritten text and is a usage error (exit 2).
+    static func compile(_ source: SourceFile, options: RunOptions, command: String) throws -> Outcome {
+        let compiled = ScheduleCompiler.compile(source)
+        guard var program = compiled.program else {
+            DiagnosticsDriver.emit([(compiled.source, compiled.errors)], json: false)
+            return .failed(ExitCode.failure)
+        }
+        var finalSource = compiled.source
+        var described: [String] = []
+        if options.changesSchedule {
+            // Stage 1: event times (epoch scaling edits numbers inside event statements).
+            var stage = compiled
+            if let scale = options.epochsScale {
+                let edited = EpochScaling.scaleEventTimes(in: compiled.syntax, program: program, scale: scale)
+                if edited.changed {
+                    stage = ScheduleCompiler.compile(edited.source)
+                    described.append(edited.description)
+                }
+            }
+            // Stage 2: settings, written where the file has them.
+            var overrides: [SettingOverride] = []
+            if let scale = options.epochsScale {
+                overrides += EpochScaling.settingOverrides(program: program, scale: scale)
+            }
+            if let subset = options.subset {
+                guard let known = program.dataset.known else {
+                    throw CLIError("\(source.path): '--subset' needs a named data set; the file says 'data size \(program.dataset.trainingSize)'")
+                }
+                overrides.append(SettingOverride(setting: "data", option: "--subset \(subset) →", value: "\(known.rawValue)(subset: \(subset))"))
+            }
+            if let seed = options.seed {
+                overrides.append(SettingOverride(setting: "seed", option: "--seed", value: String(seed)))
+            }
+            overrides += options.settings
+            let rewritten = ScheduleCompiler.compile(SettingOverride.apply(overrides, to: stage.syntax))
+            described = overrides.map { SettingOverride.describe([$0], in: stage.syntax) } + described
+            guard let overridden = rewritten.program else {
+                DiagnosticsDriver.emit([(rewritten.source, rewritten.errors)], json: false)
+                let names = options.scheduleOptionNames.map { "'\($0)'" }.joined(separator: ", ")
+                throw CLIError("\(source.path): cannot \(command) with \(names): the result breaks the rules above")
+            }
+            program = overridden
+            finalSource = rewritten.source
+        }
+        let plan: Plan
+        do {
+            plan = try Planner.plan(program)
+        } catch let error as PlanningError {
+            DiagnosticsDriver.emit([(finalSource, [error.diagnostic])], json: false)
+            return .failed(ExitCode.failure)
+        }
+        return .compiled(CompiledSchedule(source: finalSource, program: program, plan: plan, overrides: described))
+    }
+
+    static func formatOption(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    }
+}
+
+/// `--epochs-scale F`: the schedule shrunk (or stretched) in time. epochs becomes
+/// max(1, round(epochs·F)); every time then scales by r = new epochs / old epochs, so events
+/// keep their place relative to the run: epoch times and an epoch warm-up by r exactly (kept
+/// to 12 significant digits), step times, step intervals and a step warm-up by r rounded to
+/// whole updates (intervals and the warm-up at least 1). Percentages already scale.
+enum EpochScaling {
+    static func ratio(program: CheckedProgram, scale: Double) -> (epochs: Int, ratio: Double) {
+        let epochs = max(1, Int((Double(program.epochs) * scale).rounded()))
+        return (epochs, Double(epochs) / Double(program.epochs))
+    }
+
+    /// The `epochs` and `warmup` settings, scaled. The option reads "--epochs-scale 0.5 →", so
+    /// the rewritten line says `epochs 3  # --epochs-scale 0.5 → 3 (the file says 6)`.
+    static func settingOverrides(program: CheckedProgram, scale: Double) -> [SettingOverride] {
+        let (epochs, r) = ratio(program: program, scale: scale)
+        let option = "--epochs-scale \(ScheduleCompilation.formatOption(scale)) →"
+        var overrides = [SettingOverride(setting: "epochs", option: option, value: String(epochs))]
+        if let warmup = program.warmup {
+            let value = warmup.unit == .epoch ? "\(decimal(warmup.length * r)) epochs"
+                : "\(max(1, Int((warmup.length * r).rounded()))) steps"
+            overrides.append(SettingOverride(setting: "warmup", option: option, value: value))
+        }
+        return overrides
+    }
+
+    /// The source with every epoch- and step-timed event time scaled.
+    static func scaleEventTimes(in tree: SyntaxTree, program: CheckedProgram, scale: Double)
+        -> (source: SourceFile, changed: Bool, description: String) {
+        let r = ratio(program: program, scale: scale).ratio
+        var replacements: [(range: SourceRange, text: String)] = []
+        func scaled(_ number: NumberSyntax, unit: TimeUnit, isInterval: Bool) {
+            guard !number.isMalformed, !number.isNegative, number.value.isFinite else { return }
+            let text: String
+            switch unit {
+            case .epoch: text = decimal(number.value * r)
+            case .step: text = String(max(isInterval ? 1 : 0, Int((number.value * r).rounded())))
+            }
+            if text != tree.source.slice(number.range) { replacements.append((number.range, text)) }
+        }
+        for statement in tree.statements {
+            switch statement {
+            case .at(let event):
+                guard let unit = event.unit?.unit else { continue }  // percentages scale by themselves
+                for time in event.times where !time.isPercent { scaled(time.number, unit: unit, isInterval: false) }
+            case .every(let event):
+                scaled(event.interval, unit: event.unit.unit, isInterval: true)
+                if let from = event.from { scaled(from, unit: event.unit.unit, isInterval: false) }
+                if let until = event.until { scaled(until, unit: event.unit.unit, isInterval: false) }
+            default:
+                continue
+            }
+        }
+        var bytes = tree.source.bytes
+        for replacement in replacements.sorted(by: { $0.range.start > $1.range.start }) {
+            bytes.replaceSubrange(replacement.range.start..<replacement.range.end, with: Array(replacement.text.utf8))
+        }
+        let source = SourceFile(path: tree.source.path, text: String(decoding: bytes, as: UTF8.self))
+        return (source, !replacements.isEmpty, "event times × \(decimal(r)) (--epochs-scale)")
+    }
+
+    /// A time as source text: 12 significant digits, no exponent, no trailing zeros.
+    static func decimal(_ value: Double) -> String {
+        let cleaned = Double(String(format: "%.12g", value)) ?? value
+        if cleaned == cleaned.rounded(), abs(cleaned) < 1e15 { return String(Int64(cleaned)) }
+        var text = String(format: "%.12f", cleaned)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text += "0" }
+        return text
+    }
+}
