@@ -33,7 +33,7 @@ let package = Package(
         // Stage 3b: layers, models, losses, optimisers, data sets.
         .target(name: "Training", dependencies: ["TensorKernels", "CZlib"], swiftSettings: language + optimisedForHost),
         // Stage 4: executes a Plan on the runtime; run directories, metrics, checkpoints, plots.
-        .target(name: "ScheduleRunner", dependencies: ["SchedulePlanner", "Training", "Charts"], swiftSettings: language + optimisedForHost),
+        .target(name: "ScheduleRunner", dependencies: ["ScheduleLanguage", "SchedulePlanner", "TensorKernels", "Training", "Charts"], swiftSettings: language + optimisedForHost),
         // The command line: argument parsing, output formats, exit codes, progress display.
         .executableTarget(
             name: "schedc",
