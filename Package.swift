@@ -40,16 +40,18 @@ let package = Package(
             dependencies: ["ScheduleLanguage", "SchedulePlanner", "Charts", "TensorKernels", "Training", "ScheduleRunner"],
             swiftSettings: language),
 
+        // Helpers shared by the test targets: golden files, a seeded generator, XML summaries.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: language),
         // Golden/ holds test inputs and expected outputs, read by path (not bundled resources).
-        .testTarget(name: "ScheduleLanguageTests", dependencies: ["ScheduleLanguage"], exclude: ["Golden"],
+        .testTarget(name: "ScheduleLanguageTests", dependencies: ["ScheduleLanguage", "TestSupport"], exclude: ["Golden"],
                     swiftSettings: language),
-        .testTarget(name: "SchedulePlannerTests", dependencies: ["SchedulePlanner", "ScheduleLanguage", "Charts"],
+        .testTarget(name: "SchedulePlannerTests", dependencies: ["SchedulePlanner", "ScheduleLanguage", "Charts", "TestSupport"],
                     exclude: ["Golden"], swiftSettings: language),
-        .testTarget(name: "ChartsTests", dependencies: ["Charts"], exclude: ["Golden"], swiftSettings: language),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"], exclude: ["Golden"], swiftSettings: language),
         .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"], swiftSettings: language),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorKernels"], swiftSettings: language),
-        .testTarget(name: "ScheduleRunnerTests", dependencies: ["ScheduleRunner", "SchedulePlanner", "ScheduleLanguage", "Training"],
+        .testTarget(name: "ScheduleRunnerTests", dependencies: ["ScheduleRunner", "SchedulePlanner", "ScheduleLanguage", "Training", "TestSupport"],
                     swiftSettings: language),
-        .testTarget(name: "SchedcCLITests", dependencies: ["schedc"], exclude: ["Golden"], swiftSettings: language),
+        .testTarget(name: "SchedcCLITests", dependencies: ["schedc", "TestSupport"], exclude: ["Golden"], swiftSettings: language),
     ]
 )

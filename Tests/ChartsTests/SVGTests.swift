@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Charts
+import TestSupport
 
 final class SVGTests: XCTestCase {
     /// Two panels sharing the x axis: a step schedule on a log axis and two line curves.

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import TestSupport
 import XCTest
 
 /// `schedc compare` end to end: the paper's comparison, shortened to a few seconds on the
@@ -87,12 +88,10 @@ final class CompareCommandTests: XCTestCase {
 
         // The figure: one SVG document, well-formed, ids unique, both x axes, every schedule.
         let svg = try String(contentsOfFile: out + "/comparison.svg", encoding: .utf8)
-        let parser = XMLParser(data: Data(svg.utf8))
-        XCTAssertTrue(parser.parse(), "\(String(describing: parser.parserError))")
+        let ids = try parseXML(svg).ids
         for text in ["against epochs", "against updates", "test accuracy (%)", "training loss", ">decaying_lr<", ">hybrid<", ">increasing_batch<"] {
             XCTAssertTrue(svg.contains(text), text)
         }
-        let ids = svg.components(separatedBy: " id=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
         XCTAssertEqual(Set(ids).count, ids.count)
 
         // Read back from the run directories (and quietly): the same table.

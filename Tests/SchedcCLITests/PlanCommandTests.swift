@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import TestSupport
 import XCTest
 
 /// `schedc plan` end to end, through the built executable: golden text and JSON output for
@@ -292,8 +293,7 @@ final class PlanCommandTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: chart, encoding: .utf8), expected)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["increasing_batch.svg"],
                        "no temporary file left behind")
-        let parser = XMLParser(contentsOf: chart)
-        XCTAssertEqual(parser?.parse(), true, "well-formed XML")
+        XCTAssertNoThrow(try parseXML(String(contentsOf: chart, encoding: .utf8)), "well-formed XML")
 
         // With --format json the message still goes to standard error: standard output is the plan.
         let json = try runSchedc(["plan", "--format", "json", "Samples/quickstart.sched", "--svg", chart.path])

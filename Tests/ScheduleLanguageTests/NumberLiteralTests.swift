@@ -1,5 +1,6 @@
 import XCTest
 @testable import ScheduleLanguage
+import TestSupport
 
 final class NumberLiteralTests: XCTestCase {
     func testValues() {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SchedulePlanner
+import TestSupport
 
 final class CountingRuleTests: XCTestCase {
     func testAnEpochIsCeilingOfNOverBUpdates() {
@@ -12,7 +13,7 @@ final class CountingRuleTests: XCTestCase {
 
     /// Both analytic walks against a walk over every batch start.
     func testAdvanceAgreesWithWalkingEveryBatch() {
-        var rng = SplitMix64(seed: 7)
+        var rng = TestRandom(seed: 7)
         for _ in 0..<3000 {
             let n = rng.int(1...300), batch = rng.int(1...(n + 5))
             let from = rng.int(0...(3 * n))

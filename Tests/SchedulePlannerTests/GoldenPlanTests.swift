@@ -1,6 +1,7 @@
 import XCTest
 import ScheduleLanguage
 @testable import SchedulePlanner
+import TestSupport
 
 /// The human table and the JSON of every sample schedule (and a few odd ones), against golden
 /// files in Golden/. Regenerate with SCHEDC_UPDATE_GOLDEN=1 and review the diff.

@@ -2,6 +2,7 @@ import XCTest
 import Charts
 import ScheduleLanguage
 @testable import SchedulePlanner
+import TestSupport
 
 final class PlanChartTests: XCTestCase {
     func testIncreasingBatchChartMatchesGolden() throws {

@@ -2,9 +2,10 @@ import Foundation
 import XCTest
 import ScheduleLanguage
 @testable import SchedulePlanner
+import TestSupport
 
 /// Properties over a few hundred seeded random schedules. A failure names its seed; replay it
-/// with `randomProgram(&rng, ...)` from `SplitMix64(seed:)`.
+/// with `randomProgram(&rng, ...)` from `TestRandom(seed:)`.
 final class PlannerPropertyTests: XCTestCase {
     static let cases: UInt64 = 300
     static let policies: [LoweringPolicy] = [.increaseBatch, .decayLearningRate, .hybrid(k: 0), .hybrid(k: 1), .hybrid(k: 2),
@@ -14,7 +15,7 @@ final class PlannerPropertyTests: XCTestCase {
     static func programs(_ family: ScheduleFamily) -> [(seed: UInt64, program: CheckedProgram)] {
         (1...cases).map { index in
             let seed = (family == .anything ? 1_000_000 : 0) + index
-            var rng = SplitMix64(seed: seed)
+            var rng = TestRandom(seed: seed)
             return (seed, randomProgram(&rng, family: family, seed: seed))
         }
     }

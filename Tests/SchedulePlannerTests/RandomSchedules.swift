@@ -1,31 +1,6 @@
 import ScheduleLanguage
 @testable import SchedulePlanner
-
-/// SplitMix64: a tiny seeded generator, so every property case can be replayed from its seed.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
-    }
-
-    mutating func double(_ range: ClosedRange<Double>) -> Double {
-        range.lowerBound + Double(next() >> 11) / Double(1 << 53) * (range.upperBound - range.lowerBound)
-    }
-
-    mutating func chance(_ p: Double) -> Bool { double(0...1) < p }
-
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
-}
+import TestSupport
 
 enum ScheduleFamily {
     /// Noise changes, relative lr changes, momentum changes and keep-noise events at epoch or
@@ -37,7 +12,7 @@ enum ScheduleFamily {
 
 /// A random checked program, small enough that the naive per-update twin runs in milliseconds
 /// (at most ~400 updates per epoch), with events sorted the way the front end sorts them.
-func randomProgram(_ rng: inout SplitMix64, family: ScheduleFamily, seed: UInt64) -> CheckedProgram {
+func randomProgram(_ rng: inout TestRandom, family: ScheduleFamily, seed: UInt64) -> CheckedProgram {
     let n = rng.int(50...20_000)
     let epochs = rng.int(1...30)
     let batch = rng.int(max(1, n / 400)...max(1, n / 4))

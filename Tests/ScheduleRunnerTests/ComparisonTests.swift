@@ -1,5 +1,6 @@
 import Foundation
 @testable import ScheduleRunner
+import TestSupport
 import XCTest
 
 final class ComparisonTests: RunnerTestCase {
@@ -33,8 +34,7 @@ final class ComparisonTests: RunnerTestCase {
         XCTAssertEqual(lines[2].split(separator: "|").suffix(2).map { $0.trimmingCharacters(in: .whitespaces) }, ["1.00×", "1.00×"])
 
         let svg = RunComparison.svg(runs)
-        XCTAssertNil(xmlError(svg))
-        let ids = xmlIDs(svg)
+        let ids = try parseXML(svg).ids
         XCTAssertFalse(ids.isEmpty)
         XCTAssertEqual(Set(ids).count, ids.count, "ids must stay unique: \(ids)")
         for text in ["against epochs", "against updates", "test accuracy (%)", "training loss", ">decay<", ">grow<"] {
@@ -61,12 +61,12 @@ final class ComparisonTests: RunnerTestCase {
         let spec = try specification(schedule(name: "empty", n: 96, epochs: 2))
         let empty = ComparedRun(label: "empty", directory: "/x/empty", plan: spec.plan, metrics: [], status: .failed)
         for runs in [[empty], [empty, empty]] {
-            XCTAssertNil(xmlError(RunComparison.svg(RunComparison.uniqueLabels(runs))))
+            XCTAssertNoThrow(try parseXML(RunComparison.svg(RunComparison.uniqueLabels(runs))))
         }
         let row = RunComparison.markdownTable([empty]).split(separator: "\n")[2]
         XCTAssertEqual(row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) },
                        ["empty", "0 of 2 (failed)", "—", "—", "0", "0.0 s", "—", "—"])
-        XCTAssertNil(xmlError(RunPlots.svg(metrics: [], plan: spec.plan, against: .epochs)))
+        XCTAssertNoThrow(try parseXML(RunPlots.svg(metrics: [], plan: spec.plan, against: .epochs)))
     }
 
     func testDurations() {

@@ -88,19 +88,3 @@ func bitIdentical(_ a: [NamedTensor], _ b: [NamedTensor]) -> Bool {
     return true
 }
 
-/// Parses an SVG document with XMLParser: nil when well-formed, else the parser's error.
-func xmlError(_ text: String) -> String? {
-    let parser = XMLParser(data: Data(text.utf8))
-    return parser.parse() ? nil : (parser.parserError.map { "\($0)" } ?? "unknown XML error")
-}
-
-/// The `id` attribute values of a document (to check they are unique).
-func xmlIDs(_ text: String) -> [String] {
-    var ids: [String] = []
-    var rest = Substring(text)
-    while let range = rest.range(of: " id=\"") {
-        rest = rest[range.upperBound...]
-        if let end = rest.firstIndex(of: "\"") { ids.append(String(rest[..<end])) }
-    }
-    return ids
-}

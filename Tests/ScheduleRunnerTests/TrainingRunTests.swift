@@ -3,6 +3,7 @@ import SchedulePlanner
 @testable import ScheduleRunner
 import TensorKernels
 import Training
+import TestSupport
 import XCTest
 
 /// The runner executes the plan literally: compared with a naive twin that walks the plan with
@@ -166,7 +167,7 @@ final class TrainingRunTests: RunnerTestCase {
         XCTAssertEqual(summary.finalWeightsSHA256.count, 64)
         for path in [directory.epochsPlotPath, directory.updatesPlotPath] {
             let svg = try String(contentsOfFile: path, encoding: .utf8)
-            XCTAssertNil(xmlError(svg), path)
+            XCTAssertNoThrow(try parseXML(svg), path)
             XCTAssertTrue(svg.contains("test accuracy (%)"))
         }
         let checkpoint = try directory.readCheckpoint()

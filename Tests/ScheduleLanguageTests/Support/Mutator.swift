@@ -1,4 +1,5 @@
 @testable import ScheduleLanguage
+import TestSupport
 
 /// Token-level mutations of `.sched` text: deleted, duplicated, swapped and replaced tokens,
 /// inserted random characters, truncation. Seeded, so every failure reproduces.

@@ -1,3 +1,4 @@
+import TestSupport
 /// Random sentences of the EBNF grammar: syntactic rules are expanded into tokens, lexical
 /// rules into characters; tokens are joined with random spaces, tabs and comments. Every
 /// sentence is checked against the grammar's own recogniser, so a generator bug cannot pass
@@ -169,26 +170,5 @@ struct SentenceGenerator {
             text += token.text
         }
         return text
-    }
-}
-
-/// SplitMix64: a small seeded generator, so every random test is reproducible.
-struct TestRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<bound.
-    mutating func below(_ bound: Int) -> Int {
-        precondition(bound > 0)
-        return Int(next() % UInt64(bound))
     }
 }

@@ -4,19 +4,21 @@ import FoundationXML
 #endif
 
 /// What a test needs to know about an XML document: its root, element counts, text contents.
-struct XMLSummary {
-    var root = ""
-    var counts: [String: Int] = [:]
-    var texts: [String] = []
-    var text: String { texts.joined(separator: "\n") }
+public struct XMLSummary {
+    public var root = ""
+    public var counts: [String: Int] = [:]
+    public var texts: [String] = []
+    /// Every `id` attribute, in document order (tests check they are unique).
+    public var ids: [String] = []
+    public var text: String { texts.joined(separator: "\n") }
 }
 
-struct XMLParseError: Error, CustomStringConvertible {
-    var description: String
+public struct XMLParseError: Error, CustomStringConvertible {
+    public var description: String
 }
 
 /// Parses `document` with Foundation's XMLParser; throws on malformed XML.
-func parseXML(_ document: String) throws -> XMLSummary {
+public func parseXML(_ document: String) throws -> XMLSummary {
     final class Delegate: NSObject, XMLParserDelegate {
         var summary = XMLSummary()
         var current = ""
@@ -24,6 +26,7 @@ func parseXML(_ document: String) throws -> XMLSummary {
                     attributes: [String: String] = [:]) {
             if summary.root.isEmpty { summary.root = name }
             summary.counts[name, default: 0] += 1
+            if let id = attributes["id"] { summary.ids.append(id) }
             current = ""
         }
         func parser(_ parser: XMLParser, foundCharacters string: String) { current += string }

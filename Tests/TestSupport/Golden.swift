@@ -1,10 +1,10 @@
 import Foundation
 import XCTest
 
-/// Compares `actual` with the golden file `Golden/<name>` beside this file; with
+/// Compares `actual` with the golden file `Golden/<name>` beside the calling test file; with
 /// SCHEDC_UPDATE_GOLDEN=1 in the environment it (re)writes the file instead and fails nothing.
-func assertGolden(_ actual: String, named name: String, file: StaticString = #filePath, line: UInt = #line) {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden").appendingPathComponent(name)
+public func assertGolden(_ actual: String, named name: String, file: StaticString = #filePath, line: UInt = #line) {
+    let url = URL(fileURLWithPath: "\(file)").deletingLastPathComponent().appendingPathComponent("Golden").appendingPathComponent(name)
     if ProcessInfo.processInfo.environment["SCHEDC_UPDATE_GOLDEN"] == "1" {
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
