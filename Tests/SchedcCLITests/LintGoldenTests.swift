@@ -15,14 +15,28 @@ final class LintGoldenTests: XCTestCase {
         return names.filter { $0.hasSuffix(".sched") }.map { String($0.dropLast(".sched".count)) }.sorted()
     }
 
-    /// Whether the case declares an error (its `# expect:` line has an S0xx or S1xx code).
+    /// The codes `lint` must report for a case: its `# expect:` codes (the front end's) and its
+    /// `# expect-plan:` codes (the planner's S3xx).
+    func expectedLintCodes(_ name: String) throws -> [String] {
+        let text = try String(contentsOf: directory.appendingPathComponent(name + ".sched"), encoding: .utf8)
+        var codes: [String] = []
+        for line in text.split(whereSeparator: \.isNewline).prefix(6) {
+            for prefix in ["# expect:", "# expect-plan:"] where line.hasPrefix(prefix) {
+                codes += line.dropFirst(prefix.count).split(separator: " ").map(String.init).filter { $0 != "clean" }
+            }
+        }
+        return codes.sorted()
+    }
+
+    /// Whether the case declares an error (an S0xx or S1xx code, or the planner's S300).
     func expectsErrors(_ name: String) throws -> Bool {
         let text = try String(contentsOf: directory.appendingPathComponent(name + ".sched"), encoding: .utf8)
         guard let line = text.split(whereSeparator: \.isNewline).first(where: { $0.contains("# expect:") }) else {
             XCTFail("\(name) has no '# expect:' line")
             return false
         }
-        return line.split(separator: " ").contains { $0.hasPrefix("S0") || $0.hasPrefix("S1") }
+        return try line.split(separator: " ").contains { $0.hasPrefix("S0") || $0.hasPrefix("S1") }
+            || expectedLintCodes(name).contains("S300")
     }
 
     /// Runs `schedc` once per case, two at a time (the machine has two cores).
@@ -82,6 +96,9 @@ final class LintGoldenTests: XCTestCase {
             // The document parses as JSON and has the documented top level.
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
             XCTAssertEqual(object?["version"] as? Int, 1, name)
+            let diagnostics = (object?["files"] as? [[String: Any]])?.first?["diagnostics"] as? [[String: Any]] ?? []
+            XCTAssertEqual(diagnostics.compactMap { $0["code"] as? String }.sorted(), try expectedLintCodes(name),
+                           "\(name): lint's codes differ from its '# expect:' and '# expect-plan:' lines")
             XCTAssertEqual((object?["files"] as? [[String: Any]])?.first?["path"] as? String, name + ".sched")
             // LSP locations carry absolute URIs: make them machine-independent for the comparison.
             let stable = result.stdout.replacingOccurrences(of: uriPrefix, with: "file://GOLDEN/")
