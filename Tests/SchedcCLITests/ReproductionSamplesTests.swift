@@ -24,6 +24,34 @@ final class ReproductionSamplesTests: XCTestCase {
         XCTAssertEqual(Set(files), Set(names.map { $0 + ".sched" }), "a new sample must join the comparison below")
     }
 
+    /// docs/reproduction.md shows each sample's plan as `schedc plan` prints it: a sample edited
+    /// after the runs (a different plan than the one trained) fails here.
+    func testReportShowsThePlansTheSamplesMake() throws {
+        let page = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/reproduction.md"), encoding: .utf8)
+        var blocks: [String] = []
+        var current: [Substring]?
+        for line in page.split(separator: "\n", omittingEmptySubsequences: false) {
+            if current == nil, line == "```console" {
+                current = []
+            } else if current != nil, line == "```" {
+                blocks.append(current!.joined(separator: "\n") + "\n")
+                current = nil
+            } else {
+                current?.append(line)
+            }
+        }
+        let prefix = "$ schedc plan Samples/fashion_mnist/"
+        let plans = blocks.filter { $0.hasPrefix(prefix) }
+        XCTAssertEqual(plans.count, names.count)
+        for (name, block) in zip(names, plans) {
+            let newline = block.firstIndex(of: "\n")!
+            XCTAssertEqual(String(block[..<newline]), prefix + name + ".sched")
+            let result = try runSchedc(["plan", "Samples/fashion_mnist/\(name).sched"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertEqual(result.stdout, String(block[block.index(after: newline)...]), "docs/reproduction.md: the plan of \(name)")
+        }
+    }
+
     func testSamplesRunShortenedThroughCompare() throws {
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("schedc-reproduction-\(getpid())-\(UUID().uuidString.prefix(6))")
