@@ -5,7 +5,7 @@ import FoundationXML
 import XCTest
 
 /// The reproduction's own schedules (Samples/fashion_mnist, docs/reproduction.md) run end to
-/// end through `schedc compare`, shortened to a few seconds: 2 of their 20 epochs
+/// end through `schedc compare`, shortened to about 25 s: 2 of their 20 epochs
 /// (`--epochs-scale 0.1`) on the first 10 000 training images (`--subset 10000`, which the
 /// shipped subset serves). CompareCommandTests checks compare itself on schedules written in
 /// the test; this one checks that the files the report tells people to run still run, with
