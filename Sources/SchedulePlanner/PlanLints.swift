@@ -14,6 +14,8 @@ import ScheduleLanguage
 /// - S304: an explicit batch outside 1...max_batch, clamped.
 /// - S305: a keep-noise change whose batch had to be capped, so ε differs from what was written.
 /// - S306: an event (or the warm-up's end) at or after the end of the run.
+/// - S307: a change makes B a batch that is not a multiple of ghost_batch, so every update
+///   ends with a partial ghost batch (its batch-norm statistics come from fewer examples).
 public enum PlanLints {
     public static let largeBatchShare = 1.25 / 10
     public static let momentumLagShare = 0.10
@@ -49,6 +51,20 @@ public enum PlanLints {
                 findings.append(Finding(code: "S301", range: range, short: at,
                                         message: "batch grows to \(change.after.batch) \(at), past ~N/10 (N = \(plan.datasetSize))",
                                         notes: ["Smith et al. (2018) grow B to about N/10 and decay ε after that; lowering max_batch does the same"]))
+            }
+
+            if let ghost = program.ghostBatchSize, change.after.batch != change.before.batch,
+               change.after.batch % ghost != 0 {
+                var notes = ["ghost batch norm takes statistics over groups of \(ghost) examples; the last group of each update has only \(change.after.batch % ghost)"]
+                var noteRanges: [SourceRange?] = [nil]
+                if change.after.batch == plan.maxBatch {
+                    let below = plan.maxBatch / ghost * ghost
+                    notes.append("max_batch \(plan.maxBatch) is not a multiple of ghost_batch \(ghost)" + (below > 0 ? "; \(below) is" : ""))
+                    noteRanges.append(program.settingRanges["max_batch"])
+                }
+                findings.append(Finding(code: "S307", range: range, short: at,
+                                        message: "batch \(change.after.batch) \(at) is not a multiple of ghost_batch \(ghost)",
+                                        notes: notes, noteRanges: noteRanges))
             }
 
             if change.limit == .noGrowth, program.batchSize < program.maxBatchSize {
@@ -94,6 +110,8 @@ public enum PlanLints {
         var short: String
         var message: String
         var notes: [String] = []
+        /// Where each note points (nil: nowhere in particular); parallel to `notes` when given.
+        var noteRanges: [SourceRange?] = []
     }
 
     /// One diagnostic per (code, statement): the first finding's message, the others as a note.
@@ -107,7 +125,9 @@ public enum PlanLints {
         }
         let diagnostics = order.map { key -> Diagnostic in
             let group = byKey[key]!
-            var notes = group[0].notes.map { Diagnostic.Note($0) }
+            var notes = group[0].notes.enumerated().map { index, note in
+                Diagnostic.Note(note, range: index < group[0].noteRanges.count ? group[0].noteRanges[index] : nil)
+            }
             let others = group.dropFirst().map(\.short).filter { !$0.isEmpty }
             if !others.isEmpty { notes.insert(Diagnostic.Note("also " + others.joined(separator: ", ")), at: 0) }
             return Diagnostic(code: group[0].code, severity: group[0].severity, message: group[0].message, range: group[0].range, notes: notes)

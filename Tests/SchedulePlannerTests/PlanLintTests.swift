@@ -107,6 +107,25 @@ final class PlanLintTests: XCTestCase {
         let program = makeProgram(events: [.at(.epoch(10), .batch, .set(8000)), .at(.step(100_000), .lr, .divide(2))])
         XCTAssertEqual(lints(program).map(\.range), [eventRange(0), eventRange(1)])
     }
+    /// S307: growing B by a factor that leaves a partial ghost batch (128 × 2.5 = 320), and a
+    /// cap at a max_batch that is not a multiple of ghost_batch (with a note at max_batch).
+    func testS307PartialGhostBatch() {
+        let grown = lints(makeProgram(epochs: 20, optimizer: OptimizerSpec(kind: .sgd, momentum: 0), batch: 128,
+                                      maxBatch: 4096, events: [.at(.epoch(10), .noise, .divide(2.5))]))
+        XCTAssertEqual(grown.map(\.code), ["S307"])
+        XCTAssertEqual(grown.first?.message, "batch 320 at epoch 10 is not a multiple of ghost_batch 128")
+        XCTAssertEqual(grown.first?.notes.count, 1)
+
+        let capped = lints(makeProgram(epochs: 20, optimizer: OptimizerSpec(kind: .sgd, momentum: 0), batch: 128,
+                                       maxBatch: 600, events: [.at(.epoch(10), .noise, .divide(5))]))
+        XCTAssertEqual(capped.map(\.code), ["S307"])
+        XCTAssertEqual(capped.first?.notes.last?.message, "max_batch 600 is not a multiple of ghost_batch 128; 512 is")
+        XCTAssertEqual(capped.first?.notes.last?.range, settingRange("max_batch"))
+
+        let whole = lints(makeProgram(epochs: 20, optimizer: OptimizerSpec(kind: .sgd, momentum: 0), batch: 128,
+                                      maxBatch: 4096, events: [.at(.epoch(10), .noise, .divide(4))]))
+        XCTAssertEqual(whole.map(\.code), [], "128 × 4 = 512 keeps whole ghost batches")
+    }
 }
 
 final class PlanJSONTests: XCTestCase {
@@ -180,4 +199,5 @@ final class RandomScheduleCoverageTests: XCTestCase {
         XCTAssertGreaterThan(accumulating, 50)
         XCTAssertGreaterThan(midEpochPhases, 100)
     }
+
 }
