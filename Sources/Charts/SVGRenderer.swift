@@ -178,8 +178,8 @@ private struct SVGRenderer {
     private mutating func renderLegend(_ panel: Panel, top: Double, avoiding lines: [[(x: Double, y: Double)]]) {
         let named = panel.series.enumerated().filter { !$0.element.name.isEmpty }
         guard !named.isEmpty else { return }
-        let longest = named.map { $0.element.name.count }.max() ?? 0
-        let width = 34 + 6.2 * Double(longest), rowHeight = 15.0
+        let longest = named.map { estimatedTextWidth($0.element.name, fontSize: 11) }.max() ?? 0
+        let width = 38 + longest, rowHeight = 15.0
         let height = rowHeight * Double(named.count) + 6
         let bottom = top + figure.panelHeight
         let corners = [(plotRight - width - 6, top + 6), (plotLeft + 6, top + 6),
@@ -254,3 +254,32 @@ func escape(_ text: String) -> String {
     }
     return result
 }
+
+/// The width `text` takes at `fontSize` px, estimated from DejaVu Sans's advance widths (the
+/// widest of the usual sans-serif fallbacks, so Helvetica and Arial fit too). SVG has no text
+/// measurement; an estimate per character keeps legend boxes around long names like
+/// "increased_momentum", where a flat per-character width did not.
+func estimatedTextWidth(_ text: String, fontSize: Double) -> Double {
+    // Advance widths in thousandths of an em.
+    let lowercase: [Character: Double] = [
+        "a": 613, "b": 635, "c": 550, "d": 635, "e": 615, "f": 352, "g": 635, "h": 634, "i": 278,
+        "j": 278, "k": 579, "l": 278, "m": 974, "n": 634, "o": 612, "p": 635, "q": 635, "r": 411,
+        "s": 521, "t": 392, "u": 634, "v": 592, "w": 818, "x": 592, "y": 592, "z": 525,
+    ]
+    var thousandths = 0.0
+    for character in text {
+        if let width = lowercase[character] {
+            thousandths += width
+        } else if character.isNumber {
+            thousandths += 636
+        } else if character.isUppercase {
+            thousandths += 740
+        } else if character == " " || character == "." || character == "," {
+            thousandths += 318
+        } else {
+            thousandths += 640
+        }
+    }
+    return thousandths / 1000 * fontSize
+}
+
