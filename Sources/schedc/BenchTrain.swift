@@ -7,7 +7,7 @@ import Training
 enum BenchTrain {
     static let usage = """
     schedc bench train [--model mlp|cnn|wrn|all] [--batches LIST] [--threads LIST] [--ghost-batch N]
-                       [--seconds S] [--repeat N] [--format text|json]
+                       [--piece N] [--seconds S] [--repeat N] [--format text|json]
         training samples/s: one step = forward, backward and optimiser step (SGD, momentum 0.9,
         weight decay 5e-4) on consecutive batches of 10 000 synthetic 28×28×1 images with 10
         classes (no data files); then
@@ -20,11 +20,14 @@ enum BenchTrain {
         --threads LIST     thread counts, e.g. 1,2 (default: 2)
         --ghost-batch N    ghost batch-norm size (default: 128; a smaller batch uses the whole
                            batch as one ghost batch)
+        --piece N          examples per piece in which a training pass runs the cnn's
+                           convolution and batch-norm layers (default: \(Model.preferredPieceExamples);
+                           any size gives the same batch-norm statistics)
         --seconds S        timed seconds per round (default: 1)
         --repeat N         rounds per figure, the best kept (default: 3)
         --format FORMAT    text (one line per configuration, as it is measured) or json (an array
                            of records: model, batch, threads, samples_per_second,
-                           eval_samples_per_second, peak_rss_mb, ghost_batch)
+                           eval_samples_per_second, peak_rss_mb, ghost_batch, piece_examples)
         peak_rss_mb is the process's resident-memory high-water mark while that configuration
         ran (reset before each one through /proc/self/clear_refs).
     """
@@ -43,11 +46,13 @@ enum BenchTrain {
         let eval_samples_per_second: Double
         let peak_rss_mb: Double
         let ghost_batch: Int?
+        let piece_examples: Int?
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, flags: [],
-                                         options: ["--model", "--batches", "--threads", "--ghost-batch", "--seconds", "--repeat", "--format"])
+                                         options: ["--model", "--batches", "--threads", "--ghost-batch", "--piece", "--seconds", "--repeat",
+                                                   "--format"])
         if let extra = parsed.positionals.first { throw CLIError("unexpected argument '\(extra)'") }
         let modelChoice = try parsed.choice("--model", among: ["mlp", "cnn", "wrn", "all"], default: "all")
         let models: [(String, ModelArchitecture)] = switch modelChoice {
@@ -59,6 +64,7 @@ enum BenchTrain {
         let batches = try integerList(parsed.value("--batches") ?? "32,128,512,2048", option: "--batches", range: 1...65_536)
         let threadCounts = try integerList(parsed.value("--threads") ?? "2", option: "--threads", range: 1...256)
         let ghostBatch = try parsed.integer("--ghost-batch", default: 128, in: 1...65_536)!
+        let pieceExamples = try parsed.integer("--piece", default: Model.preferredPieceExamples, in: 1...65_536)!
         let seconds: Double
         if let text = parsed.value("--seconds") {
             guard let value = Double(text), value > 0, value <= 3600 else {
@@ -83,7 +89,7 @@ enum BenchTrain {
             for threads in threadCounts {
                 for batch in batches {
                     let record = measure(name: name, architecture: architecture, data: data, batch: batch, threads: threads,
-                                         ghostBatch: ghostBatch, seconds: seconds, rounds: rounds)
+                                         ghostBatch: ghostBatch, pieceExamples: pieceExamples, seconds: seconds, rounds: rounds)
                     records.append(record)
                     if format == "text" { print(textLine(record)) }
                 }
@@ -128,10 +134,11 @@ enum BenchTrain {
     }
 
     private static func measure(name: String, architecture: ModelArchitecture, data: Dataset, batch: Int, threads: Int, ghostBatch: Int,
-                                seconds: Double, rounds: Int) -> Record {
+                                pieceExamples: Int, seconds: Double, rounds: Int) -> Record {
         resetPeakResidentMemory()
         let pool = ThreadPool(threads: threads)
         let model = Model(architecture: architecture, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: ghostBatch, seed: 1, pool: pool)
+        model.pieceExamples = pieceExamples
         let optimizer = Optimizer(kind: .sgd, learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
         var start = 0
         func nextBatch() -> Range<Int> {
@@ -150,7 +157,8 @@ enum BenchTrain {
         }
         return Record(model: name, batch: batch, threads: threads, samples_per_second: trainRate,
                       eval_samples_per_second: evalRate, peak_rss_mb: peakResidentMegabytes(),
-                      ghost_batch: architecture.usesBatchNorm ? min(ghostBatch, batch) : nil)
+                      ghost_batch: architecture.usesBatchNorm ? min(ghostBatch, batch) : nil,
+                      piece_examples: model.runsInPieces ? min(pieceExamples, batch) : nil)
     }
 
     /// The best over `rounds` of (examples per second), a round running `body` (one batch)
@@ -186,3 +194,4 @@ enum BenchTrain {
         return 0
     }
 }
+

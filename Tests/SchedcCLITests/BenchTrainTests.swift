@@ -23,6 +23,9 @@ final class BenchTrainTests: XCTestCase {
         // Ghost batch norm applies to the CNN only, and never beyond the batch.
         XCTAssertNil(records[0]["ghost_batch"] as? Int)
         XCTAssertEqual(records[4]["ghost_batch"] as? Int, 4)
+        // So do the pieces of a training pass, at most the batch.
+        XCTAssertNil(records[0]["piece_examples"] as? Int)
+        XCTAssertEqual(records[4]["piece_examples"] as? Int, 4)
     }
 
     func testTextPutsPyTorchBesideTheBatchesItWasMeasuredAt() throws {
@@ -41,6 +44,7 @@ final class BenchTrainTests: XCTestCase {
             (["bench", "train", "--batches", "32,x"], "option '--batches' needs comma-separated integers"),
             (["bench", "train", "--threads", "0"], "option '--threads' needs comma-separated integers in 1...256"),
             (["bench", "train", "--ghost-batch", "0"], "option '--ghost-batch' needs an integer in 1...65536, not '0'"),
+            (["bench", "train", "--piece", "0"], "option '--piece' needs an integer in 1...65536, not '0'"),
             (["bench", "train", "--seconds", "-1"], "option '--seconds' needs a number of seconds in (0, 3600], not '-1'"),
             (["bench", "train", "--repeat", "0"], "option '--repeat' needs an integer in 1...100, not '0'"),
             (["bench", "train", "--format", "xml"], "option '--format' takes one of text, json, not 'xml'"),
@@ -58,7 +62,7 @@ final class BenchTrainTests: XCTestCase {
     func testHelpDescribesTrainOptions() throws {
         let result = try runSchedc(["bench", "train", "--help"])
         XCTAssertEqual(result.status, 0)
-        for option in ["--model", "--batches", "--threads", "--ghost-batch", "--seconds", "--repeat", "--format", "samples_per_second"] {
+        for option in ["--model", "--batches", "--threads", "--ghost-batch", "--piece", "--seconds", "--repeat", "--format", "samples_per_second"] {
             XCTAssertTrue(result.stdout.contains(option), "help lacks \(option)")
         }
     }
