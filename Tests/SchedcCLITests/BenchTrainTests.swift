@@ -17,6 +17,10 @@ final class BenchTrainTests: XCTestCase {
         XCTAssertEqual(records.map { $0["threads"] as? Int }, [1, 1, 2, 2, 1, 1, 2, 2])
         for record in records {
             XCTAssertGreaterThan(record["samples_per_second"] as? Double ?? 0, 0, "\(record)")
+            // Every round's rate, the best of them reported.
+            let rounds = try XCTUnwrap(record["train_rounds"] as? [Double], "\(record)")
+            XCTAssertEqual(rounds.count, 1)
+            XCTAssertEqual(rounds.max(), record["samples_per_second"] as? Double)
             XCTAssertGreaterThan(record["eval_samples_per_second"] as? Double ?? 0, 0, "\(record)")
             XCTAssertGreaterThan(record["peak_rss_mb"] as? Double ?? 0, 0, "\(record)")
         }
@@ -28,12 +32,25 @@ final class BenchTrainTests: XCTestCase {
         XCTAssertEqual(records[4]["piece_examples"] as? Int, 4)
     }
 
+    func testRoundsAreRecordedInOrder() throws {
+        let result = try runSchedc(["bench", "train", "--model", "mlp", "--batches", "4,8", "--threads", "1", "--seconds", "0.01",
+                                    "--repeat", "3", "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let records = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        for record in records {
+            let rounds = try XCTUnwrap(record["train_rounds"] as? [Double], "\(record)")
+            XCTAssertEqual(rounds.count, 3)
+            XCTAssertEqual(rounds.max(), record["samples_per_second"] as? Double)
+        }
+    }
+
     func testTextPutsPyTorchBesideTheBatchesItWasMeasuredAt() throws {
         let result = try runSchedc(["bench", "train", "--model", "mlp", "--batches", "32,8", "--threads", "2"] + quick)
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 4, result.stdout)
         XCTAssertTrue(lines[2].hasPrefix("mlp       32        2") && lines[2].contains("15100") && lines[2].hasSuffix("×"), lines[2])
+        XCTAssertTrue(lines[1].contains("spread") && lines[2].contains(" %"), result.stdout)
         XCTAssertFalse(lines[3].contains("×"), "no PyTorch figure at batch 8: \(lines[3])")
     }
 
