@@ -24,14 +24,14 @@
 //             batchNormPoolAffine (once per pass) → batchNormReLUMaxPoolApply (per piece)
 //   backward: batchNormReLUMaxPoolGradientSums (per piece) → batchNormReLUMaxPoolGradientCoefficients
 //             (once per pass) → batchNormReLUMaxPoolInputGradient (per piece)
-// Partial sums are kept per example (Float over its H·W positions) and combined per group in
-// example order (Double): the results do not depend on how a pass is cut into pieces, nor on
-// the thread count. `batchNormReLUMaxPoolTrainingForward` and `…Backward` run the steps over a
+// Partial sums are kept per example (Float over its H·W positions, shifted by the example's
+// own first row) and combined per group in example order (Double): the results do not depend
+// on how a pass is cut into pieces, on the order the pieces run in, nor on the thread count. `batchNormReLUMaxPoolTrainingForward` and `…Backward` run the steps over a
 // whole pass.
 //
-// Indexing: x, p, the extremes and the per-example sums cover the whole pass (image n at
-// offset n); the gradients dp and dx passed with a range of images point at the range's first
-// image.
+// Indexing: x, dp and dx passed with a range of images point at the range's first image (so a
+// piece may live in a piece-sized buffer); p, the extremes and the per-example sums cover the
+// whole pass (image n at offset n).
 
 /// The shape of a fused batch-norm/ReLU/max-pool.
 public struct BatchNormPoolGeometry: Sendable {
@@ -58,13 +58,16 @@ public struct BatchNormPoolGeometry: Sendable {
     public var imageCount: Int { height * width * channels }
     public var pooledImageCount: Int { (height / 2) * (width / 2) * channels }
     public var pooledCount: Int { batch * pooledImageCount }
-    /// Floats of the per-example partial sums: two arrays [N, C].
-    public var exampleSumsCount: Int { 2 * batch * channels }
+    /// Floats of the per-example partial sums: three arrays [N, C] (the statistics' shifts,
+    /// sums and squares; the backward reuses two of them).
+    public var exampleSumsCount: Int { 3 * batch * channels }
     /// Floats of the per-pass coefficients: scale and offset [groups, C], and the backward's
     /// three coefficients of dx [groups, 3, C].
     public var coefficientCount: Int { 5 * groups * channels }
     /// Windows per image.
     public var windows: Int { (height / 2) * (width / 2) }
+    /// Bytes of routing bit masks per window: four per block of eight channels.
+    public var routeBytesPerWindow: Int { 4 * ((channels + 7) / 8) }
     /// Floats of scratch the whole-pass functions need.
     public var scratchCount: Int { exampleSumsCount + coefficientCount }
 
@@ -73,14 +76,19 @@ public struct BatchNormPoolGeometry: Sendable {
     }
 }
 
-/// Statistics, first step, for `images`: sums[n, c] = Σ over image n's positions of (x − s) and
-/// squares[n, c] = Σ (x − s)², with s the first row of n's group (shifting by a value of the
-/// data keeps the variance free of the cancellation of Σx² − (Σx)²/n), and the window extremes
-/// e [N, H/2, W/2, C] by the sign of gamma [C]. sums, squares [N, C]. The shift row of a group
-/// must already hold its values when a later piece of the group runs.
+/// Statistics, first step, for `images`: for each image n, its first row s_n (the shift),
+/// sums[n, c] = Σ over its positions of (x − s_n) and squares[n, c] = Σ (x − s_n)² (shifting
+/// by a value of the data keeps the variance free of the cancellation of Σx² − (Σx)²/n), and
+/// the window extremes e [N, H/2, W/2, C] by the sign of gamma [C], and, if asked, each
+/// window's routes [N, H/2, W/2, routeBytesPerWindow]: which position (q = 0 to 3 in (0,0),
+/// (0,1), (1,0), (1,1) order) first holds e, as bit masks — per block of eight channels four
+/// bytes, byte q having bit l set when channel 8·block + l routes to q. x points at image
+/// images.lowerBound; shifts, sums, squares [N, C]. Nothing depends on another image, so the
+/// images may come in any pieces and any order.
 public func batchNormPoolExampleSums(_ x: UnsafePointer<Float>, geometry g: BatchNormPoolGeometry, images: Range<Int>,
-                                     gamma: UnsafePointer<Float>, sums: UnsafeMutablePointer<Float>,
-                                     squares: UnsafeMutablePointer<Float>, extremes: UnsafeMutablePointer<Float>,
+                                     gamma: UnsafePointer<Float>, shifts: UnsafeMutablePointer<Float>,
+                                     sums: UnsafeMutablePointer<Float>, squares: UnsafeMutablePointer<Float>,
+                                     extremes: UnsafeMutablePointer<Float>, routes: UnsafeMutablePointer<UInt8>? = nil,
                                      pool: ThreadPool = .shared) {
     g.checkImages(images)
     let H = g.height, W = g.width, C = g.channels, oH = H / 2, oW = W / 2, positions = H * W
@@ -88,9 +96,11 @@ public func batchNormPoolExampleSums(_ x: UnsafePointer<Float>, geometry g: Batc
     let zero = SIMD8<Float>(repeating: 0)
     parallelRanges(images.count, grain: 1, pool: pool) { local in
         for n in (images.lowerBound + local.lowerBound)..<(images.lowerBound + local.upperBound) {
-            let shift = x + (n / g.groupExamples) * g.groupExamples * positions * C
-            let image = x + n * positions * C, e = extremes + n * g.windows * C
-            let s1 = sums + n * C, s2 = squares + n * C
+            let image = x + (n - images.lowerBound) * positions * C, e = extremes + n * g.windows * C
+            let route = routes.map { $0 + n * g.windows * g.routeBytesPerWindow }
+            let laneBits = SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128), noBits = SIMD8<Int32>(repeating: 0)
+            let shift = shifts + n * C, s1 = sums + n * C, s2 = squares + n * C
+            for c in 0..<C { shift[c] = image[c] }
             var c = 0
             // Eight channels at a time over the whole image: four independent accumulator
             // pairs (one per window position) keep the adds off the latency chain.
@@ -105,8 +115,21 @@ public func batchNormPoolExampleSums(_ x: UnsafePointer<Float>, geometry g: Batc
                         a0 += d0; a1 += d1; a2 += d2; a3 += d3
                         b0 = b0.addingProduct(d0, d0); b1 = b1.addingProduct(d1, d1)
                         b2 = b2.addingProduct(d2, d2); b3 = b3.addingProduct(d3, d3)
-                        let top = max8(max8(u0 * sign, u1 * sign), max8(u2 * sign, u3 * sign))
+                        let v0 = u0 * sign, v1 = u1 * sign, v2 = u2 * sign
+                        let top = max8(max8(v0, v1), max8(v2, u3 * sign))
                         store8(top * sign, e + (oy * oW + ox) * C + c)
+                        if let route {
+                            let first = v0 .== top
+                            let second = (v1 .== top) .& .!first
+                            let third = (v2 .== top) .& .!(first .| second)
+                            let fourth = .!(first .| second .| third)
+                            let bits = SIMD4<Int32>(noBits.replacing(with: laneBits, where: first).wrappedSum(),
+                                                    noBits.replacing(with: laneBits, where: second).wrappedSum(),
+                                                    noBits.replacing(with: laneBits, where: third).wrappedSum(),
+                                                    noBits.replacing(with: laneBits, where: fourth).wrappedSum())
+                            UnsafeMutableRawPointer(route + (oy * oW + ox) * g.routeBytesPerWindow + c / 2)
+                                .storeBytes(of: SIMD4<UInt8>(truncatingIfNeeded: bits), as: SIMD4<UInt8>.self)
+                        }
                     }
                 }
                 if hasOddEdge {
@@ -121,6 +144,10 @@ public func batchNormPoolExampleSums(_ x: UnsafePointer<Float>, geometry g: Batc
                 store8((b0 + b1) + (b2 + b3), s2 + c)
                 c += 8
             }
+            if let route, C % 8 != 0 {
+                // The last, partial block's bits are set channel by channel below.
+                for w in 0..<g.windows { (route + w * g.routeBytesPerWindow + c / 2).update(repeating: 0, count: 4) }
+            }
             while c < C {
                 let h = shift[c], sign: Float = gamma[c] < 0 ? -1 : 1
                 var a: Float = 0, b: Float = 0
@@ -132,8 +159,11 @@ public func batchNormPoolExampleSums(_ x: UnsafePointer<Float>, geometry g: Batc
                 for oy in 0..<oH {
                     for ox in 0..<oW {
                         let p00 = image + (2 * oy * W + 2 * ox) * C + c
-                        let top = max(max(p00[0] * sign, p00[C] * sign), max(p00[W * C] * sign, p00[W * C + C] * sign))
-                        e[(oy * oW + ox) * C + c] = top * sign
+                        let values = [p00[0] * sign, p00[C] * sign, p00[W * C] * sign, p00[W * C + C] * sign]
+                        var which = 0
+                        for i in 1..<4 where values[i] > values[which] { which = i }
+                        e[(oy * oW + ox) * C + c] = values[which] * sign
+                        route?[(oy * oW + ox) * g.routeBytesPerWindow + (c / 8) * 4 + which] |= UInt8(1 << (c % 8))
                     }
                 }
                 s1[c] = a
@@ -145,23 +175,30 @@ public func batchNormPoolExampleSums(_ x: UnsafePointer<Float>, geometry g: Batc
 }
 
 /// Statistics, second step, once every image's sums are in: mean, variance (biased, the one
-/// used to normalise) and invStd = 1/√(variance + ε), each [groups, C]; the sums of a group's
-/// images are added in example order in Double.
-public func batchNormPoolStatistics(_ x: UnsafePointer<Float>, geometry g: BatchNormPoolGeometry,
+/// used to normalise) and invStd = 1/√(variance + ε), each [groups, C]. Each image's sums are
+/// moved from its own shift s_n to the group's first image's shift r, in Double:
+/// Σ(x − r) = S₁ + m·d and Σ(x − r)² = S₂ + 2d·S₁ + m·d² with d = s_n − r and m positions,
+/// and added in example order.
+public func batchNormPoolStatistics(geometry g: BatchNormPoolGeometry, shifts: UnsafePointer<Float>,
                                     sums: UnsafePointer<Float>, squares: UnsafePointer<Float>, epsilon: Float,
                                     mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
                                     invStd: UnsafeMutablePointer<Float>) {
-    let C = g.channels, positions = g.height * g.width
+    let C = g.channels, positions = Double(g.height * g.width)
     for group in 0..<g.groups {
         let images = g.groupImages(group)
-        let n = Double(images.count * positions)
-        let shift = x + images.lowerBound * positions * C
+        let n = Double(images.count) * positions
+        let reference = shifts + images.lowerBound * C
         for c in 0..<C {
+            let r = Double(reference[c])
             var t1 = 0.0, t2 = 0.0
-            for i in images { t1 += Double(sums[i * C + c]); t2 += Double(squares[i * C + c]) }
+            for i in images {
+                let d = Double(shifts[i * C + c]) - r, s1 = Double(sums[i * C + c])
+                t1 += s1 + positions * d
+                t2 += Double(squares[i * C + c]) + 2 * d * s1 + positions * d * d
+            }
             let meanShifted = t1 / n
             let v = max(0, t2 / n - meanShifted * meanShifted)
-            mean[group * C + c] = Float(Double(shift[c]) + meanShifted)
+            mean[group * C + c] = Float(r + meanShifted)
             variance[group * C + c] = Float(v)
             invStd[group * C + c] = Float(1 / (v + Double(epsilon)).squareRoot())
         }
@@ -217,11 +254,12 @@ public func batchNormReLUMaxPoolTrainingForward(_ x: UnsafePointer<Float>, _ p: 
                                                 invStd: UnsafeMutablePointer<Float>, extremes: UnsafeMutablePointer<Float>,
                                                 scratch: UnsafeMutablePointer<Float>, pool: ThreadPool = .shared) {
     let all = 0..<g.batch, C = g.channels
-    let sums = scratch, squares = scratch + g.batch * C
+    let shifts = scratch, sums = shifts + g.batch * C, squares = sums + g.batch * C
     let scale = scratch + g.exampleSumsCount, offset = scale + g.groups * C
-    batchNormPoolExampleSums(x, geometry: g, images: all, gamma: gamma, sums: sums, squares: squares, extremes: extremes, pool: pool)
-    batchNormPoolStatistics(x, geometry: g, sums: sums, squares: squares, epsilon: epsilon, mean: mean, variance: variance,
-                            invStd: invStd)
+    batchNormPoolExampleSums(x, geometry: g, images: all, gamma: gamma, shifts: shifts, sums: sums, squares: squares,
+                             extremes: extremes, pool: pool)
+    batchNormPoolStatistics(geometry: g, shifts: shifts, sums: sums, squares: squares, epsilon: epsilon, mean: mean,
+                            variance: variance, invStd: invStd)
     batchNormPoolAffine(gamma: gamma, beta: beta, mean: mean, invStd: invStd, groups: g.groups, channels: C,
                         scale: scale, offset: offset)
     batchNormReLUMaxPoolApply(extremes, p, geometry: g, images: all, scale: scale, offset: offset, pool: pool)
@@ -351,8 +389,8 @@ public func batchNormReLUMaxPoolGradientCoefficients(geometry g: BatchNormPoolGe
 
 /// Backward, last step, for `images`: dx = a·routed + b·x + k (overwritten), the routing
 /// recomputed from x (the first position holding the window's extreme by the sign of gamma
-/// [C]). dp and dx point at image images.lowerBound's [H/2, W/2, C] and [H, W, C];
-/// coefficients from `batchNormReLUMaxPoolGradientCoefficients`.
+/// [C]). x, dp and dx point at image images.lowerBound; coefficients from
+/// `batchNormReLUMaxPoolGradientCoefficients`.
 public func batchNormReLUMaxPoolInputGradient(_ x: UnsafePointer<Float>, _ dp: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                                               geometry g: BatchNormPoolGeometry, images: Range<Int>, gamma: UnsafePointer<Float>,
                                               scale: UnsafePointer<Float>, offset: UnsafePointer<Float>,
@@ -365,7 +403,7 @@ public func batchNormReLUMaxPoolInputGradient(_ x: UnsafePointer<Float>, _ dp: U
             let group = n / g.groupExamples
             let s = scale + group * C, t = offset + group * C
             let ca = coefficients + 3 * group * C, cb = ca + C, ck = cb + C
-            let xImage = x + n * H * W * C, dxImage = dx + (n - first) * H * W * C
+            let xImage = x + (n - first) * H * W * C, dxImage = dx + (n - first) * H * W * C
             if H % 2 == 1 || W % 2 == 1 {
                 // Positions outside every window get no routed gradient: dx = b·x + k.
                 for r in 0..<(H * W) where r / W >= 2 * oH || r % W >= 2 * oW {

@@ -21,7 +21,8 @@ public final class BatchNormReLUPool: Layer {
     private let mean = Tensor(shape: [0])
     private let variance = Tensor(shape: [0])
     private let invStd = Tensor(shape: [0])
-    /// Per-example partial sums [2, N, C]: the statistics', then the backward's.
+    /// Per-example partial sums [3, N, C]: the statistics' shifts, sums and squares, then the
+    /// backward's two sums.
     private let exampleSums = Tensor(shape: [0])
     /// scale, offset [groups, C] and the backward's coefficients [groups, 3, C].
     private let coefficients = Tensor(shape: [0])
@@ -96,19 +97,35 @@ public final class BatchNormReLUPool: Layer {
 }
 
 extension BatchNormReLUPool: PiecewiseStatisticsLayer {
-    private var passGeometry: BatchNormPoolGeometry {
+    var passGeometry: BatchNormPoolGeometry {
         guard let geometry else { preconditionFailure("batch norm and max-pool piece without a training pass") }
         return geometry
     }
-    private var scale: UnsafeMutablePointer<Float> { coefficients.data }
-    private var offset: UnsafeMutablePointer<Float> { coefficients.data + passGeometry.groups * channels }
-    private var gradientCoefficients: UnsafeMutablePointer<Float> { coefficients.data + 2 * passGeometry.groups * channels }
+    /// The pass's y = x·scale + offset [groups, C], once its statistics are finished.
+    var scale: UnsafeMutablePointer<Float> { coefficients.data }
+    var offset: UnsafeMutablePointer<Float> { coefficients.data + passGeometry.groups * channels }
+    /// The pass's dx = a·routed + b·x + k [groups, 3, C], once its gradient sums are finished.
+    var gradientCoefficients: UnsafeMutablePointer<Float> { coefficients.data + 2 * passGeometry.groups * channels }
+    /// Each window's extreme input [N, H/2, W/2, C], once the statistics pass has run.
+    var passExtremes: UnsafePointer<Float> { UnsafePointer(extremes.data) }
     private var firstSums: UnsafeMutablePointer<Float> { exampleSums.data }
     private var secondSums: UnsafeMutablePointer<Float> { exampleSums.data + passGeometry.batch * channels }
+    private var thirdSums: UnsafeMutablePointer<Float> { exampleSums.data + 2 * passGeometry.batch * channels }
 
     func beginPass(_ input: Tensor) -> Tensor {
-        let g = makeGeometry(input)
+        let output = beginPass(shape: input.shape)
         self.input = input
+        return output
+    }
+
+    /// Starts a training pass over inputs of `shape` [N, H, W, C] that the caller hands in
+    /// piece by piece (`accumulateStatistics(piece:input:routes:)`); no input is kept, so the
+    /// pass can produce no input gradient.
+    func beginPass(shape: [Int]) -> Tensor {
+        input = nil
+        apiPrecondition(shape.count == 4 && shape[3] == channels, "batch norm and max-pool expect [N, H, W, \(channels)], got \(shape)")
+        let g = BatchNormPoolGeometry(batch: shape[0], height: shape[1], width: shape[2], channels: channels,
+                                      groupExamples: ghostBatch ?? shape[0])
         geometry = g
         output.resize([g.batch, g.height / 2, g.width / 2, channels])
         for statistic in [mean, variance, invStd] { statistic.resize([g.groups, channels]) }
@@ -119,13 +136,19 @@ extension BatchNormReLUPool: PiecewiseStatisticsLayer {
     }
 
     func accumulateStatistics(piece: Range<Int>) {
-        batchNormPoolExampleSums(input!.data, geometry: passGeometry, images: piece, gamma: gamma.value.data, sums: firstSums,
-                                 squares: secondSums, extremes: extremes.data, pool: pool)
+        accumulateStatistics(piece: piece, input: input!.data + piece.lowerBound * passGeometry.imageCount, routes: nil)
+    }
+
+    /// The statistics of `piece` from its inputs at `x` (the piece's first image), recording
+    /// each window's route [N, H/2, W/2, C] too when `routes` is given.
+    func accumulateStatistics(piece: Range<Int>, input x: UnsafePointer<Float>, routes: UnsafeMutablePointer<UInt8>?) {
+        batchNormPoolExampleSums(x, geometry: passGeometry, images: piece, gamma: gamma.value.data, shifts: firstSums,
+                                 sums: secondSums, squares: thirdSums, extremes: extremes.data, routes: routes, pool: pool)
     }
 
     func finishStatistics() {
         let g = passGeometry
-        batchNormPoolStatistics(input!.data, geometry: g, sums: firstSums, squares: secondSums, epsilon: epsilon,
+        batchNormPoolStatistics(geometry: g, shifts: firstSums, sums: secondSums, squares: thirdSums, epsilon: epsilon,
                                 mean: mean.data, variance: variance.data, invStd: invStd.data)
         batchNormPoolAffine(gamma: gamma.value.data, beta: beta.value.data, mean: mean.data, invStd: invStd.data,
                             groups: g.groups, channels: channels, scale: scale, offset: offset)
@@ -153,7 +176,9 @@ extension BatchNormReLUPool: PiecewiseStatisticsLayer {
         // The input gradient is the only output of this step (the parameter gradients came
         // with the sums); without a destination there is nothing to do.
         guard let inputGradient else { return }
-        batchNormReLUMaxPoolInputGradient(input!.data, outputGradient, inputGradient, geometry: passGeometry, images: piece,
+        guard let input else { preconditionFailure("batch norm and max-pool input gradient of a pass that kept no input") }
+        batchNormReLUMaxPoolInputGradient(input.data + piece.lowerBound * passGeometry.imageCount, outputGradient, inputGradient,
+                                          geometry: passGeometry, images: piece,
                                           gamma: gamma.value.data, scale: scale, offset: offset,
                                           coefficients: gradientCoefficients, pool: pool)
     }

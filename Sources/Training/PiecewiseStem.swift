@@ -7,7 +7,7 @@ import TensorKernels
 // input gradient. Run layer by layer, a pass of one ghost batch of 128 28×28 images streams
 // tensors of 12.8 MB through every kernel, and each layer finds its input evicted from the
 // caches. Run in pieces, the pass becomes a few *sweeps* over the examples, cut at the
-// batch-norm layers (the barriers):
+// batch-norm layers (the barriers). For a plain stack conv1, bn1, conv2, bn2:
 //
 //   forward   sweep 1: conv1 → bn1 statistics            (per piece)   bn1 finishes its statistics
 //             sweep 2: bn1 → conv2 → bn2 statistics     (per piece)   bn2 finishes its statistics
@@ -23,6 +23,11 @@ import TensorKernels
 // per-example partial sums and combine them in example order, so the cut into pieces changes
 // no statistic; parameter gradients add up piece by piece in a fixed order (deterministic;
 // float reassociation only).
+//
+// A barrier's backward only produces its input gradient (its parameter gradients come with
+// its gradient sums). When the first layer is a barrier — the cnn's conv1 + bn1 fused as
+// `ConvBatchNormReLUPool`, which gathers conv1's weight gradient with its sums — sweep 6
+// disappears, and the gradient reaching the first layer is needed by sweep 5 only.
 
 /// A layer whose training pass can run in pieces of its examples.
 protocol PiecewiseLayer: Layer {
@@ -55,7 +60,8 @@ final class PiecewiseStem {
     let barriers: [Int]
     /// Input tensor of each layer in the current pass.
     private var inputs: [Tensor] = []
-    /// Input gradient of layer i when layer i − 1 is a barrier (read by two sweeps), else nil.
+    /// Input gradient of layer i when layer i − 1 is a barrier (read by two sweeps), else nil;
+    /// nil too for layer 1 when layer 0 is a barrier (no sweep after its gradient sums).
     private let passGradients: [Tensor?]
     /// The two buffers the other input gradients alternate between within a sweep.
     private let pieceGradients = (Tensor(shape: [0]), Tensor(shape: [0]))
@@ -73,7 +79,7 @@ final class PiecewiseStem {
         guard !stem.isEmpty else { return nil }
         layers = stem
         barriers = stem.indices.filter { stem[$0] is PiecewiseStatisticsLayer }
-        passGradients = stem.indices.map { $0 > 0 && stem[$0 - 1] is PiecewiseStatisticsLayer ? Tensor(shape: [0]) : nil }
+        passGradients = stem.indices.map { $0 > 1 && stem[$0 - 1] is PiecewiseStatisticsLayer ? Tensor(shape: [0]) : nil }
     }
 
     /// How many of the network's leading layers the stem covers.
@@ -161,6 +167,7 @@ final class PiecewiseStem {
             end = b + 1
             top = b
         }
+        if barriers.first == 0 { return }
         for piece in pieces {
             _ = sweep(piece, layers: 0..<end, from: barrierOutputGradient(top, piece))
         }

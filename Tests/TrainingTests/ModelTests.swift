@@ -92,13 +92,19 @@ final class ModelTests: XCTestCase {
     /// The pieces follow the layers up to the last batch norm; the layers after it, and models
     /// without batch norm (or with it inside residual blocks), run whole chunks.
     func testStemCoversTheConvolutionalLayers() {
+        // conv1 + bn1 fused (ConvBatchNormReLUPool), conv2, bn2.
         let cnn = Model(architecture: .cnn, channels: 1, height: 8, width: 8, classes: 3, ghostBatch: 4, seed: 1)
-        XCTAssertEqual(cnn.stem?.count, 4)
-        XCTAssertEqual(cnn.stem?.barriers, [1, 3])
-        XCTAssertEqual(cnn.head.layers.count, cnn.network.layers.count - 4)
+        XCTAssertEqual(cnn.stem?.count, 3)
+        XCTAssertEqual(cnn.stem?.barriers, [0, 2])
+        XCTAssertTrue(cnn.network.layers[0] is ConvBatchNormReLUPool)
+        XCTAssertEqual(cnn.head.layers.count, cnn.network.layers.count - 3)
         XCTAssertTrue(cnn.head.layers.first is Flatten)
-        let wholePass = Model(architecture: .cnn, channels: 1, height: 8, width: 8, classes: 3, ghostBatch: nil, seed: 1)
-        XCTAssertEqual(wholePass.stem?.count, 4)
+        let wholePass = Model(architecture: .cnn, channels: 3, height: 8, width: 8, classes: 3, ghostBatch: nil, seed: 1)
+        XCTAssertEqual(wholePass.stem?.count, 3)
+        // Four input channels make a patch of 36 Floats: too long for the fused first block.
+        let wide = Model(architecture: .cnn, channels: 4, height: 8, width: 8, classes: 3, ghostBatch: 4, seed: 1)
+        XCTAssertTrue(wide.network.layers[0] is Conv2d)
+        XCTAssertEqual(wide.stem?.barriers, [1, 3])
         XCTAssertNil(Model(architecture: .mlp(hidden: [8]), channels: 1, height: 4, width: 4, classes: 2, seed: 1).stem)
         XCTAssertNil(Model(architecture: .wrn(depth: 10, width: 1), channels: 1, height: 8, width: 8, classes: 2, ghostBatch: 4,
                            seed: 1).stem)
