@@ -43,23 +43,16 @@ public final class Conv2d: Layer {
     }
 
     public func forward(_ input: Tensor, mode: Mode) -> Tensor {
-        let g = geometry(batch: input.shape[0], inputShape: Array(input.shape.dropFirst()))
-        self.input = input
-        geometry = g
-        output.resize([g.batch, g.outHeight, g.outWidth, outChannels])
-        if g.scratchCount > scratch.count { scratch.resize([g.scratchCount]) }
-        conv2dForward(input.data, weight: weight.value.data, bias: bias?.value.data, output.data, geometry: g,
-                      scratch: scratch.data, pool: pool)
+        _ = beginPass(input)
+        forward(piece: 0..<input.shape[0])
         return output
     }
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard let input, let g = geometry else { preconditionFailure("convolution backward without a forward") }
+        guard let input else { preconditionFailure("convolution backward without a forward") }
         if needsInputGradient { inputGradient.resize(input.shape) }
-        conv2dBackward(input.data, weight: weight.value.data, outputGradient: outputGradient.data,
-                       weightGradient: weight.gradient.data, biasGradient: bias?.gradient.data,
-                       inputGradient: needsInputGradient ? inputGradient.data : nil, geometry: g,
-                       scratch: scratch.data, pool: pool)
+        backward(piece: 0..<input.shape[0], outputGradient: outputGradient.data,
+                 inputGradient: needsInputGradient ? inputGradient.data : nil)
         return needsInputGradient ? inputGradient : nil
     }
 
@@ -67,5 +60,38 @@ public final class Conv2d: Layer {
 
     public func floatsPerExample(inputShape: [Int]) -> Int {
         outputShape(for: inputShape).reduce(1, *) + inputShape.reduce(1, *)
+    }
+}
+
+extension Conv2d: PiecewiseLayer {
+    func beginPass(_ input: Tensor) -> Tensor {
+        let g = geometry(batch: input.shape[0], inputShape: Array(input.shape.dropFirst()))
+        self.input = input
+        geometry = g
+        output.resize([g.batch, g.outHeight, g.outWidth, outChannels])
+        return output
+    }
+
+    /// The geometry of `piece` of the pass, with scratch for it.
+    private func pieceGeometry(_ piece: Range<Int>) -> Conv2dGeometry {
+        guard var g = geometry else { preconditionFailure("convolution piece without a pass") }
+        apiPrecondition(piece.lowerBound >= 0 && piece.upperBound <= g.batch, "piece \(piece) outside a pass of \(g.batch)")
+        g.batch = piece.count
+        if g.scratchCount > scratch.count { scratch.resize([g.scratchCount]) }
+        return g
+    }
+
+    func forward(piece: Range<Int>) {
+        let g = pieceGeometry(piece)
+        conv2dForward(input!.data + piece.lowerBound * g.height * g.width * inChannels, weight: weight.value.data,
+                      bias: bias?.value.data, output.data + piece.lowerBound * g.positions * outChannels, geometry: g,
+                      scratch: scratch.data, pool: pool)
+    }
+
+    func backward(piece: Range<Int>, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?) {
+        let g = pieceGeometry(piece)
+        conv2dBackward(input!.data + piece.lowerBound * g.height * g.width * inChannels, weight: weight.value.data,
+                       outputGradient: outputGradient, weightGradient: weight.gradient.data, biasGradient: bias?.gradient.data,
+                       inputGradient: inputGradient, geometry: g, scratch: scratch.data, pool: pool)
     }
 }

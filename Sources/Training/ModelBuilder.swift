@@ -54,11 +54,15 @@ struct ModelBuilder {
         return Sequential(layers)
     }
 
+    /// The first convolution and its batch norm, ReLU and pool run as one fused layer when
+    /// the patch is short enough for the direct kernel (1 to 3 input channels).
     private mutating func cnn() -> Sequential {
         let flattened = (height / 2 / 2) * (width / 2 / 2) * 64
-        return Sequential([
-            conv("conv1", channels, 32, kernel: 3, padding: 1),
-            BatchNormReLUPool(name: "bn1", channels: 32, ghostBatch: ghostBatch, pool: pool),
+        let conv1 = conv("conv1", channels, 32, kernel: 3, padding: 1)
+        let bn1 = BatchNormReLUPool(name: "bn1", channels: 32, ghostBatch: ghostBatch, pool: pool)
+        let firstBlock: [Layer] = 9 * channels <= directPatchLimit
+            ? [ConvBatchNormReLUPool(convolution: conv1, batchNorm: bn1, pool: pool)] : [conv1, bn1]
+        return Sequential(firstBlock + [
             conv("conv2", 32, 64, kernel: 3, padding: 1),
             BatchNormReLUPool(name: "bn2", channels: 64, ghostBatch: ghostBatch, pool: pool),
             Flatten(),
@@ -89,3 +93,4 @@ struct ModelBuilder {
         return Sequential(layers)
     }
 }
+

@@ -7,26 +7,35 @@ import Training
 enum BenchTrain {
     static let usage = """
     schedc bench train [--model mlp|cnn|wrn|all] [--batches LIST] [--threads LIST] [--ghost-batch N]
-                       [--seconds S] [--repeat N] [--format text|json]
+                       [--piece N] [--seconds S] [--repeat N] [--format text|json]
         training samples/s: one step = forward, backward and optimiser step (SGD, momentum 0.9,
         weight decay 5e-4) on consecutive batches of 10 000 synthetic 28×28×1 images with 10
         classes (no data files); then
         evaluation samples/s (forward only, running batch-norm statistics). Each figure is the
         best of --repeat rounds, a round being as many steps as fill --seconds after one warm-up
-        step. The text table puts PyTorch's CPU figures (2 threads, issue 4) beside ours.
+        step; the rounds go round-robin over the batch sizes of a model and thread count, so a
+        change in the machine's load falls on all of them alike. The text table shows the
+        spread of the training rounds ((best − slowest) / best) and puts PyTorch's CPU figures
+        (2 threads, issue 4) beside ours.
         --model NAME       mlp (784-512-512-10), cnn (two conv layers), wrn (WRN-16-4), or all
                            (mlp and cnn; default)
         --batches LIST     batch sizes, e.g. 32,128 (default: 32,128,512,2048)
         --threads LIST     thread counts, e.g. 1,2 (default: 2)
         --ghost-batch N    ghost batch-norm size (default: 128; a smaller batch uses the whole
                            batch as one ghost batch)
+        --piece N          examples per piece in which a training pass runs the cnn's
+                           convolution and batch-norm layers (default: \(Model.preferredPieceExamples);
+                           any size gives the same batch-norm statistics)
         --seconds S        timed seconds per round (default: 1)
         --repeat N         rounds per figure, the best kept (default: 3)
-        --format FORMAT    text (one line per configuration, as it is measured) or json (an array
-                           of records: model, batch, threads, samples_per_second,
-                           eval_samples_per_second, peak_rss_mb, ghost_batch)
+        --format FORMAT    text (one line per configuration, once a model and thread count has
+                           been measured at every batch size) or json (an array of records:
+                           model, batch, threads, samples_per_second, train_rounds (every round's
+                           samples/s, in order), eval_samples_per_second, peak_rss_mb,
+                           ghost_batch, piece_examples)
         peak_rss_mb is the process's resident-memory high-water mark while that configuration
-        ran (reset before each one through /proc/self/clear_refs).
+        alone ran its first step and an evaluation (reset before each through
+        /proc/self/clear_refs).
     """
 
     /// PyTorch on the CPU, 2 threads, same models, samples/s (measured on this kind of machine; issue 4).
@@ -43,11 +52,15 @@ enum BenchTrain {
         let eval_samples_per_second: Double
         let peak_rss_mb: Double
         let ghost_batch: Int?
+        let piece_examples: Int?
+        /// samples_per_second of every round, in the order they ran (the best is samples_per_second).
+        let train_rounds: [Double]
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, flags: [],
-                                         options: ["--model", "--batches", "--threads", "--ghost-batch", "--seconds", "--repeat", "--format"])
+                                         options: ["--model", "--batches", "--threads", "--ghost-batch", "--piece", "--seconds", "--repeat",
+                                                   "--format"])
         if let extra = parsed.positionals.first { throw CLIError("unexpected argument '\(extra)'") }
         let modelChoice = try parsed.choice("--model", among: ["mlp", "cnn", "wrn", "all"], default: "all")
         let models: [(String, ModelArchitecture)] = switch modelChoice {
@@ -59,6 +72,7 @@ enum BenchTrain {
         let batches = try integerList(parsed.value("--batches") ?? "32,128,512,2048", option: "--batches", range: 1...65_536)
         let threadCounts = try integerList(parsed.value("--threads") ?? "2", option: "--threads", range: 1...256)
         let ghostBatch = try parsed.integer("--ghost-batch", default: 128, in: 1...65_536)!
+        let pieceExamples = try parsed.integer("--piece", default: Model.preferredPieceExamples, in: 1...65_536)!
         let seconds: Double
         if let text = parsed.value("--seconds") {
             guard let value = Double(text), value > 0, value <= 3600 else {
@@ -77,13 +91,13 @@ enum BenchTrain {
         var records: [Record] = []
         if format == "text" {
             print("schedc bench train: synthetic 28×28×1 images, 10 classes, SGD momentum 0.9, ghost batch \(ghostBatch)")
-            print("model  batch  threads  train samples/s  eval samples/s  peak RSS MiB  PyTorch (2 threads)  ratio")
+            print("model  batch  threads  train samples/s  spread  eval samples/s  peak RSS MiB  PyTorch (2 threads)  ratio")
         }
         for (name, architecture) in models {
             for threads in threadCounts {
-                for batch in batches {
-                    let record = measure(name: name, architecture: architecture, data: data, batch: batch, threads: threads,
-                                         ghostBatch: ghostBatch, seconds: seconds, rounds: rounds)
+                let setup = Setup(name: name, architecture: architecture, data: data, threads: threads, ghostBatch: ghostBatch,
+                                  pieceExamples: pieceExamples)
+                for record in measure(setup, batches: batches, seconds: seconds, rounds: rounds) {
                     records.append(record)
                     if format == "text" { print(textLine(record)) }
                 }
@@ -109,7 +123,10 @@ enum BenchTrain {
         func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
         var line = r.model.padding(toLength: 5, withPad: " ", startingAt: 0)
         line += pad(String(r.batch), 7) + pad(String(r.threads), 9)
-        line += pad(String(format: "%.0f", r.samples_per_second), 17) + pad(String(format: "%.0f", r.eval_samples_per_second), 16)
+        line += pad(String(format: "%.0f", r.samples_per_second), 17)
+        let slowest = r.train_rounds.min() ?? r.samples_per_second
+        line += pad(String(format: "%.1f %%", 100 * (r.samples_per_second - slowest) / max(r.samples_per_second, 1)), 8)
+        line += pad(String(format: "%.0f", r.eval_samples_per_second), 16)
         line += pad(String(format: "%.0f", r.peak_rss_mb), 14)
         if let reference = pytorchReference[r.model]?[r.batch], r.threads == 2 {
             line += pad(String(format: "%.0f", reference), 21) + pad(String(format: "%.2f×", r.samples_per_second / reference), 7)
@@ -127,48 +144,91 @@ enum BenchTrain {
         return Dataset(images: images, labels: labels, channels: 1, height: 28, width: 28, classes: 10)
     }
 
-    private static func measure(name: String, architecture: ModelArchitecture, data: Dataset, batch: Int, threads: Int, ghostBatch: Int,
-                                seconds: Double, rounds: Int) -> Record {
-        resetPeakResidentMemory()
-        let pool = ThreadPool(threads: threads)
-        let model = Model(architecture: architecture, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: ghostBatch, seed: 1, pool: pool)
+    /// What one group of measurements shares: a model, a thread count, the data.
+    private struct Setup {
+        let name: String
+        let architecture: ModelArchitecture
+        let data: Dataset
+        let threads: Int
+        let ghostBatch: Int
+        let pieceExamples: Int
+    }
+
+    /// A model training on consecutive batches of the data set, from its first step on (the
+    /// warm-up: buffers reach their size).
+    private final class Trial {
+        let model: Model
         let optimizer = Optimizer(kind: .sgd, learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
-        var start = 0
-        func nextBatch() -> Range<Int> {
+        let data: Dataset
+        let batch: Int
+        private var start = 0
+
+        init(_ setup: Setup, batch: Int, pool: ThreadPool) {
+            model = Model(architecture: setup.architecture, channels: 1, height: 28, width: 28, classes: 10,
+                          ghostBatch: setup.ghostBatch, seed: 1, pool: pool)
+            model.pieceExamples = setup.pieceExamples
+            data = setup.data
+            self.batch = batch
+            step()
+        }
+
+        private func nextBatch() -> Range<Int> {
             if start + batch > data.count { start = 0 }
             defer { start += batch }
             return start..<(start + batch)
         }
 
-        model.trainStep(on: data, indices: nextBatch(), optimizer: optimizer)  // warm-up: buffers reach their size
-        let trainRate = bestRate(rounds: rounds, seconds: seconds, batch: batch) {
-            model.trainStep(on: data, indices: nextBatch(), optimizer: optimizer)
-        }
-        _ = model.evaluate(data, range: nextBatch(), batchSize: batch)
-        let evalRate = bestRate(rounds: rounds, seconds: seconds / 2, batch: batch) {
-            _ = model.evaluate(data, range: nextBatch(), batchSize: batch)
-        }
-        return Record(model: name, batch: batch, threads: threads, samples_per_second: trainRate,
-                      eval_samples_per_second: evalRate, peak_rss_mb: peakResidentMegabytes(),
-                      ghost_batch: architecture.usesBatchNorm ? min(ghostBatch, batch) : nil)
+        func step() { model.trainStep(on: data, indices: nextBatch(), optimizer: optimizer) }
+        func evaluate() { _ = model.evaluate(data, range: nextBatch(), batchSize: batch) }
     }
 
-    /// The best over `rounds` of (examples per second), a round running `body` (one batch)
-    /// at least 3 times and for at least `seconds`.
-    private static func bestRate(rounds: Int, seconds: Double, batch: Int, _ body: () -> Void) -> Double {
-        var best = 0.0
-        for _ in 0..<rounds {
-            var calls = 0
-            let start = DispatchTime.now().uptimeNanoseconds
-            var elapsed = 0.0
-            repeat {
-                body()
-                calls += 1
-                elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            } while elapsed < seconds || calls < 3
-            best = max(best, Double(calls * batch) / elapsed)
+    /// One model and thread count at every batch size. Each batch size's peak memory is taken
+    /// alone (a model, its warm-up step and an evaluation, then it is freed). The timed rounds
+    /// then go round-robin over the batch sizes — round 1 of every batch size, then round 2, … —
+    /// so a change in the machine's load during the run falls on all batch sizes alike instead
+    /// of looking like a trend across them.
+    private static func measure(_ setup: Setup, batches: [Int], seconds: Double, rounds: Int) -> [Record] {
+        let pool = ThreadPool(threads: setup.threads)
+        let peaks = batches.map { batch -> Double in
+            resetPeakResidentMemory()
+            Trial(setup, batch: batch, pool: pool).evaluate()
+            return peakResidentMegabytes()
         }
-        return best
+        let trials = batches.map { Trial(setup, batch: $0, pool: pool) }
+        var trainRates = [[Double]](repeating: [], count: trials.count)
+        var evalRates = trainRates
+        for _ in 0..<rounds {
+            for (index, trial) in trials.enumerated() {
+                trainRates[index].append(rate(seconds: seconds, batch: trial.batch) { trial.step() })
+            }
+        }
+        for trial in trials { trial.evaluate() }  // warm-up
+        for _ in 0..<rounds {
+            for (index, trial) in trials.enumerated() {
+                evalRates[index].append(rate(seconds: seconds / 2, batch: trial.batch) { trial.evaluate() })
+            }
+        }
+        return trials.indices.map { index in
+            let batch = trials[index].batch
+            return Record(model: setup.name, batch: batch, threads: setup.threads, samples_per_second: trainRates[index].max()!,
+                          eval_samples_per_second: evalRates[index].max()!, peak_rss_mb: peaks[index],
+                          ghost_batch: setup.architecture.usesBatchNorm ? min(setup.ghostBatch, batch) : nil,
+                          piece_examples: trials[index].model.runsInPieces ? min(setup.pieceExamples, batch) : nil,
+                          train_rounds: trainRates[index])
+        }
+    }
+
+    /// Examples per second of one round: `body` (one batch) at least 3 times and for at least `seconds`.
+    private static func rate(seconds: Double, batch: Int, _ body: () -> Void) -> Double {
+        var calls = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        var elapsed = 0.0
+        repeat {
+            body()
+            calls += 1
+            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        } while elapsed < seconds || calls < 3
+        return Double(calls * batch) / elapsed
     }
 
     /// Resets the kernel's resident-set high-water mark (VmHWM) for this process.
@@ -186,3 +246,4 @@ enum BenchTrain {
         return 0
     }
 }
+

@@ -17,12 +17,31 @@ final class BenchTrainTests: XCTestCase {
         XCTAssertEqual(records.map { $0["threads"] as? Int }, [1, 1, 2, 2, 1, 1, 2, 2])
         for record in records {
             XCTAssertGreaterThan(record["samples_per_second"] as? Double ?? 0, 0, "\(record)")
+            // Every round's rate, the best of them reported.
+            let rounds = try XCTUnwrap(record["train_rounds"] as? [Double], "\(record)")
+            XCTAssertEqual(rounds.count, 1)
+            XCTAssertEqual(rounds.max(), record["samples_per_second"] as? Double)
             XCTAssertGreaterThan(record["eval_samples_per_second"] as? Double ?? 0, 0, "\(record)")
             XCTAssertGreaterThan(record["peak_rss_mb"] as? Double ?? 0, 0, "\(record)")
         }
         // Ghost batch norm applies to the CNN only, and never beyond the batch.
         XCTAssertNil(records[0]["ghost_batch"] as? Int)
         XCTAssertEqual(records[4]["ghost_batch"] as? Int, 4)
+        // So do the pieces of a training pass, at most the batch.
+        XCTAssertNil(records[0]["piece_examples"] as? Int)
+        XCTAssertEqual(records[4]["piece_examples"] as? Int, 4)
+    }
+
+    func testRoundsAreRecordedInOrder() throws {
+        let result = try runSchedc(["bench", "train", "--model", "mlp", "--batches", "4,8", "--threads", "1", "--seconds", "0.01",
+                                    "--repeat", "3", "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let records = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        for record in records {
+            let rounds = try XCTUnwrap(record["train_rounds"] as? [Double], "\(record)")
+            XCTAssertEqual(rounds.count, 3)
+            XCTAssertEqual(rounds.max(), record["samples_per_second"] as? Double)
+        }
     }
 
     func testTextPutsPyTorchBesideTheBatchesItWasMeasuredAt() throws {
@@ -31,6 +50,7 @@ final class BenchTrainTests: XCTestCase {
         let lines = result.stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 4, result.stdout)
         XCTAssertTrue(lines[2].hasPrefix("mlp       32        2") && lines[2].contains("15100") && lines[2].hasSuffix("×"), lines[2])
+        XCTAssertTrue(lines[1].contains("spread") && lines[2].contains(" %"), result.stdout)
         XCTAssertFalse(lines[3].contains("×"), "no PyTorch figure at batch 8: \(lines[3])")
     }
 
@@ -41,6 +61,7 @@ final class BenchTrainTests: XCTestCase {
             (["bench", "train", "--batches", "32,x"], "option '--batches' needs comma-separated integers"),
             (["bench", "train", "--threads", "0"], "option '--threads' needs comma-separated integers in 1...256"),
             (["bench", "train", "--ghost-batch", "0"], "option '--ghost-batch' needs an integer in 1...65536, not '0'"),
+            (["bench", "train", "--piece", "0"], "option '--piece' needs an integer in 1...65536, not '0'"),
             (["bench", "train", "--seconds", "-1"], "option '--seconds' needs a number of seconds in (0, 3600], not '-1'"),
             (["bench", "train", "--repeat", "0"], "option '--repeat' needs an integer in 1...100, not '0'"),
             (["bench", "train", "--format", "xml"], "option '--format' takes one of text, json, not 'xml'"),
@@ -58,7 +79,7 @@ final class BenchTrainTests: XCTestCase {
     func testHelpDescribesTrainOptions() throws {
         let result = try runSchedc(["bench", "train", "--help"])
         XCTAssertEqual(result.status, 0)
-        for option in ["--model", "--batches", "--threads", "--ghost-batch", "--seconds", "--repeat", "--format", "samples_per_second"] {
+        for option in ["--model", "--batches", "--threads", "--ghost-batch", "--piece", "--seconds", "--repeat", "--format", "samples_per_second"] {
             XCTAssertTrue(result.stdout.contains(option), "help lacks \(option)")
         }
     }

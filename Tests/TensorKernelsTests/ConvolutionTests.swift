@@ -60,11 +60,18 @@ final class ConvolutionTests: KernelTestCase {
     }
 
     func testBatchesSpanningSeveralChunks() {
-        // 20×20×64 with a 3×3 kernel: 400 · 576 Floats of patches per image, so the 1 Mi-Float
-        // budget holds 4 images and a batch of 9 takes 3 chunks (the last one short).
-        let g = Conv2dGeometry(batch: 9, height: 20, width: 20, inChannels: 64, outChannels: 3, kernel: 3, padding: 1)
-        XCTAssertEqual(g.chunkImages, 4)
+        // 24×24×8 with a 3×3 kernel: 576 · 72 Floats of patches per image, so the 256 Ki-Float
+        // budget holds 6 images and a batch of 13 takes 3 chunks (the last one short).
+        let g = Conv2dGeometry(batch: 13, height: 24, width: 24, inChannels: 8, outChannels: 3, kernel: 3, padding: 1)
+        XCTAssertEqual(g.chunkImages, 6)
         check(g, bias: true, seed: 4, pool: pools[1])
+        // Small images with long patches: chunks keep at least 512 rows for the GEMMs (11 images
+        // of 7×7), although their patches then exceed the budget.
+        XCTAssertEqual(Conv2dGeometry(batch: 64, height: 7, width: 7, inChannels: 256, outChannels: 256, kernel: 3, padding: 1)
+            .chunkImages, 11)
+        // A large image is one chunk by itself.
+        XCTAssertEqual(Conv2dGeometry(batch: 4, height: 28, width: 28, inChannels: 64, outChannels: 64, kernel: 3, padding: 1)
+            .chunkImages, 1)
     }
 
     func testIm2colThenCol2imIsTheAdjoint() {

@@ -83,7 +83,10 @@ final class LayerGradientTests: XCTestCase {
                                    needsInputGradient: true)!.values
         XCTAssertLessThan(zip(da, db).map { abs($0 - $1) }.max()!, 1e-4)
         XCTAssertLessThan(zip(fused.gamma.gradient.values, separate.gamma.gradient.values).map { abs($0 - $1) }.max()!, 1e-4)
-        XCTAssertEqual(fused.runningMean.values, separate.runningMean.values)
+        // Same statistics up to the order of summation (the fused layer sums per example, batch
+        // norm in blocks of 256 rows); the data are of order 1.
+        XCTAssertLessThan(zip(fused.runningMean.values, separate.runningMean.values).map { abs($0 - $1) }.max()!, 1e-6)
+        XCTAssertLessThan(zip(fused.runningVariance.values, separate.runningVariance.values).map { abs($0 - $1) }.max()!, 1e-6)
         let evalA = fused.forward(Tensor(shape: [7, 6, 6, 16], values: x), mode: .evaluation).values
         let evalB = maxPool.forward(separate.forward(Tensor(shape: [7, 6, 6, 16], values: x), mode: .evaluation), mode: .evaluation).values
         XCTAssertLessThan(zip(evalA, evalB).map { abs($0 - $1) }.max()!, 1e-5)

@@ -61,6 +61,55 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// The stem runs its layers in pieces; pieces that do not divide the ghost batch (3 and 5
+    /// against 4, a piece straddling two ghost batches) give the same statistics, bit for bit,
+    /// and the same loss, as one piece holding the whole chunk. Parameter gradients add up piece
+    /// by piece (float reassociation only).
+    func testPiecesOfAnySizeGiveTheSameStatistics() {
+        let data = prototypeDataset(count: 24, height: 8, width: 8, classes: 3, seed: 12)
+        var runs: [(loss: Double, buffers: [[Float]], gradients: [[Float]])] = []
+        for piece in [Int.max, 3, 5, 1] {
+            let model = Model(architecture: .cnn, channels: 1, height: 8, width: 8, classes: 3, ghostBatch: 4, seed: 13,
+                              pool: ThreadPool(threads: 2))
+            model.chunkExamples = 12  // three ghost batches per chunk: pieces cross ghost batches
+            model.pieceExamples = piece
+            model.zeroGradients()
+            let result = model.accumulateGradients(from: data, indices: Array(0..<24), batchSize: 24)
+            runs.append((result.lossSum, model.buffers.map { $0.tensor.values }, model.parameters.map { $0.gradient.values }))
+        }
+        for (index, run) in runs.enumerated().dropFirst() {
+            XCTAssertEqual(run.buffers, runs[0].buffers, "running statistics, run \(index)")
+            XCTAssertEqual(run.loss, runs[0].loss, "loss, run \(index)")
+            for (a, b) in zip(run.gradients, runs[0].gradients) {
+                let scale = max(1e-3, b.map(abs).max()!)
+                XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max()! / scale, 1e-5, "run \(index)")
+            }
+        }
+        // The batch-norm statistics did move away from their initial values (0 and 1).
+        XCTAssertNotEqual(runs[0].buffers[0], [Float](repeating: 0, count: 32))
+    }
+
+    /// The pieces follow the layers up to the last batch norm; the layers after it, and models
+    /// without batch norm (or with it inside residual blocks), run whole chunks.
+    func testStemCoversTheConvolutionalLayers() {
+        // conv1 + bn1 fused (ConvBatchNormReLUPool), conv2, bn2.
+        let cnn = Model(architecture: .cnn, channels: 1, height: 8, width: 8, classes: 3, ghostBatch: 4, seed: 1)
+        XCTAssertEqual(cnn.stem?.count, 3)
+        XCTAssertEqual(cnn.stem?.barriers, [0, 2])
+        XCTAssertTrue(cnn.network.layers[0] is ConvBatchNormReLUPool)
+        XCTAssertEqual(cnn.head.layers.count, cnn.network.layers.count - 3)
+        XCTAssertTrue(cnn.head.layers.first is Flatten)
+        let wholePass = Model(architecture: .cnn, channels: 3, height: 8, width: 8, classes: 3, ghostBatch: nil, seed: 1)
+        XCTAssertEqual(wholePass.stem?.count, 3)
+        // Four input channels make a patch of 36 Floats: too long for the fused first block.
+        let wide = Model(architecture: .cnn, channels: 4, height: 8, width: 8, classes: 3, ghostBatch: 4, seed: 1)
+        XCTAssertTrue(wide.network.layers[0] is Conv2d)
+        XCTAssertEqual(wide.stem?.barriers, [1, 3])
+        XCTAssertNil(Model(architecture: .mlp(hidden: [8]), channels: 1, height: 4, width: 4, classes: 2, seed: 1).stem)
+        XCTAssertNil(Model(architecture: .wrn(depth: 10, width: 1), channels: 1, height: 8, width: 8, classes: 2, ghostBatch: 4,
+                           seed: 1).stem)
+    }
+
     func testChunkSizeIsAMultipleOfTheGhostBatch() {
         let model = Model(architecture: .cnn, channels: 1, height: 28, width: 28, classes: 10, ghostBatch: 48, seed: 1)
         XCTAssertEqual(model.chunkExamples % 48, 0)
