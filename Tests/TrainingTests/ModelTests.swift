@@ -89,6 +89,48 @@ final class ModelTests: XCTestCase {
         XCTAssertNotEqual(runs[0].buffers[0], [Float](repeating: 0, count: 32))
     }
 
+    /// The piecewise pass (fused conv1 + bn1, the stem in pieces) against the plain layer path
+    /// (`Sequential.forward` / `backward`, each layer over the whole pass, the unfused kernels):
+    /// the same loss, running statistics and parameter gradients up to float reassociation, on
+    /// 28×28 images with several ghost batches. A term missing from the pieces' gradients, or
+    /// statistics gathered over the wrong examples, would show here far above rounding.
+    func testPiecewisePassMatchesTheLayerPath() {
+        let count = 24, classes = 10
+        let data = prototypeDataset(count: count, height: 28, width: 28, classes: classes, seed: 21)
+        func model() -> Model {
+            Model(architecture: .cnn, channels: 1, height: 28, width: 28, classes: classes, ghostBatch: 8, seed: 22,
+                  pool: ThreadPool(threads: 2))
+        }
+        let piecewise = model()
+        XCTAssertTrue(piecewise.runsInPieces)
+        piecewise.zeroGradients()
+        let result = piecewise.accumulateGradients(from: data, indices: Array(0..<count), batchSize: count)
+
+        let layered = model()
+        layered.zeroGradients()
+        let input = Tensor(shape: [count, 28, 28, 1], values: Array(data.images[0..<(count * 784)]))
+        let logits = layered.network.forward(input, mode: .training)
+        let logitsGradient = Tensor(shape: logits.shape)
+        let labels = Array(data.labels[0..<count])
+        let expected = labels.withUnsafeBufferPointer {
+            softmaxCrossEntropy(logits: logits.data, labels: $0.baseAddress!, rows: count, classes: classes,
+                                gradient: logitsGradient.data, gradientScale: 1 / Float(count), pool: layered.pool)
+        }
+        _ = layered.network.backward(logitsGradient, needsInputGradient: false)
+
+        XCTAssertEqual(result.correct, expected.correct)
+        XCTAssertEqual(result.lossSum, expected.lossSum, accuracy: 1e-5 * expected.lossSum)
+        for (a, b) in zip(piecewise.buffers, layered.buffers) {
+            let scale = max(1e-3, b.tensor.values.map(abs).max()!)
+            XCTAssertLessThan(zip(a.tensor.values, b.tensor.values).map { abs($0 - $1) }.max()! / scale, 1e-5, a.name)
+        }
+        for (a, b) in zip(piecewise.parameters, layered.parameters) {
+            let scale = max(1e-6, b.gradient.values.map(abs).max()!)
+            XCTAssertGreaterThan(scale, 1e-6, "\(b.name) has a gradient")
+            XCTAssertLessThan(zip(a.gradient.values, b.gradient.values).map { abs($0 - $1) }.max()! / scale, 1e-4, a.name)
+        }
+    }
+
     /// The pieces follow the layers up to the last batch norm; the layers after it, and models
     /// without batch norm (or with it inside residual blocks), run whole chunks.
     func testStemCoversTheConvolutionalLayers() {
