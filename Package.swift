@@ -29,7 +29,8 @@ let package = Package(
         // zlib from the system, for gzipped IDX files.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Stage 3a: tensors, GEMM, convolution, element-wise kernels, thread pool.
-        .target(name: "TensorKernels", swiftSettings: language + optimisedForHost),
+        .target(name: "KernelSIMD", swiftSettings: language + optimisedForHost),
+        .target(name: "TensorKernels", dependencies: ["KernelSIMD"], swiftSettings: language + optimisedForHost),
         // Stage 3b: layers, models, losses, optimisers, data sets.
         .target(name: "Training", dependencies: ["TensorKernels", "CZlib"], swiftSettings: language + optimisedForHost),
         // Stage 4: executes a Plan on the runtime; run directories, metrics, checkpoints, plots.

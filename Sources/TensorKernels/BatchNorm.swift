@@ -7,6 +7,7 @@
 // normalisation can be fused in (`relu`): it saves a pass over the activations each way.
 
 #if canImport(Glibc)
+import KernelSIMD
 import Glibc
 #endif
 
@@ -283,25 +284,4 @@ public func batchNormTrainingNaive(x: [Float], rows: Int, channels C: Int, group
     }
     // means/variances were appended channel-inner per group: already [groups, C].
     return (y, dx, dgamma, dbeta, means, variances)
-}
-
-// SIMD helpers, private to this file: debug builds compile file by file and never inline a
-// function from another file, even @inline(__always) (measured: 35 % of a CNN step in calls).
-@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-@inline(__always) private func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-@inline(__always) private func zeroFloats(_ dst: UnsafeMutablePointer<Float>, _ count: Int) {
-    var i = 0
-    while i + 8 <= count { store8(SIMD8(repeating: 0), dst + i); i += 8 }
-    while i < count { dst[i] = 0; i += 1 }
-}
-/// Lane-wise maximum (one vmaxps; the standard library's pointwiseMax is not inlined).
-@inline(__always) private func max8(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-    a.replacing(with: b, where: b .> a)
 }

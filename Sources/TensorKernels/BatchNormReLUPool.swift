@@ -33,6 +33,8 @@
 // piece may live in a piece-sized buffer); p, the extremes and the per-example sums cover the
 // whole pass (image n at offset n).
 
+import KernelSIMD
+
 /// The shape of a fused batch-norm/ReLU/max-pool.
 public struct BatchNormPoolGeometry: Sendable {
     public let batch: Int
@@ -489,26 +491,7 @@ public func batchNormReLUMaxPoolNaive(x: [Float], geometry g: BatchNormPoolGeome
     return (pooled.y, back.dx, back.dgamma, back.dbeta)
 }
 
-// SIMD helpers, private to this file: debug builds compile file by file and never inline a
-// function from another file, even @inline(__always).
-@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-@inline(__always) private func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-@inline(__always) private func zeroFloats(_ dst: UnsafeMutablePointer<Float>, _ count: Int) {
-    var i = 0
-    while i + 8 <= count { store8(SIMD8(repeating: 0), dst + i); i += 8 }
-    while i < count { dst[i] = 0; i += 1 }
-}
 /// +1 where γ ≥ 0, −1 where γ < 0: max(σ·x)·σ is the window extreme.
 @inline(__always) private func sign8(_ gamma: UnsafePointer<Float>) -> SIMD8<Float> {
     SIMD8<Float>(repeating: 1).replacing(with: -1, where: load8(gamma) .< SIMD8<Float>(repeating: 0))
-}
-@inline(__always) private func max8(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-    a.replacing(with: b, where: b .> a)
 }

@@ -11,6 +11,8 @@
 // stays a few MiB however large the batch (memory and cache); the backward rebuilds the
 // chunk's patches rather than keeping them from the forward.
 
+import KernelSIMD
+
 /// The shapes of one convolution.
 public struct Conv2dGeometry: Equatable, Sendable {
     public var batch: Int
@@ -237,27 +239,4 @@ public func conv2dNaive(x: [Float], weight: [Float], bias: [Float]?, geometry g:
         y[o] = Float(sum)
     } } } }
     return (y, dx.map(Float.init), dweight.map(Float.init), dbias.map(Float.init))
-}
-
-// SIMD helpers, private to this file: debug builds compile file by file and never inline a
-// function from another file, even @inline(__always) (measured: 35 % of a CNN step in calls).
-@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-@inline(__always) private func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-/// dst[0..<count] = src[0..<count] without a library call (short runs: the Cin Floats of a tap).
-@inline(__always) private func copyFloats(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int) {
-    var i = 0
-    while i + 8 <= count { store8(load8(src + i), dst + i); i += 8 }
-    while i < count { dst[i] = src[i]; i += 1 }
-}
-@inline(__always) private func zeroFloats(_ dst: UnsafeMutablePointer<Float>, _ count: Int) {
-    var i = 0
-    while i + 8 <= count { store8(SIMD8(repeating: 0), dst + i); i += 8 }
-    while i < count { dst[i] = 0; i += 1 }
 }

@@ -3,6 +3,8 @@
 // with an inner dimension of 9–27; a loop over the taps with Cout-wide vector FMAs is faster.
 // Shapes as in Convolution.swift: x [N, H, W, Cin], weight [Cout, k, k, Cin], y [N, oH, oW, Cout].
 
+import KernelSIMD
+
 /// Patches up to this length use the direct kernels.
 public let directPatchLimit = 32
 
@@ -242,21 +244,4 @@ public func conv2dDirectBackward(_ x: UnsafePointer<Float>, weight: UnsafePointe
             }
         }
     }
-}
-
-// SIMD helpers, private to this file: debug builds compile file by file and never inline a
-// function from another file, even @inline(__always) (measured: 35 % of a CNN step in calls).
-@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-@inline(__always) private func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-@inline(__always) private func zeroFloats(_ dst: UnsafeMutablePointer<Float>, _ count: Int) {
-    var i = 0
-    while i + 8 <= count { store8(SIMD8(repeating: 0), dst + i); i += 8 }
-    while i < count { dst[i] = 0; i += 1 }
 }

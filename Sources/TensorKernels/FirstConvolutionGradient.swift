@@ -16,6 +16,8 @@
 // Each is gathered per example (so pieces of a pass may come in any order) from the input
 // images alone: y never has to outlive the piece that computed it, and dy is never formed.
 
+import KernelSIMD
+
 /// Per-example patch moments for `images`: gram [N, P, P] (Σ patch·patchᵀ over the image's
 /// output positions) and patchSums [N, P] (Σ patch). x points at image images.lowerBound;
 /// stride 1. Each product is summed in Float along an output row and in Double across rows.
@@ -230,16 +232,4 @@ private func rowSum(_ a: UnsafePointer<Float>, _ count: Int) -> Float {
     var sum = acc.sum()
     while i < count { sum += a[i]; i += 1 }
     return sum
-}
-
-// SIMD helpers, private to this file: debug builds compile file by file and never inline a
-// function from another file, even @inline(__always).
-@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-@inline(__always) private func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }

@@ -1,6 +1,8 @@
 // Pooling over NHWC tensors: x is [N, H, W, C], channels innermost so every inner loop runs
 // over C contiguous Floats.
 
+import KernelSIMD
+
 /// 2×2 max-pool, stride 2. x [N, H, W, C] → y [N, H/2, W/2, C] (floor: an odd last row or
 /// column is dropped, as in PyTorch). Ties go to the first position in (dy, dx) order.
 public func maxPool2Forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
@@ -129,25 +131,4 @@ public func globalAveragePoolBackward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMu
             }
         }
     }
-}
-
-// SIMD helpers, private to this file: debug builds compile file by file and never inline a
-// function from another file, even @inline(__always) (measured: 35 % of a CNN step in calls).
-@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-@inline(__always) private func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-@inline(__always) private func zeroFloats(_ dst: UnsafeMutablePointer<Float>, _ count: Int) {
-    var i = 0
-    while i + 8 <= count { store8(SIMD8(repeating: 0), dst + i); i += 8 }
-    while i < count { dst[i] = 0; i += 1 }
-}
-/// Lane-wise maximum (one vmaxps; the standard library's pointwiseMax is not inlined).
-@inline(__always) private func max8(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-    a.replacing(with: b, where: b .> a)
 }
