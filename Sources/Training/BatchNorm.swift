@@ -21,6 +21,7 @@ public final class BatchNorm: Layer {
     public let beta: Parameter
     public let runningMean: Tensor
     public let runningVariance: Tensor
+    public let buffers: [Buffer]
     let name: String
     let pool: ThreadPool
     private var input: Tensor?
@@ -42,12 +43,8 @@ public final class BatchNorm: Layer {
         self.epsilon = epsilon
         self.momentum = momentum
         self.pool = pool
-        gamma = Parameter(name: name + ".gamma", shape: [channels], decays: false)
-        beta = Parameter(name: name + ".beta", shape: [channels], decays: false)
-        gamma.value.fill(1)
-        runningMean = Tensor(shape: [channels])
-        runningVariance = Tensor(shape: [channels])
-        runningVariance.fill(1)
+        let state = BatchNormState(name: name, channels: channels)
+        (gamma, beta, runningMean, runningVariance, buffers) = (state.gamma, state.beta, state.runningMean, state.runningVariance, state.buffers)
     }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
@@ -93,15 +90,34 @@ public final class BatchNorm: Layer {
     }
 
     public var parameters: [Parameter] { [gamma, beta] }
-    public var buffers: [Buffer] {
-        [Buffer(name: name + ".running_mean", tensor: runningMean), Buffer(name: name + ".running_var", tensor: runningVariance)]
-    }
 
     public func floatsPerExample(inputShape: [Int]) -> Int { 2 * inputShape.reduce(1, *) }
 }
 
 /// After a training forward, for each ghost batch g in order:
 /// running_mean ← (1 − α)·running_mean + α·μ_g; running_var ← (1 − α)·running_var + α·σ²_g·n/(n − 1).
+/// What a batch-norm layer learns and keeps — γ (ones), β (zeros), the running mean (zeros) and
+/// variance (ones) — under the checkpoint names NAME.gamma, NAME.beta, NAME.running_mean and
+/// NAME.running_var. `BatchNorm` and `BatchNormReLUPool` share it, so their checkpoints agree.
+struct BatchNormState {
+    let gamma: Parameter
+    let beta: Parameter
+    let runningMean: Tensor
+    let runningVariance: Tensor
+    let buffers: [Buffer]
+
+    init(name: String, channels: Int) {
+        gamma = Parameter(name: name + ".gamma", shape: [channels], decays: false)
+        beta = Parameter(name: name + ".beta", shape: [channels], decays: false)
+        gamma.value.fill(1)
+        runningMean = Tensor(shape: [channels])
+        runningVariance = Tensor(shape: [channels])
+        runningVariance.fill(1)
+        buffers = [Buffer(name: name + ".running_mean", tensor: runningMean),
+                   Buffer(name: name + ".running_var", tensor: runningVariance)]
+    }
+}
+
 func updateRunningStatistics(runningMean: Tensor, runningVariance: Tensor, momentum: Float, mean: Tensor, variance: Tensor,
                              layout: BatchNormLayout) {
     let channels = layout.channels

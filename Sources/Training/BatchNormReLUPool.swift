@@ -12,6 +12,7 @@ public final class BatchNormReLUPool: Layer {
     public let beta: Parameter
     public let runningMean: Tensor
     public let runningVariance: Tensor
+    public let buffers: [Buffer]
     let name: String
     let pool: ThreadPool
     private var input: Tensor?
@@ -38,12 +39,8 @@ public final class BatchNormReLUPool: Layer {
         self.epsilon = epsilon
         self.momentum = momentum
         self.pool = pool
-        gamma = Parameter(name: name + ".gamma", shape: [channels], decays: false)
-        beta = Parameter(name: name + ".beta", shape: [channels], decays: false)
-        gamma.value.fill(1)
-        runningMean = Tensor(shape: [channels])
-        runningVariance = Tensor(shape: [channels])
-        runningVariance.fill(1)
+        let state = BatchNormState(name: name, channels: channels)
+        (gamma, beta, runningMean, runningVariance, buffers) = (state.gamma, state.beta, state.runningMean, state.runningVariance, state.buffers)
     }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
@@ -86,9 +83,6 @@ public final class BatchNormReLUPool: Layer {
     }
 
     public var parameters: [Parameter] { [gamma, beta] }
-    public var buffers: [Buffer] {
-        [Buffer(name: name + ".running_mean", tensor: runningMean), Buffer(name: name + ".running_var", tensor: runningVariance)]
-    }
 
     /// The input (kept for the backward), the output and the window extremes.
     public func floatsPerExample(inputShape: [Int]) -> Int {
