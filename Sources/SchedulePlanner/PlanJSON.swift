@@ -114,22 +114,7 @@ private final class JSONWriter {
         text += "{\"batch\": \(s.batch), \"lr\": \(Self.encode(s.learningRate)), \"momentum\": \(Self.encode(s.momentum))}"
     }
 
-    func string(_ s: String) {
-        text += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                text += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
-    }
+    func string(_ s: String) { text += JSONScalar.quote(s) }
 
     func int(_ value: Int) { text += String(value) }
     func number(_ value: Double) { text += Self.encode(value) }
@@ -140,11 +125,10 @@ private final class JSONWriter {
         if let value { write(value) } else { null() }
     }
 
-    /// Shortest round-trip form; integral values without ".0" (JSON does not distinguish them).
+    /// A plan number (`JSONScalar.number`); a plan never holds a non-finite one.
     static func encode(_ value: Double) -> String {
         precondition(value.isFinite, "plans hold finite numbers only")
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return "\(value)"
+        return JSONScalar.number(value)
     }
 
     private func newline() {

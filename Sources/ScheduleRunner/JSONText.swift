@@ -1,4 +1,5 @@
 import Foundation
+import SchedulePlanner
 
 /// A JSON value written with its keys in the order given (Foundation's encoder sorts or shuffles
 /// them), numbers in their shortest exact form, and non-finite numbers as `null` (JSON has no
@@ -41,9 +42,9 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     private func write(to out: inout String, indent: Int?) {
         switch self {
-        case .string(let text): out += JSONValue.quote(text)
+        case .string(let text): out += JSONScalar.quote(text)
         case .int(let value): out += String(value)
-        case .number(let value): out += JSONValue.format(value)
+        case .number(let value): out += JSONScalar.number(value)
         case .bool(let value): out += value ? "true" : "false"
         case .null: out += "null"
         case .array(let values):
@@ -71,7 +72,7 @@ public indirect enum JSONValue: Equatable, Sendable {
                 let inner = String(repeating: "  ", count: indent + 1)
                 out += "{\n"
                 for (i, (key, value)) in members.enumerated() {
-                    out += inner + JSONValue.quote(key) + ": "
+                    out += inner + JSONScalar.quote(key) + ": "
                     value.write(to: &out, indent: indent + 1)
                     out += i + 1 < members.count ? ",\n" : "\n"
                 }
@@ -80,40 +81,12 @@ public indirect enum JSONValue: Equatable, Sendable {
                 out += "{"
                 for (i, (key, value)) in members.enumerated() {
                     if i > 0 { out += ", " }
-                    out += JSONValue.quote(key) + ": "
+                    out += JSONScalar.quote(key) + ": "
                     value.write(to: &out, indent: nil)
                 }
                 out += "}"
             }
         }
-    }
-
-    /// Shortest form that reads back to the same Double; whole values without a fraction
-    /// (`60`, not `60.0`); NaN and infinities as null.
-    public static func format(_ value: Double) -> String {
-        guard value.isFinite else { return "null" }
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return "\(value)"
-    }
-
-    public static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 

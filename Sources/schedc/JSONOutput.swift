@@ -1,4 +1,5 @@
 import ScheduleLanguage
+import SchedulePlanner
 
 /// A JSON value with ordered object keys, so output is stable and reads in a sensible order.
 indirect enum JSONValue {
@@ -14,9 +15,9 @@ indirect enum JSONValue {
     /// (positions, ranges' ends) stay on one line.
     func rendered(indent: Int = 0) -> String {
         switch self {
-        case .string(let s): return JSONValue.quote(s)
+        case .string(let s): return JSONScalar.quote(s)
         case .integer(let i): return String(i)
-        case .number(let d): return d.isFinite ? (d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)") : "null"
+        case .number(let d): return JSONScalar.number(d)
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
         case .array(let items):
@@ -28,10 +29,10 @@ indirect enum JSONValue {
         case .object(let members):
             if members.isEmpty { return "{}" }
             if isInline {
-                return "{" + members.map { JSONValue.quote($0.0) + ": " + $0.1.rendered() }.joined(separator: ", ") + "}"
+                return "{" + members.map { JSONScalar.quote($0.0) + ": " + $0.1.rendered() }.joined(separator: ", ") + "}"
             }
             let inner = String(repeating: " ", count: indent + 2)
-            return "{\n" + members.map { inner + JSONValue.quote($0.0) + ": " + $0.1.rendered(indent: indent + 2) }
+            return "{\n" + members.map { inner + JSONScalar.quote($0.0) + ": " + $0.1.rendered(indent: indent + 2) }
                 .joined(separator: ",\n") + "\n" + String(repeating: " ", count: indent) + "}"
         }
     }
@@ -50,26 +51,6 @@ indirect enum JSONValue {
         case .object, .array: return false
         default: return true
         }
-    }
-
-    static func quote(_ text: String) -> String {
-        var output = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    output += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return output + "\""
     }
 }
 
@@ -132,11 +113,5 @@ enum DiagnosticJSON {
     static func position(_ offset: Int, in source: SourceFile) -> JSONValue {
         let (line, character) = source.lspPosition(of: offset)
         return .object([("line", .integer(line)), ("character", .integer(character))])
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int, with pad: Character = "0") -> String {
-        count >= width ? self : String(repeating: pad, count: width - count) + self
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import ScheduleRunner
+import SchedulePlanner
 import Training
 import XCTest
 
@@ -87,13 +88,14 @@ final class RunErrorTests: RunnerTestCase {
 
 final class JSONTextTests: XCTestCase {
     func testNumbersAndStrings() {
-        XCTAssertEqual(JSONValue.format(60), "60")
-        XCTAssertEqual(JSONValue.format(0.1), "0.1")
-        XCTAssertEqual(JSONValue.format(0.1 + 0.2), "0.30000000000000004")
-        XCTAssertEqual(JSONValue.format(1e-5), "1e-05")
-        XCTAssertEqual(JSONValue.format(.nan), "null")
-        XCTAssertEqual(JSONValue.format(-.infinity), "null")
-        XCTAssertEqual(JSONValue.quote("a\"b\\c\n\u{1}é"), "\"a\\\"b\\\\c\\n\\u0001é\"")
+        XCTAssertEqual(JSONScalar.number(60), "60")
+        XCTAssertEqual(JSONScalar.number(0.1), "0.1")
+        XCTAssertEqual(JSONScalar.number(0.1 + 0.2), "0.30000000000000004")
+        XCTAssertEqual(JSONScalar.number(1e-5), "1e-05")
+        XCTAssertEqual(JSONScalar.number(.nan), "null")
+        XCTAssertEqual(JSONScalar.number(-.infinity), "null")
+        XCTAssertEqual(JSONScalar.quote("a\"b\\c\n\u{1}é"), "\"a\\\"b\\\\c\\n\\u0001é\"")
+        XCTAssertEqual(JSONScalar.quote("\u{7F}\u{1F}"), "\"\\u007f\\u001f\"")
         let value = JSONValue.object([("b", .int(1)), ("a", .array([.number(0.5), .null])), ("c", .object([("x", .bool(true))]))])
         XCTAssertEqual(value.compact(), "{\"b\": 1, \"a\": [0.5, null], \"c\": {\"x\": true}}")
         XCTAssertEqual(value.pretty(), "{\n  \"b\": 1,\n  \"a\": [0.5, null],\n  \"c\": {\n    \"x\": true\n  }\n}\n")
