@@ -22,14 +22,16 @@ public indirect enum JSONValue: Equatable, Sendable {
     /// On one line, `{"a": 1, "b": [2, 3]}` (metrics.jsonl).
     public func compact() -> String {
         var out = ""
-        write(to: &out, indent: nil)
+        write(to: &out, indent: nil, inlineSmallObjects: false)
         return out
     }
 
     /// Two-space indentation, one member per line, arrays of scalars on one line, a final newline.
-    public func pretty() -> String {
+    /// With `inlineSmallObjects`, objects of at most two scalars (`{"line": 3, "character": 7}`)
+    /// stay on one line too, and so do arrays of them (the diagnostics document).
+    public func pretty(inlineSmallObjects: Bool = false) -> String {
         var out = ""
-        write(to: &out, indent: 0)
+        write(to: &out, indent: 0, inlineSmallObjects: inlineSmallObjects)
         return out + "\n"
     }
 
@@ -40,7 +42,15 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
-    private func write(to out: inout String, indent: Int?) {
+    private func staysOnOneLine(inlineSmallObjects: Bool) -> Bool {
+        switch self {
+        case .array: return false
+        case .object(let members): return inlineSmallObjects && members.count <= 2 && members.allSatisfy(\.1.isScalar)
+        default: return true
+        }
+    }
+
+    private func write(to out: inout String, indent: Int?, inlineSmallObjects: Bool) {
         switch self {
         case .string(let text): out += JSONScalar.quote(text)
         case .int(let value): out += String(value)
@@ -49,12 +59,12 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .null: out += "null"
         case .array(let values):
             if values.isEmpty { out += "[]"; return }
-            if let indent, !values.allSatisfy(\.isScalar) {
+            if let indent, !values.allSatisfy({ $0.staysOnOneLine(inlineSmallObjects: inlineSmallObjects) }) {
                 let inner = String(repeating: "  ", count: indent + 1)
                 out += "[\n"
                 for (i, value) in values.enumerated() {
                     out += inner
-                    value.write(to: &out, indent: indent + 1)
+                    value.write(to: &out, indent: indent + 1, inlineSmallObjects: inlineSmallObjects)
                     out += i + 1 < values.count ? ",\n" : "\n"
                 }
                 out += String(repeating: "  ", count: indent) + "]"
@@ -62,18 +72,18 @@ public indirect enum JSONValue: Equatable, Sendable {
                 out += "["
                 for (i, value) in values.enumerated() {
                     if i > 0 { out += ", " }
-                    value.write(to: &out, indent: nil)
+                    value.write(to: &out, indent: nil, inlineSmallObjects: inlineSmallObjects)
                 }
                 out += "]"
             }
         case .object(let members):
             if members.isEmpty { out += "{}"; return }
-            if let indent {
+            if let indent, !staysOnOneLine(inlineSmallObjects: inlineSmallObjects) {
                 let inner = String(repeating: "  ", count: indent + 1)
                 out += "{\n"
                 for (i, (key, value)) in members.enumerated() {
                     out += inner + JSONScalar.quote(key) + ": "
-                    value.write(to: &out, indent: indent + 1)
+                    value.write(to: &out, indent: indent + 1, inlineSmallObjects: inlineSmallObjects)
                     out += i + 1 < members.count ? ",\n" : "\n"
                 }
                 out += String(repeating: "  ", count: indent) + "}"
@@ -82,7 +92,7 @@ public indirect enum JSONValue: Equatable, Sendable {
                 for (i, (key, value)) in members.enumerated() {
                     if i > 0 { out += ", " }
                     out += JSONScalar.quote(key) + ": "
-                    value.write(to: &out, indent: nil)
+                    value.write(to: &out, indent: nil, inlineSmallObjects: inlineSmallObjects)
                 }
                 out += "}"
             }

@@ -1,5 +1,6 @@
 import Foundation
 import ScheduleLanguage
+import ScheduleRunner
 
 /// `schedc bench check`: how fast the front end checks and formats a large schedule.
 /// (The `bench` command dispatches here: `bench check` → `BenchCheck.run`.)
@@ -49,12 +50,12 @@ enum BenchCheck {
         #endif
         if json {
             let document = JSONValue.object([
-                ("lines", .integer(source.textLineCount)), ("bytes", .integer(source.bytes.count)), ("events", .integer(events)),
-                ("runs", .integer(runs)), ("build", .string(build)),
+                ("lines", .int(source.textLineCount)), ("bytes", .int(source.bytes.count)), ("events", .int(events)),
+                ("runs", .int(runs)), ("build", .string(build)),
                 ("compile_ms", .object([("min", .number(compile.min)), ("median", .number(compile.median))])),
                 ("format_ms", .object([("min", .number(format.min)), ("median", .number(format.median))])),
             ])
-            print(document.rendered())
+            print(document.pretty(inlineSmallObjects: true), terminator: "")
         } else {
             print("front end on a \(source.textLineCount)-line schedule (\(source.bytes.count) bytes, \(events) events), \(runs) runs, \(build) build")
             print(String(format: "  check (lex, parse, check, lint)  min %8.2f ms   median %8.2f ms   %.0f lines/s",

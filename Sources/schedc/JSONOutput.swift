@@ -1,58 +1,5 @@
 import ScheduleLanguage
-import SchedulePlanner
-
-/// A JSON value with ordered object keys, so output is stable and reads in a sensible order.
-indirect enum JSONValue {
-    case object([(String, JSONValue)])
-    case array([JSONValue])
-    case string(String)
-    case integer(Int)
-    case number(Double)
-    case bool(Bool)
-    case null
-
-    /// Pretty-printed with two-space indentation; objects and arrays holding only scalars
-    /// (positions, ranges' ends) stay on one line.
-    func rendered(indent: Int = 0) -> String {
-        switch self {
-        case .string(let s): return JSONScalar.quote(s)
-        case .integer(let i): return String(i)
-        case .number(let d): return JSONScalar.number(d)
-        case .bool(let b): return b ? "true" : "false"
-        case .null: return "null"
-        case .array(let items):
-            if items.isEmpty { return "[]" }
-            if items.allSatisfy(\.isInline) { return "[" + items.map { $0.rendered() }.joined(separator: ", ") + "]" }
-            let inner = String(repeating: " ", count: indent + 2)
-            return "[\n" + items.map { inner + $0.rendered(indent: indent + 2) }.joined(separator: ",\n")
-                + "\n" + String(repeating: " ", count: indent) + "]"
-        case .object(let members):
-            if members.isEmpty { return "{}" }
-            if isInline {
-                return "{" + members.map { JSONScalar.quote($0.0) + ": " + $0.1.rendered() }.joined(separator: ", ") + "}"
-            }
-            let inner = String(repeating: " ", count: indent + 2)
-            return "{\n" + members.map { inner + JSONScalar.quote($0.0) + ": " + $0.1.rendered(indent: indent + 2) }
-                .joined(separator: ",\n") + "\n" + String(repeating: " ", count: indent) + "}"
-        }
-    }
-
-    /// Scalars, and small objects of scalars.
-    private var isInline: Bool {
-        switch self {
-        case .object(let members): return members.count <= 2 && members.allSatisfy { $0.1.isScalar }
-        case .array: return false
-        default: return true
-        }
-    }
-
-    private var isScalar: Bool {
-        switch self {
-        case .object, .array: return false
-        default: return true
-        }
-    }
-}
+import ScheduleRunner
 
 /// The `--format json` document (docs/language.md, "Machine-readable output"):
 ///
@@ -67,7 +14,7 @@ enum DiagnosticJSON {
 
     static func document(_ files: [(source: SourceFile, diagnostics: [Diagnostic])]) -> String {
         let value = JSONValue.object([
-            ("version", .integer(version)),
+            ("version", .int(version)),
             ("files", .array(files.map { file in
                 .object([
                     ("path", .string(file.source.path)),
@@ -75,7 +22,7 @@ enum DiagnosticJSON {
                 ])
             })),
         ])
-        return value.rendered() + "\n"
+        return value.pretty(inlineSmallObjects: true)
     }
 
     static func diagnostic(_ diagnostic: Diagnostic, in source: SourceFile) -> JSONValue {
@@ -96,7 +43,7 @@ enum DiagnosticJSON {
         }
         var members: [(String, JSONValue)] = [
             ("range", range(diagnostic.range, in: source)),
-            ("severity", .integer(diagnostic.severity.rawValue)),
+            ("severity", .int(diagnostic.severity.rawValue)),
             ("code", .string(diagnostic.code)),
             ("source", .string("schedc")),
             ("message", .string(diagnostic.message)),
@@ -112,6 +59,6 @@ enum DiagnosticJSON {
 
     static func position(_ offset: Int, in source: SourceFile) -> JSONValue {
         let (line, character) = source.lspPosition(of: offset)
-        return .object([("line", .integer(line)), ("character", .integer(character))])
+        return .object([("line", .int(line)), ("character", .int(character))])
     }
 }
