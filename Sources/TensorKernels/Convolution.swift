@@ -137,13 +137,7 @@ public func conv2dForward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float
     while first < g.batch {
         let count = min(chunk, g.batch - first)
         let rows = count * g.positions
-        let patches: UnsafePointer<Float>
-        if g.isPointwise {
-            patches = x + first * g.positions * g.inChannels
-        } else {
-            im2col(x, col!, geometry: g, firstImage: first, imageCount: count, pool: pool)
-            patches = UnsafePointer(col!)
-        }
+        let patches = chunkPatches(x, col, geometry: g, firstImage: first, imageCount: count, pool: pool)
         let out = y + first * g.positions * g.outChannels
         gemm(transposeA: false, transposeB: true, m: rows, n: g.outChannels, k: g.patch, alpha: 1,
              a: patches, lda: g.patch, b: weight, ldb: g.patch, beta: 0, c: out, ldc: g.outChannels, pool: pool)
@@ -175,13 +169,7 @@ public func conv2dBackward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Floa
         let count = min(chunk, g.batch - first)
         let rows = count * g.positions
         let outGradient = dy + first * g.positions * g.outChannels
-        let patches: UnsafePointer<Float>
-        if g.isPointwise {
-            patches = x + first * g.positions * g.inChannels
-        } else {
-            im2col(x, col!, geometry: g, firstImage: first, imageCount: count, pool: pool)
-            patches = UnsafePointer(col!)
-        }
+        let patches = chunkPatches(x, col, geometry: g, firstImage: first, imageCount: count, pool: pool)
         gemm(transposeA: true, transposeB: false, m: g.outChannels, n: g.patch, k: rows, alpha: 1,
              a: outGradient, lda: g.outChannels, b: patches, ldb: g.patch, beta: 1, c: dweight, ldc: g.patch, pool: pool)
         if let dx {
@@ -239,4 +227,13 @@ public func conv2dNaive(x: [Float], weight: [Float], bias: [Float]?, geometry g:
         y[o] = Float(sum)
     } } } }
     return (y, dx.map(Float.init), dweight.map(Float.init), dbias.map(Float.init))
+}
+
+/// The patch matrix [count·H'·W', P] of images first..<first+count: x itself for a pointwise
+/// convolution (1×1, stride 1, no padding), else im2col into `col`.
+private func chunkPatches(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>?, geometry g: Conv2dGeometry,
+                          firstImage first: Int, imageCount count: Int, pool: ThreadPool) -> UnsafePointer<Float> {
+    if g.isPointwise { return x + first * g.positions * g.inChannels }
+    im2col(x, col!, geometry: g, firstImage: first, imageCount: count, pool: pool)
+    return UnsafePointer(col!)
 }

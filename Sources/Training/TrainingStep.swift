@@ -22,22 +22,11 @@ extension Model {
     @discardableResult
     public func trainStep(on dataset: Dataset, indices: some Collection<Int>, microBatch: Int? = nil,
                           optimizer: Optimizer) -> StepResult {
-        let batchIndices = Array(indices)  // concrete from here on (one small copy per step)
-        let batch = batchIndices.count
+        let batch = indices.count
         apiPrecondition(batch > 0, "a step needs at least one example")
         let pass = max(1, min(microBatch ?? batch, batch))
-        zeroGradients()
-        var result = StepResult(lossSum: 0, correct: 0, examples: batch)
-        var offset = 0
-        while offset < batch {
-            let size = min(pass, batch - offset)
-            let passResult = accumulateGradients(from: dataset, indices: batchIndices[offset..<(offset + size)], batchSize: batch)
-            result.lossSum += passResult.lossSum
-            result.correct += passResult.correct
-            offset += size
-        }
-        optimizer.step(parameters, pool: pool)
-        return result
+        let passSizes = Array(repeating: pass, count: batch / pass) + (batch % pass > 0 ? [batch % pass] : [])
+        return trainStep(on: dataset, indices: indices, passSizes: passSizes, optimizer: optimizer)
     }
 
     /// One update whose passes are given explicitly — a plan's `pass_sizes`, which may differ
@@ -47,7 +36,7 @@ extension Model {
     @discardableResult
     public func trainStep(on dataset: Dataset, indices: some Collection<Int>, passSizes: [Int],
                           optimizer: Optimizer) -> StepResult {
-        let batchIndices = Array(indices)
+        let batchIndices = Array(indices)  // concrete from here on (one small copy per step)
         let batch = batchIndices.count
         apiPrecondition(batch > 0, "a step needs at least one example")
         apiPrecondition(passSizes.allSatisfy { $0 > 0 } && passSizes.reduce(0, +) == batch,
