@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "SchedulePlannerTests", dependencies: ["SchedulePlanner", "ScheduleLanguage", "Charts", "TestSupport"],
                     exclude: ["Golden"], swiftSettings: language),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"], exclude: ["Golden"], swiftSettings: language),
-        .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"], swiftSettings: language),
+        .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "TestSupport"], swiftSettings: language),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorKernels"], swiftSettings: language),
         .testTarget(name: "ScheduleRunnerTests", dependencies: ["ScheduleRunner", "SchedulePlanner", "ScheduleLanguage", "Training", "TestSupport"],
                     swiftSettings: language),

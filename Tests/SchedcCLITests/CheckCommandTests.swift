@@ -147,27 +147,9 @@ final class CheckCommandTests: XCTestCase {
     /// Colour only on a terminal, and never with NO_COLOR: run under `script`, which gives
     /// the command a pseudo-terminal (util-linux, present wherever the CI runs).
     func testColourOnATerminalUnlessNoColour() throws {
-        let script = "/usr/bin/script"
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: script), "this test needs util-linux's script(1)")
         let command = "\(schedcExecutable.path) check \(goldens)five_mistakes.sched"
         func underTerminal(_ environment: [String: String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: script)
-            process.arguments = ["-qec", command, "/dev/null"]
-            process.currentDirectoryURL = repositoryRoot
-            var env = ProcessInfo.processInfo.environment
-            env.removeValue(forKey: "NO_COLOR")
-            env["TERM"] = "xterm"
-            for (key, value) in environment { env[key] = value }
-            process.environment = env
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            try runUnderTerminal(command, environment: environment).output
         }
         let coloured = try underTerminal([:])
         XCTAssertTrue(coloured.contains("\u{1B}[1;31merror:"), coloured)

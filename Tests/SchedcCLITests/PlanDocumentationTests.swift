@@ -9,23 +9,6 @@ final class PlanDocumentationTests: XCTestCase {
         try String(contentsOf: repositoryRoot.appendingPathComponent("docs/\(name)"), encoding: .utf8)
     }
 
-    /// The bodies of the fenced blocks of `language` in `text`.
-    func fencedBlocks(_ language: String, in text: String) -> [String] {
-        var blocks: [String] = []
-        var current: [Substring]?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if current == nil, line == "```" + language {
-                current = []
-            } else if current != nil, line == "```" {
-                blocks.append(current!.joined(separator: "\n") + "\n")
-                current = nil
-            } else {
-                current?.append(line)
-            }
-        }
-        return blocks
-    }
-
     /// A command line as a shell splits it (spaces; single and double quotes).
     func shellWords(_ line: String) -> [String] {
         var words: [String] = []

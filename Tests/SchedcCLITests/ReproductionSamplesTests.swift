@@ -28,18 +28,7 @@ final class ReproductionSamplesTests: XCTestCase {
     /// after the runs (a different plan than the one trained) fails here.
     func testReportShowsThePlansTheSamplesMake() throws {
         let page = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/reproduction.md"), encoding: .utf8)
-        var blocks: [String] = []
-        var current: [Substring]?
-        for line in page.split(separator: "\n", omittingEmptySubsequences: false) {
-            if current == nil, line == "```console" {
-                current = []
-            } else if current != nil, line == "```" {
-                blocks.append(current!.joined(separator: "\n") + "\n")
-                current = nil
-            } else {
-                current?.append(line)
-            }
-        }
+        let blocks = fencedBlocks("console", in: page)
         let prefix = "$ schedc plan Samples/fashion_mnist/"
         let plans = blocks.filter { $0.hasPrefix(prefix) }
         XCTAssertEqual(plans.count, names.count)

@@ -348,29 +348,11 @@ final class RunCommandTests: XCTestCase {
 
     /// On a terminal (util-linux's script(1) gives one) the bar is redrawn in place.
     func testProgressBarOnATerminal() throws {
-        let script = "/usr/bin/script"
-        guard FileManager.default.isExecutableFile(atPath: script) else {
-            return XCTFail("this test needs util-linux's script(1) (Debian: bsdutils; .ci/run installs it)")
-        }
         let out = path("tty")
         // About a second of training (3 epochs of 2000 CNN examples): several redraws.
         let command = "stty cols 132; \(schedcExecutable.path) run \(try write(Self.killable)) --epochs-scale 0.5 --out \(out)"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: script)
-        process.arguments = ["-qec", command, "/dev/null"]
-        process.currentDirectoryURL = repositoryRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment["TERM"] = "xterm"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        let (status, text) = try runUnderTerminal(command)
+        XCTAssertEqual(status, 0, text)
         let redraws = text.components(separatedBy: "\r\u{1B}[Kphase ").count - 1
         XCTAssertGreaterThanOrEqual(redraws, 2, text)
         XCTAssertTrue(text.contains("samples/s  ETA "), text)

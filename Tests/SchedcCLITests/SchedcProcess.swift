@@ -54,3 +54,48 @@ func runSchedc(_ arguments: [String], stdin: String? = nil, in directory: URL? =
                         stdout: String(decoding: outData, as: UTF8.self),
                         stderr: String(decoding: errData, as: UTF8.self))
 }
+
+/// Runs the shell `command` (from the repository root) under util-linux's script(1), which
+/// gives it a pseudo-terminal: TERM=xterm, NO_COLOR unset, then `environment` added. Returns
+/// its exit status and everything it printed (stdout and stderr share the terminal).
+func runUnderTerminal(_ command: String, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    let script = "/usr/bin/script"
+    guard FileManager.default.isExecutableFile(atPath: script) else {
+        throw NSError(domain: "SchedcCLITests", code: 1, userInfo: [NSLocalizedDescriptionKey:
+            "this test needs util-linux's script(1) (Debian: bsdutils; .ci/run installs it)"])
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: script)
+    process.arguments = ["-qec", command, "/dev/null"]
+    process.currentDirectoryURL = repositoryRoot
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "NO_COLOR")
+    env["TERM"] = "xterm"
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// The bodies of the fenced blocks of `language` (```console, ```json …) in a Markdown `text`.
+func fencedBlocks(_ language: String, in text: String) -> [String] {
+    var blocks: [String] = []
+    var current: [Substring]?
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        if current == nil, line == "```" + language {
+            current = []
+        } else if current != nil, line == "```" {
+            blocks.append(current!.joined(separator: "\n") + "\n")
+            current = nil
+        } else {
+            current?.append(line)
+        }
+    }
+    return blocks
+}

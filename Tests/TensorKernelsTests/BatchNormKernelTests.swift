@@ -1,10 +1,11 @@
 import XCTest
 import TensorKernels
+import TestSupport
 
 final class BatchNormKernelTests: KernelTestCase {
     /// Groups of several reduction blocks, a short last group, channels not a multiple of 8.
     func testTrainingForwardAndBackwardAgainstNaive() {
-        var random = KernelRandom(31)
+        var random = TestRandom(seed: 31)
         for (trial, (rows, channels, groupRows)) in [(1000, 5, 300), (600, 32, 600), (7, 3, 2), (2048, 9, 512), (900, 24, 450)].enumerated() {
             let relu = trial % 2 == 1
             let x = random.floats(rows * channels).map { $0 * 3 + 1 }, dy = random.floats(rows * channels)
@@ -36,7 +37,7 @@ final class BatchNormKernelTests: KernelTestCase {
     }
 
     func testStatisticsAreBitIdenticalForAnyThreadCount() {
-        var random = KernelRandom(32)
+        var random = TestRandom(seed: 32)
         let rows = 5000, channels = 16
         let x = T(random.floats(rows * channels))
         let layout = BatchNormLayout(rows: rows, channels: channels, groupRows: 1300)

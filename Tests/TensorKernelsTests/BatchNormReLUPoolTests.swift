@@ -1,11 +1,12 @@
 import XCTest
 import TensorKernels
+import TestSupport
 
 final class BatchNormReLUPoolTests: KernelTestCase {
     /// Fused kernel against batch norm (with ReLU) then max-pool from their naive twins: several
     /// ghost groups (a short last one), odd sizes, channels with and without a vector tail.
     func testAgainstTheNaiveComposition() {
-        var random = KernelRandom(61)
+        var random = TestRandom(seed: 61)
         let cases = [(5, 6, 6, 8, 2), (4, 5, 7, 3, 3), (3, 4, 4, 19, 3), (6, 7, 6, 16, 4)]
         for (trial, (batch, height, width, channels, ghost)) in cases.enumerated() {
             let g = BatchNormPoolGeometry(batch: batch, height: height, width: width, channels: channels, groupExamples: ghost)
@@ -34,7 +35,7 @@ final class BatchNormReLUPoolTests: KernelTestCase {
     }
 
     func testInferenceUsesTheRunningStatistics() {
-        var random = KernelRandom(62)
+        var random = TestRandom(seed: 62)
         let g = BatchNormPoolGeometry(batch: 2, height: 4, width: 5, channels: 9, groupExamples: 2)
         let x = random.floats(2 * 4 * 5 * 9)
         let mean = random.floats(9, scale: 0.3), variance = random.floats(9).map { $0 * $0 + 0.5 }
@@ -52,7 +53,7 @@ final class BatchNormReLUPoolTests: KernelTestCase {
     }
 
     func testBitIdenticalForAnyThreadCount() {
-        var random = KernelRandom(63)
+        var random = TestRandom(seed: 63)
         let g = BatchNormPoolGeometry(batch: 9, height: 6, width: 6, channels: 16, groupExamples: 4)
         let x = T(random.floats(9 * 36 * 16)), dp = T(random.floats(g.pooledCount))
         let gamma = T(random.floats(16)), beta = T(random.floats(16))
@@ -137,7 +138,7 @@ final class BatchNormReLUPoolTests: KernelTestCase {
     /// ghost batch (a piece straddles two groups), in reverse order — give the bits of the whole
     /// pass.
     func testPiecesGiveBitIdenticalResults() {
-        var random = KernelRandom(64)
+        var random = TestRandom(seed: 64)
         for (trial, (batch, height, width, channels, ghost)) in [(10, 5, 7, 19, 4), (9, 6, 6, 16, 9), (7, 4, 4, 8, 2)].enumerated() {
             let g = BatchNormPoolGeometry(batch: batch, height: height, width: width, channels: channels, groupExamples: ghost)
             let x = T(random.floats(batch * height * width * channels).map { $0 * 3 + 0.5 }), dp = T(random.floats(g.pooledCount))
@@ -156,7 +157,7 @@ final class BatchNormReLUPoolTests: KernelTestCase {
     /// Windows with tied inputs and channels with γ < 0 (the window's extreme is its minimum):
     /// the gradient goes to the first position holding it, as in the naive composition.
     func testTiesAndNegativeGammaAgainstTheNaiveComposition() {
-        var random = KernelRandom(65)
+        var random = TestRandom(seed: 65)
         let g = BatchNormPoolGeometry(batch: 4, height: 4, width: 6, channels: 11, groupExamples: 2)
         let levels: [Float] = [-1, 0, 0.5, 2]
         let x = (0..<(4 * 4 * 6 * 11)).map { _ in levels[random.int(0...3)] }
@@ -176,7 +177,7 @@ final class BatchNormReLUPoolTests: KernelTestCase {
     /// Inputs far from zero: the per-example sums are shifted by the group's first row, so
     /// the variance does not cancel.
     func testLargeOffsetDoesNotCancel() {
-        var random = KernelRandom(66)
+        var random = TestRandom(seed: 66)
         let g = BatchNormPoolGeometry(batch: 6, height: 8, width: 8, channels: 8, groupExamples: 3)
         let x = random.floats(6 * 64 * 8, scale: 0.01).map { $0 + 1000 }
         let result = wholePass(T(x), T(random.floats(g.pooledCount)), T([Float](repeating: 1, count: 8)),

@@ -1,10 +1,11 @@
 import XCTest
 import TensorKernels
+import TestSupport
 
 final class ConvolutionTests: KernelTestCase {
     /// Runs the fast forward and backward and compares every output with the naive twin.
     private func check(_ g: Conv2dGeometry, bias: Bool, seed: UInt64, pool: ThreadPool, file: StaticString = #filePath, line: UInt = #line) {
-        var random = KernelRandom(seed)
+        var random = TestRandom(seed: seed)
         let x = random.floats(g.inputCount), w = random.floats(g.weightCount, scale: 0.5)
         let b = bias ? random.floats(g.outChannels) : nil
         let dy = random.floats(g.outputCount)
@@ -27,7 +28,7 @@ final class ConvolutionTests: KernelTestCase {
     }
 
     func testThreeByThreeAgainstNaiveOnOddShapes() {
-        var random = KernelRandom(11)
+        var random = TestRandom(seed: 11)
         for trial in 0..<12 {
             let g = Conv2dGeometry(batch: random.int(1...3), height: random.int(3...9), width: random.int(3...9),
                                    inChannels: random.int(1...5), outChannels: random.int(1...7), kernel: 3,
@@ -77,7 +78,7 @@ final class ConvolutionTests: KernelTestCase {
     func testIm2colThenCol2imIsTheAdjoint() {
         // ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ for any x, c: col2im is im2col's transpose.
         let g = Conv2dGeometry(batch: 2, height: 5, width: 6, inChannels: 3, outChannels: 1, kernel: 3, stride: 2, padding: 1)
-        var random = KernelRandom(5)
+        var random = TestRandom(seed: 5)
         let x = random.floats(g.inputCount), c = random.floats(g.batch * g.positions * g.patch)
         let col = T(shape: [c.count]), back = T(shape: [x.count])
         im2col(T(x).data, col.data, geometry: g, firstImage: 0, imageCount: g.batch, pool: pools[1])

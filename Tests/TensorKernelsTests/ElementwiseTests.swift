@@ -1,9 +1,10 @@
 import XCTest
 import TensorKernels
+import TestSupport
 
 final class ElementwiseTests: KernelTestCase {
     func testReluForwardBackwardInPlace() {
-        var random = KernelRandom(41)
+        var random = TestRandom(seed: 41)
         let count = 200_001  // several parallel ranges and an odd tail
         let x = random.floats(count), dy = random.floats(count)
         let t = T(x), g = T(dy)
@@ -14,7 +15,7 @@ final class ElementwiseTests: KernelTestCase {
     }
 
     func testAddAndAxpy() {
-        var random = KernelRandom(42)
+        var random = TestRandom(seed: 42)
         let a = random.floats(1000), b = random.floats(1000)
         let z = T(shape: [1000]), y = T(b)
         add(T(a).data, T(b).data, z.data, count: 1000, pool: pools[2])
@@ -24,7 +25,7 @@ final class ElementwiseTests: KernelTestCase {
     }
 
     func testColumnSumsAgainstNaiveAndAcrossThreadCounts() {
-        var random = KernelRandom(43)
+        var random = TestRandom(seed: 43)
         for (rows, cols) in [(1, 1), (1000, 3), (777, 130), (5000, 64)] {
             let x = T(random.floats(rows * cols))
             let expected = T(shape: [cols]); expected.fill(1)

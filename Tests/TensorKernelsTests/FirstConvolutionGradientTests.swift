@@ -1,5 +1,6 @@
 import XCTest
 import TensorKernels
+import TestSupport
 
 /// The first convolution's weight gradient from patch sums (FirstConvolutionGradient.swift)
 /// against naive twins: im2col for the moments, a loop over windows for the routed sums, and
@@ -21,7 +22,7 @@ final class FirstConvolutionGradientTests: KernelTestCase {
     }
 
     func testPatchMomentsAgainstIm2col() {
-        var random = KernelRandom(71)
+        var random = TestRandom(seed: 71)
         for (trial, (batch, size, channels)) in [(3, 7, 1), (2, 6, 3), (4, 5, 2)].enumerated() {
             let g = Conv2dGeometry(batch: batch, height: size, width: size + 1, inChannels: channels, outChannels: 4, kernel: 3, padding: 1)
             let x = random.floats(g.inputCount)
@@ -46,7 +47,7 @@ final class FirstConvolutionGradientTests: KernelTestCase {
     /// The whole: the weight gradient from moments and routed sums equals conv2dNaive's weight
     /// gradient of dy = batch norm's input gradient (from the fused kernel's explicit backward).
     func testWeightGradientAgainstTheExplicitBackward() {
-        var random = KernelRandom(72)
+        var random = TestRandom(seed: 72)
         let cases = [(5, 6, 1, 16, 2), (4, 7, 3, 8, 3), (6, 5, 1, 11, 6), (3, 8, 2, 19, 1)]
         for (trial, (batch, size, inChannels, channels, ghost)) in cases.enumerated() {
             let pool = pools[trial % 3]

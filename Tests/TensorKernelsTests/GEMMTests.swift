@@ -1,5 +1,6 @@
 import XCTest
 import TensorKernels
+import TestSupport
 
 /// `gemm` against its naive twin `gemmNaive`: every transpose, alpha/beta, padded leading
 /// dimensions, shapes on both sides of every blocking boundary, both micro-kernels, 1–3 threads.
@@ -28,10 +29,10 @@ final class GEMMTests: XCTestCase {
             for m in ms {
                 for n in ns {
                     for k in ks {
-                        let (transposeA, transposeB) = allTransposes[random.int(in: 0...3)]
+                        let (transposeA, transposeB) = allTransposes[random.int(0...3)]
                         check(GEMMCase(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
                                        alpha: 1, beta: random.bool() ? 0 : 0.5),
-                              kernel: kernel, threads: 1 + random.int(in: 0...2), random: &random)
+                              kernel: kernel, threads: 1 + random.int(0...2), random: &random)
                     }
                 }
             }
@@ -46,14 +47,14 @@ final class GEMMTests: XCTestCase {
     func testRandomShapesWithEveryTransposeAlphaBetaAndPadding() {
         var random = TestRandom(seed: 3)
         for _ in 0..<160 {
-            let (transposeA, transposeB) = allTransposes[random.int(in: 0...3)]
+            let (transposeA, transposeB) = allTransposes[random.int(0...3)]
             let testCase = GEMMCase(
-                m: random.int(in: 1...70), n: random.int(in: 1...90), k: random.int(in: 1...300),
+                m: random.int(1...70), n: random.int(1...90), k: random.int(1...300),
                 transposeA: transposeA, transposeB: transposeB,
-                alpha: [1, -1.5, 0.25][random.int(in: 0...2)], beta: [0, 1, -0.5][random.int(in: 0...2)],
-                padA: random.int(in: 0...5), padB: random.int(in: 0...5), padC: random.int(in: 0...5))
-            check(testCase, kernel: GEMMMicroKernel.allCases[random.int(in: 0...1)],
-                  threads: random.int(in: 1...3), random: &random)
+                alpha: [1, -1.5, 0.25][random.int(0...2)], beta: [0, 1, -0.5][random.int(0...2)],
+                padA: random.int(0...5), padB: random.int(0...5), padC: random.int(0...5))
+            check(testCase, kernel: GEMMMicroKernel.allCases[random.int(0...1)],
+                  threads: random.int(1...3), random: &random)
         }
     }
 
@@ -239,24 +240,4 @@ struct GEMMCase: CustomStringConvertible {
         "\(m)×\(n)×\(k) \(transposeA ? "Aᵀ" : "A")·\(transposeB ? "Bᵀ" : "B") alpha \(alpha) beta \(beta)"
             + " pads \(padA),\(padB),\(padC)" + (initialC.map { " C=\($0)" } ?? "")
     }
-}
-
-/// SplitMix64: reproducible test data without depending on the Training target.
-struct TestRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [-1, 1).
-    mutating func float() -> Float { Float(next() >> 40) * (2 / 16_777_216) - 1 }
-    mutating func floats(_ count: Int) -> [Float] { (0..<count).map { _ in float() } }
-    mutating func int(in range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func bool() -> Bool { next() & 1 == 1 }
 }

@@ -1,9 +1,10 @@
 import XCTest
 import TensorKernels
+import TestSupport
 
 final class PoolingTests: KernelTestCase {
     func testMaxPoolAgainstNaiveIncludingOddSizes() {
-        var random = KernelRandom(21)
+        var random = TestRandom(seed: 21)
         for (trial, (h, w)) in [(4, 4), (5, 7), (28, 28), (7, 6), (3, 3)].enumerated() {
             let n = 2, c = random.int(1...9)
             let x = random.floats(n * h * w * c), dy = random.floats(n * (h / 2) * (w / 2) * c)
@@ -27,7 +28,7 @@ final class PoolingTests: KernelTestCase {
     }
 
     func testGlobalAveragePoolForwardAndBackward() {
-        var random = KernelRandom(22)
+        var random = TestRandom(seed: 22)
         let n = 3, positions = 5, c = 4
         let x = random.floats(n * positions * c), dy = random.floats(n * c)
         let y = T(shape: [n * c]), dx = T(shape: [x.count])

@@ -31,7 +31,7 @@ public struct TestRandom {
 
     /// Uniform in [-1, 1).
     public mutating func float() -> Float { Float(next() >> 40) * (2 / 16_777_216) - 1 }
-    public mutating func floats(_ count: Int) -> [Float] { (0..<count).map { _ in float() } }
+    public mutating func floats(_ count: Int, scale: Float = 1) -> [Float] { (0..<count).map { _ in float() * scale } }
     public mutating func bool() -> Bool { next() & 1 == 1 }
     public mutating func chance(_ p: Double) -> Bool { double(0...1) < p }
     public mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
