@@ -19,8 +19,9 @@ public final class BatchNorm: Layer {
     public let momentum: Float
     public let gamma: Parameter
     public let beta: Parameter
-    public let runningMean: Tensor
-    public let runningVariance: Tensor
+    public let running: RunningStatistics
+    public var runningMean: Tensor { running.mean }
+    public var runningVariance: Tensor { running.variance }
     public let buffers: [Buffer]
     let name: String
     let pool: ThreadPool
@@ -43,8 +44,8 @@ public final class BatchNorm: Layer {
         self.epsilon = epsilon
         self.momentum = momentum
         self.pool = pool
-        let state = BatchNormState(name: name, channels: channels)
-        (gamma, beta, runningMean, runningVariance, buffers) = (state.gamma, state.beta, state.runningMean, state.runningVariance, state.buffers)
+        let state = BatchNormState(name: name, channels: channels, momentum: momentum)
+        (gamma, beta, running, buffers) = (state.gamma, state.beta, state.running, state.buffers)
     }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
@@ -75,8 +76,7 @@ public final class BatchNorm: Layer {
         batchNormTrainingForward(input.data, output.data, layout: layout, gamma: gamma.value.data, beta: beta.value.data,
                                  epsilon: epsilon, relu: fusedReLU, mean: mean.data, variance: variance.data, invStd: invStd.data,
                                  scratch: scratch.data, pool: pool)
-        updateRunningStatistics(runningMean: runningMean, runningVariance: runningVariance, momentum: momentum,
-                                mean: mean, variance: variance, layout: layout)
+        running.record(mean: mean, variance: variance, layout: layout)
         return output
     }
 
@@ -90,43 +90,93 @@ public final class BatchNorm: Layer {
     }
 
     public var parameters: [Parameter] { [gamma, beta] }
+    public var runningStatistics: [RunningStatistics] { [running] }
 
     public func floatsPerExample(inputShape: [Int]) -> Int { 2 * inputShape.reduce(1, *) }
 }
 
-/// After a training forward, for each ghost batch g in order:
-/// running_mean ← (1 − α)·running_mean + α·μ_g; running_var ← (1 − α)·running_var + α·σ²_g·n/(n − 1).
 /// What a batch-norm layer learns and keeps — γ (ones), β (zeros), the running mean (zeros) and
 /// variance (ones) — under the checkpoint names NAME.gamma, NAME.beta, NAME.running_mean and
 /// NAME.running_var. `BatchNorm` and `BatchNormReLUPool` share it, so their checkpoints agree.
 struct BatchNormState {
     let gamma: Parameter
     let beta: Parameter
-    let runningMean: Tensor
-    let runningVariance: Tensor
+    let running: RunningStatistics
     let buffers: [Buffer]
 
-    init(name: String, channels: Int) {
+    init(name: String, channels: Int, momentum: Float) {
         gamma = Parameter(name: name + ".gamma", shape: [channels], decays: false)
         beta = Parameter(name: name + ".beta", shape: [channels], decays: false)
         gamma.value.fill(1)
-        runningMean = Tensor(shape: [channels])
-        runningVariance = Tensor(shape: [channels])
-        runningVariance.fill(1)
-        buffers = [Buffer(name: name + ".running_mean", tensor: runningMean),
-                   Buffer(name: name + ".running_var", tensor: runningVariance)]
+        running = RunningStatistics(channels: channels, momentum: momentum)
+        buffers = [Buffer(name: name + ".running_mean", tensor: running.mean),
+                   Buffer(name: name + ".running_var", tensor: running.variance)]
     }
 }
 
-func updateRunningStatistics(runningMean: Tensor, runningVariance: Tensor, momentum: Float, mean: Tensor, variance: Tensor,
-                             layout: BatchNormLayout) {
-    let channels = layout.channels
-    for g in 0..<layout.groups {
-        let n = Float(min((g + 1) * layout.groupRows, layout.rows) - g * layout.groupRows)
-        let unbias = n > 1 ? n / (n - 1) : 1
-        for c in 0..<channels {
-            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[g * channels + c]
-            runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * variance[g * channels + c] * unbias
+/// A batch-norm layer's running mean and variance, and how training forwards update them.
+///
+/// Normally each training forward updates them at once (`record`). A model that runs the
+/// chunks of a pass on two lanes (see ChunkLanes.swift) defers the update: each forward then
+/// only keeps its batch statistics, and the model folds them in chunk order afterwards, so
+/// the running statistics get the same updates in the same order as on one lane.
+public final class RunningStatistics {
+    public let mean: Tensor
+    public let variance: Tensor
+    public let momentum: Float
+    /// When set, `record` keeps the batch statistics for a later `fold` instead of applying them.
+    var defersUpdates = false
+    /// The batch statistics of the training forwards since deferring began, oldest first.
+    private var pending: [(mean: [Float], variance: [Float], layout: BatchNormLayout)] = []
+    private var pendingStart = 0
+
+    init(channels: Int, momentum: Float) {
+        mean = Tensor(shape: [channels])
+        variance = Tensor(shape: [channels])
+        variance.fill(1)
+        self.momentum = momentum
+    }
+
+    /// After a training forward: its ghost batches' statistics `mean`, `variance` [groups, C].
+    func record(mean batchMean: Tensor, variance batchVariance: Tensor, layout: BatchNormLayout) {
+        if defersUpdates {
+            pending.append((batchMean.values, batchVariance.values, layout))
+        } else {
+            update(mean: UnsafeBufferPointer(start: batchMean.data, count: batchMean.count),
+                   variance: UnsafeBufferPointer(start: batchVariance.data, count: batchVariance.count), layout: layout)
+        }
+    }
+
+    /// Applies the oldest batch statistics `source` deferred and has not handed out yet (this
+    /// object's own, or those of the same layer in another copy of the model).
+    func fold(_ source: RunningStatistics) {
+        guard source.pendingStart < source.pending.count else { return }
+        let batch = source.pending[source.pendingStart]
+        source.pendingStart += 1
+        if source.pendingStart == source.pending.count {
+            source.pending.removeAll(keepingCapacity: true)
+            source.pendingStart = 0
+        }
+        batch.mean.withUnsafeBufferPointer { m in
+            batch.variance.withUnsafeBufferPointer { v in update(mean: m, variance: v, layout: batch.layout) }
+        }
+    }
+
+    /// Whether deferred statistics are waiting to be folded.
+    var hasPendingUpdates: Bool { pendingStart < pending.count }
+
+    /// For each ghost batch g in order:
+    /// running_mean ← (1 − α)·running_mean + α·μ_g; running_var ← (1 − α)·running_var + α·σ²_g·n/(n − 1).
+    private func update(mean batchMean: UnsafeBufferPointer<Float>, variance batchVariance: UnsafeBufferPointer<Float>,
+                        layout: BatchNormLayout) {
+        let channels = layout.channels
+        for g in 0..<layout.groups {
+            let n = Float(min((g + 1) * layout.groupRows, layout.rows) - g * layout.groupRows)
+            let unbias = n > 1 ? n / (n - 1) : 1
+            for c in 0..<channels {
+                mean[c] = (1 - momentum) * mean[c] + momentum * batchMean[g * channels + c]
+                variance[c] = (1 - momentum) * variance[c] + momentum * batchVariance[g * channels + c] * unbias
+            }
         }
     }
 }

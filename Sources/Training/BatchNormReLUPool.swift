@@ -10,8 +10,9 @@ public final class BatchNormReLUPool: Layer {
     public let momentum: Float
     public let gamma: Parameter
     public let beta: Parameter
-    public let runningMean: Tensor
-    public let runningVariance: Tensor
+    public let running: RunningStatistics
+    public var runningMean: Tensor { running.mean }
+    public var runningVariance: Tensor { running.variance }
     public let buffers: [Buffer]
     let name: String
     let pool: ThreadPool
@@ -39,8 +40,8 @@ public final class BatchNormReLUPool: Layer {
         self.epsilon = epsilon
         self.momentum = momentum
         self.pool = pool
-        let state = BatchNormState(name: name, channels: channels)
-        (gamma, beta, runningMean, runningVariance, buffers) = (state.gamma, state.beta, state.runningMean, state.runningVariance, state.buffers)
+        let state = BatchNormState(name: name, channels: channels, momentum: momentum)
+        (gamma, beta, running, buffers) = (state.gamma, state.beta, state.running, state.buffers)
     }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
@@ -83,6 +84,7 @@ public final class BatchNormReLUPool: Layer {
     }
 
     public var parameters: [Parameter] { [gamma, beta] }
+    public var runningStatistics: [RunningStatistics] { [running] }
 
     /// The input (kept for the backward), the output and the window extremes.
     public func floatsPerExample(inputShape: [Int]) -> Int {
@@ -146,8 +148,7 @@ extension BatchNormReLUPool: PiecewiseStatisticsLayer {
                                 mean: mean.data, variance: variance.data, invStd: invStd.data)
         batchNormPoolAffine(gamma: gamma.value.data, beta: beta.value.data, mean: mean.data, invStd: invStd.data,
                             groups: g.groups, channels: channels, scale: scale, offset: offset)
-        updateRunningStatistics(runningMean: runningMean, runningVariance: runningVariance, momentum: momentum,
-                                mean: mean, variance: variance, layout: g.statisticsLayout)
+        running.record(mean: mean, variance: variance, layout: g.statisticsLayout)
     }
 
     func forward(piece: Range<Int>) {

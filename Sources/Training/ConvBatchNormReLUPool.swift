@@ -56,6 +56,7 @@ public final class ConvBatchNormReLUPool: Layer {
 
     public var parameters: [Parameter] { convolution.parameters + batchNorm.parameters }
     public var buffers: [Buffer] { batchNorm.buffers }
+    public var runningStatistics: [RunningStatistics] { batchNorm.runningStatistics }
 
     public func floatsPerExample(inputShape: [Int]) -> Int {
         convolution.floatsPerExample(inputShape: inputShape)

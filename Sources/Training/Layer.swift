@@ -44,6 +44,8 @@ public protocol Layer: AnyObject {
     func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor?
     var parameters: [Parameter] { get }
     var buffers: [Buffer] { get }
+    /// The running statistics of the batch-norm layers in it, in layer order.
+    var runningStatistics: [RunningStatistics] { get }
     /// Floats this layer keeps per example between forward and backward (outputs, gradients),
     /// for choosing how many examples a pass may hold.
     func floatsPerExample(inputShape: [Int]) -> Int
@@ -52,6 +54,7 @@ public protocol Layer: AnyObject {
 extension Layer {
     public var parameters: [Parameter] { [] }
     public var buffers: [Buffer] { [] }
+    public var runningStatistics: [RunningStatistics] { [] }
 }
 
 /// Layers applied one after another.
@@ -78,6 +81,7 @@ public final class Sequential: Layer {
 
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
     public var buffers: [Buffer] { layers.flatMap(\.buffers) }
+    public var runningStatistics: [RunningStatistics] { layers.flatMap(\.runningStatistics) }
 
     public func floatsPerExample(inputShape: [Int]) -> Int {
         var shape = inputShape, total = 0

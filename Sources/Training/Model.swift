@@ -36,6 +36,13 @@ public final class Model {
     public var pieceExamples: Int = Model.preferredPieceExamples {
         didSet { apiPrecondition(pieceExamples > 0, "a piece needs at least one example") }
     }
+    /// How many lanes the chunks of a pass with ghost batches take turns on (see
+    /// ChunkLanes.swift): 2, or 1 to run every chunk on this model (one gradient sum).
+    public var chunkLanes: Int = 2 {
+        didSet { apiPrecondition((1...2).contains(chunkLanes), "chunk lanes must be 1 or 2") }
+    }
+    /// The model the odd chunks of a pass run on when `chunkLanes` is 2, built on first use.
+    var secondLane: Model?
     /// The leading layers up to the last batch norm, run in pieces; nil without batch norm.
     let stem: PiecewiseStem?
     /// Whether training passes run the convolutional layers in pieces (`pieceExamples`): models
@@ -127,28 +134,38 @@ public final class Model {
     public func accumulateGradients(from dataset: Dataset, count: Int, batchSize: Int, example: (Int) -> Int) -> CrossEntropyResult {
         apiPrecondition(count > 0 && batchSize >= count, "a pass needs 1...batchSize examples")
         checkShape(of: dataset)
+        let chunks = stride(from: 0, to: count, by: chunkExamples).map { $0..<min(count, $0 + chunkExamples) }
+        if chunks.count > 1 && chunkLanes == 2 && ghostBatch != nil {
+            return accumulateGradientsOnTwoLanes(chunks, from: dataset, batchSize: batchSize, example: example)
+        }
         var total = CrossEntropyResult(lossSum: 0, correct: 0)
-        var first = 0
-        while first < count {
-            let size = min(chunkExamples, count - first)
-            gather(from: dataset, count: size) { example(first + $0) }
-            let features = stem?.forward(input, pieceExamples: pieceExamples) ?? input
-            let logits = head.forward(features, mode: .training)
-            logitsGradient.resize(logits.shape)
-            let result = labels.withUnsafeBufferPointer {
-                softmaxCrossEntropy(logits: logits.data, labels: $0.baseAddress!, rows: size, classes: classes,
-                                    gradient: logitsGradient.data, gradientScale: 1 / Float(batchSize), pool: pool)
-            }
-            if let stem {
-                stem.backward(head.backward(logitsGradient, needsInputGradient: true)!, pieceExamples: pieceExamples)
-            } else {
-                _ = head.backward(logitsGradient, needsInputGradient: false)
-            }
+        for chunk in chunks {
+            let result = trainChunk(chunk, from: dataset, batchSize: batchSize, example: example)
             total.lossSum += result.lossSum
             total.correct += result.correct
-            first += size
         }
         return total
+    }
+
+    /// Forward, loss and backward of the pass's examples `chunk` (positions in the pass, whose
+    /// dataset indices `example` gives): adds their share of the batch's gradient to the
+    /// parameter gradients; returns their summed loss and correct predictions.
+    func trainChunk(_ chunk: Range<Int>, from dataset: Dataset, batchSize: Int, example: (Int) -> Int) -> CrossEntropyResult {
+        let size = chunk.count
+        gather(from: dataset, count: size) { example(chunk.lowerBound + $0) }
+        let features = stem?.forward(input, pieceExamples: pieceExamples) ?? input
+        let logits = head.forward(features, mode: .training)
+        logitsGradient.resize(logits.shape)
+        let result = labels.withUnsafeBufferPointer {
+            softmaxCrossEntropy(logits: logits.data, labels: $0.baseAddress!, rows: size, classes: classes,
+                                gradient: logitsGradient.data, gradientScale: 1 / Float(batchSize), pool: pool)
+        }
+        if let stem {
+            stem.backward(head.backward(logitsGradient, needsInputGradient: true)!, pieceExamples: pieceExamples)
+        } else {
+            _ = head.backward(logitsGradient, needsInputGradient: false)
+        }
+        return result
     }
 
     /// Convenience: the pass is `indices` (dataset positions), in order.

@@ -63,6 +63,7 @@ public final class ResidualBlock: Layer {
         bn1.parameters + conv1.parameters + bn2.parameters + conv2.parameters + (projection?.parameters ?? [])
     }
     public var buffers: [Buffer] { bn1.buffers + bn2.buffers }
+    public var runningStatistics: [RunningStatistics] { bn1.runningStatistics + bn2.runningStatistics }
 
     public func floatsPerExample(inputShape: [Int]) -> Int {
         var total = bn1.floatsPerExample(inputShape: inputShape)

@@ -7,7 +7,7 @@ import Training
 enum BenchTrain {
     static let usage = """
     schedc bench train [--model mlp|cnn|wrn|all] [--batches LIST] [--threads LIST] [--ghost-batch N]
-                       [--piece N] [--seconds S] [--repeat N] [--format text|json]
+                       [--piece N] [--lanes N] [--seconds S] [--repeat N] [--format text|json]
         training samples/s: one step = forward, backward and optimiser step (SGD, momentum 0.9,
         weight decay 5e-4) on consecutive batches of 10 000 synthetic 28×28×1 images with 10
         classes (no data files); then
@@ -26,13 +26,16 @@ enum BenchTrain {
         --piece N          examples per piece in which a training pass runs the cnn's
                            convolution and batch-norm layers (default: \(Model.preferredPieceExamples);
                            any size gives the same batch-norm statistics)
+        --lanes N          2 (default): a pass of several ghost batches runs them on two lanes,
+                           one core each; 1: one after the other, each on every core (a
+                           different rounding of the gradient sum; docs/runtime.md)
         --seconds S        timed seconds per round (default: 1)
         --repeat N         rounds per figure, the best kept (default: 3)
         --format FORMAT    text (one line per configuration, once a model and thread count has
                            been measured at every batch size) or json (an array of records:
                            model, batch, threads, samples_per_second, train_rounds (every round's
                            samples/s, in order), eval_samples_per_second, peak_rss_mb,
-                           ghost_batch, piece_examples)
+                           ghost_batch, piece_examples, lanes)
         peak_rss_mb is the process's resident-memory high-water mark while that configuration
         alone ran its first step and an evaluation (reset before each through
         /proc/self/clear_refs).
@@ -53,13 +56,15 @@ enum BenchTrain {
         let peak_rss_mb: Double
         let ghost_batch: Int?
         let piece_examples: Int?
+        /// Chunk lanes (models with ghost batch norm), nil for the others.
+        let lanes: Int?
         /// samples_per_second of every round, in the order they ran (the best is samples_per_second).
         let train_rounds: [Double]
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, flags: [],
-                                         options: ["--model", "--batches", "--threads", "--ghost-batch", "--piece", "--seconds", "--repeat",
+                                         options: ["--model", "--batches", "--threads", "--ghost-batch", "--piece", "--lanes", "--seconds", "--repeat",
                                                    "--format"])
         if let extra = parsed.positionals.first { throw CLIError("unexpected argument '\(extra)'") }
         let modelChoice = try parsed.choice("--model", among: ["mlp", "cnn", "wrn", "all"], default: "all")
@@ -73,6 +78,7 @@ enum BenchTrain {
         let threadCounts = try integerList(parsed.value("--threads") ?? "2", option: "--threads", range: 1...256)
         let ghostBatch = try parsed.integer("--ghost-batch", default: 128, in: 1...65_536)!
         let pieceExamples = try parsed.integer("--piece", default: Model.preferredPieceExamples, in: 1...65_536)!
+        let lanes = try parsed.integer("--lanes", default: 2, in: 1...2)!
         let seconds: Double
         if let text = parsed.value("--seconds") {
             guard let value = Double(text), value > 0, value <= 3600 else {
@@ -96,7 +102,7 @@ enum BenchTrain {
         for (name, architecture) in models {
             for threads in threadCounts {
                 let setup = Setup(name: name, architecture: architecture, data: data, threads: threads, ghostBatch: ghostBatch,
-                                  pieceExamples: pieceExamples)
+                                  pieceExamples: pieceExamples, lanes: lanes)
                 for record in measure(setup, batches: batches, seconds: seconds, rounds: rounds) {
                     records.append(record)
                     if format == "text" { print(textLine(record)) }
@@ -152,6 +158,7 @@ enum BenchTrain {
         let threads: Int
         let ghostBatch: Int
         let pieceExamples: Int
+        let lanes: Int
     }
 
     /// A model training on consecutive batches of the data set, from its first step on (the
@@ -167,6 +174,7 @@ enum BenchTrain {
             model = Model(architecture: setup.architecture, channels: 1, height: 28, width: 28, classes: 10,
                           ghostBatch: setup.ghostBatch, seed: 1, pool: pool)
             model.pieceExamples = setup.pieceExamples
+            model.chunkLanes = setup.lanes
             data = setup.data
             self.batch = batch
             step()
@@ -214,6 +222,7 @@ enum BenchTrain {
                           eval_samples_per_second: evalRates[index].max()!, peak_rss_mb: peaks[index],
                           ghost_batch: setup.architecture.usesBatchNorm ? min(setup.ghostBatch, batch) : nil,
                           piece_examples: trials[index].model.runsInPieces ? min(setup.pieceExamples, batch) : nil,
+                          lanes: trials[index].model.ghostBatch == nil ? nil : setup.lanes,
                           train_rounds: trainRates[index])
         }
     }

@@ -30,6 +30,17 @@ final class BenchTrainTests: XCTestCase {
         // So do the pieces of a training pass, at most the batch.
         XCTAssertNil(records[0]["piece_examples"] as? Int)
         XCTAssertEqual(records[4]["piece_examples"] as? Int, 4)
+        // Chunk lanes too (models with ghost batch norm).
+        XCTAssertNil(records[0]["lanes"] as? Int)
+        XCTAssertEqual(records[4]["lanes"] as? Int, 2)
+    }
+
+    func testOneLaneIsRecorded() throws {
+        let result = try runSchedc(["bench", "train", "--model", "cnn", "--batches", "8", "--ghost-batch", "2", "--threads", "2",
+                                    "--lanes", "1", "--format", "json"] + quick)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let records = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(records.map { $0["lanes"] as? Int }, [1])
     }
 
     func testRoundsAreRecordedInOrder() throws {
@@ -62,6 +73,7 @@ final class BenchTrainTests: XCTestCase {
             (["bench", "train", "--threads", "0"], "option '--threads' needs comma-separated integers in 1...256"),
             (["bench", "train", "--ghost-batch", "0"], "option '--ghost-batch' needs an integer in 1...65536, not '0'"),
             (["bench", "train", "--piece", "0"], "option '--piece' needs an integer in 1...65536, not '0'"),
+            (["bench", "train", "--lanes", "3"], "option '--lanes' needs an integer in 1...2, not '3'"),
             (["bench", "train", "--seconds", "-1"], "option '--seconds' needs a number of seconds in (0, 3600], not '-1'"),
             (["bench", "train", "--repeat", "0"], "option '--repeat' needs an integer in 1...100, not '0'"),
             (["bench", "train", "--format", "xml"], "option '--format' takes one of text, json, not 'xml'"),
