@@ -18,9 +18,9 @@ import TensorKernels
 // running-statistics updates, which are then applied in chunk order — the same updates, in the
 // same order, as when every chunk runs on one model.
 //
-// A pass of one chunk (a batch of at most one ghost batch) runs on the model itself, its
-// kernels using every thread; with more than two threads the lanes take turns, each chunk
-// using every thread (same bits).
+// A pass of one chunk (a batch of at most one ghost batch), and the last chunk of an odd
+// number, run on the model itself with every kernel split across the threads; with more than
+// two threads the lanes take turns, each chunk using every thread (same bits).
 
 extension Model {
     /// The pass `chunks` (ranges of pass positions, more than one) on two lanes; see above.
@@ -32,18 +32,22 @@ extension Model {
 
         let results = UnsafeMutableBufferPointer<CrossEntropyResult>.allocate(capacity: chunks.count)
         defer { results.deallocate() }
-        func run(lane: Int) {
-            for c in stride(from: lane, to: chunks.count, by: 2) {
-                results[c] = lanes[lane].trainChunk(chunks[c], from: dataset, batchSize: batchSize, example: example)
-            }
+        func train(_ c: Int) {
+            results[c] = lanes[c % 2].trainChunk(chunks[c], from: dataset, batchSize: batchSize, example: example)
         }
+        // An odd last chunk would leave one core idle for a whole chunk (a third of the time of
+        // a pass of three): it runs after the others, on its lane with every kernel split
+        // across the threads (the same bits, as the kernels give on any thread count).
+        let paired = chunks.count - chunks.count % 2
         if pool.threadCount == 2 {
             // Inside the pool's loop, each lane's kernels run on the thread that runs the lane.
-            pool.parallelFor(2) { run(lane: $0) }
+            pool.parallelFor(2) { lane in
+                for c in stride(from: lane, to: paired, by: 2) { train(c) }
+            }
         } else {
-            run(lane: 0)
-            run(lane: 1)
+            for c in 0..<paired { train(c) }
         }
+        if paired < chunks.count { train(paired) }
 
         var total = CrossEntropyResult(lossSum: 0, correct: 0)
         for c in chunks.indices {
