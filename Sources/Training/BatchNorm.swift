@@ -16,7 +16,8 @@ public final class BatchNorm: Layer {
     /// Whether a ReLU is fused in: y = max(0, BN(x)) (one pass fewer each way than BN then ReLU).
     public let fusedReLU: Bool
     public let epsilon: Float
-    public let momentum: Float
+    /// The running averages' update rate α (kept by `running`, which applies it).
+    public var momentum: Float { running.momentum }
     public let gamma: Parameter
     public let beta: Parameter
     public let running: RunningStatistics
@@ -42,7 +43,6 @@ public final class BatchNorm: Layer {
         self.ghostBatch = ghostBatch
         self.fusedReLU = fusedReLU
         self.epsilon = epsilon
-        self.momentum = momentum
         self.pool = pool
         let state = BatchNormState(name: name, channels: channels, momentum: momentum)
         (gamma, beta, running, buffers) = (state.gamma, state.beta, state.running, state.buffers)

@@ -7,7 +7,8 @@ public final class BatchNormReLUPool: Layer {
     public let channels: Int
     public let ghostBatch: Int?
     public let epsilon: Float
-    public let momentum: Float
+    /// The running averages' update rate α (kept by `running`, which applies it).
+    public var momentum: Float { running.momentum }
     public let gamma: Parameter
     public let beta: Parameter
     public let running: RunningStatistics
@@ -38,7 +39,6 @@ public final class BatchNormReLUPool: Layer {
         self.channels = channels
         self.ghostBatch = ghostBatch
         self.epsilon = epsilon
-        self.momentum = momentum
         self.pool = pool
         let state = BatchNormState(name: name, channels: channels, momentum: momentum)
         (gamma, beta, running, buffers) = (state.gamma, state.beta, state.running, state.buffers)

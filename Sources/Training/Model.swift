@@ -135,6 +135,8 @@ public final class Model {
         apiPrecondition(count > 0 && batchSize >= count, "a pass needs 1...batchSize examples")
         checkShape(of: dataset)
         let chunks = stride(from: 0, to: count, by: chunkExamples).map { $0..<min(count, $0 + chunkExamples) }
+        // The MLP's chunks (no batch norm) are independent too, but its GEMMs of 512 rows
+        // already split well: on two lanes it measured 1–3 % slower at batch 1024 and 2048.
         if chunks.count > 1 && chunkLanes == 2 && ghostBatch != nil {
             return accumulateGradientsOnTwoLanes(chunks, from: dataset, batchSize: batchSize, example: example)
         }
