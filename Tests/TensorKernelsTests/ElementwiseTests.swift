@@ -6,11 +6,15 @@ final class ElementwiseTests: KernelTestCase {
     func testReluForwardBackwardInPlace() {
         var random = TestRandom(seed: 41)
         let count = 200_001  // several parallel ranges and an odd tail
-        let x = random.floats(count), dy = random.floats(count)
+        var x = random.floats(count), dy = random.floats(count)
+        // NaN and −0 inside the vector loop and in the scalar tail: both give 0 forward.
+        for i in [3, 16, 17, count - 1] { x[i] = .nan }
+        for i in [5, count - 2] { x[i] = -0.0 }
         let t = T(x), g = T(dy)
         reluForward(t.data, t.data, count: count, pool: pools[1])
         reluBackward(output: t.data, g.data, g.data, count: count, pool: pools[1])
         XCTAssertEqual(t.values, x.map { $0 > 0 ? $0 : 0 })
+        XCTAssertEqual(t.values[3], 0); XCTAssertEqual(t.values[count - 1], 0)
         XCTAssertEqual(g.values, zip(x, dy).map { $0.0 > 0 ? $0.1 : 0 })
     }
 
