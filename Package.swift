@@ -30,7 +30,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Stage 3a: tensors, GEMM, convolution, element-wise kernels, thread pool.
         .target(name: "KernelSIMD", swiftSettings: language + optimisedForHost),
-        .target(name: "TensorKernels", dependencies: ["KernelSIMD"], swiftSettings: language + optimisedForHost),
+        // A cache prefetch for the GEMM micro-kernels (a static inline C function; Swift has none).
+        .target(name: "CPrefetch"),
+        .target(name: "TensorKernels", dependencies: ["KernelSIMD", "CPrefetch"], swiftSettings: language + optimisedForHost),
         // Stage 3b: layers, models, losses, optimisers, data sets.
         .target(name: "Training", dependencies: ["TensorKernels", "CZlib"], swiftSettings: language + optimisedForHost),
         // Stage 4: executes a Plan on the runtime; run directories, metrics, checkpoints, plots.
