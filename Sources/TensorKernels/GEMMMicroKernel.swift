@@ -36,8 +36,7 @@ private func storeRow<V: SIMD>(_ acc: V, _ c: UnsafeMutablePointer<Float>, alpha
 
 /// Brings the C tile towards L1 before the k loop. Its rows are written (and, after the first
 /// kc block, read) only once the loop is done, when nothing else is left to overlap with the
-/// miss: from L3 that wait was about a tenth of a 6×16 tile's time (a 6×16 tile does a quarter
-/// of the work of an 8×32 one per visit of C).
+/// miss. Measured on Zen 4: 6×16 up to +10 %, 8×32 +2–4 % (docs/performance.md).
 @inline(__always)
 private func prefetchTile(_ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int) {
     var row = c

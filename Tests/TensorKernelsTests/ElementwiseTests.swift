@@ -26,6 +26,10 @@ final class ElementwiseTests: KernelTestCase {
         axpy(alpha: 0.5, T(a).data, y.data, count: 1000, pool: pools[2])
         XCTAssertEqual(z.values, zip(a, b).map { $0 + $1 })
         XCTAssertEqual(y.values, zip(a, b).map { 0.5 * $0 + $1 })
+        // In place, as the residual blocks call it (z is x).
+        let w = T(a)
+        add(w.data, T(b).data, w.data, count: 1000, pool: pools[2])
+        XCTAssertEqual(w.values, zip(a, b).map { $0 + $1 })
     }
 
     func testColumnSumsAgainstNaiveAndAcrossThreadCounts() {
