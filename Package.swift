@@ -37,10 +37,13 @@ let package = Package(
         .target(name: "Training", dependencies: ["TensorKernels", "CZlib"], swiftSettings: language + optimisedForHost),
         // Stage 4: executes a Plan on the runtime; run directories, metrics, checkpoints, plots.
         .target(name: "ScheduleRunner", dependencies: ["ScheduleLanguage", "SchedulePlanner", "TensorKernels", "Training", "Charts"], swiftSettings: language + optimisedForHost),
+        // What `schedc bench` measures: GEMM beside numpy, training throughput, front-end speed.
+        .target(name: "Benchmarks", dependencies: ["ScheduleLanguage", "TensorKernels", "Training"], swiftSettings: language),
         // The command line: argument parsing, output formats, exit codes, progress display.
         .executableTarget(
             name: "schedc",
-            dependencies: ["ScheduleLanguage", "SchedulePlanner", "Charts", "TensorKernels", "Training", "ScheduleRunner"],
+            dependencies: ["ScheduleLanguage", "SchedulePlanner", "Charts", "TensorKernels", "Training", "ScheduleRunner",
+                           "Benchmarks"],
             swiftSettings: language),
 
         // Helpers shared by the test targets: golden files, a seeded generator, XML summaries.

@@ -40,7 +40,7 @@ public struct GEMMTiming: Sendable {
     public var gflops: Double { shape.flops / seconds / 1e9 }
 }
 
-/// Times `gemm` the way /work/shared/bench/numpy_gemm.py times numpy's matmul, so the two
+/// Times `gemm` the way the numpy_gemm.py reference script times numpy's matmul, so the two
 /// figures compare: operands filled once, one warm-up call, then three rounds of
 /// max(3, 2·10⁹ / flops) calls; the best round's time per call. beta = 0, alpha = 1,
 /// tight leading dimensions.

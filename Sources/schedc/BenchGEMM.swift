@@ -1,4 +1,5 @@
 import Foundation
+import Benchmarks
 import TensorKernels
 
 /// `schedc bench gemm`: GFLOP/s of the fp32 GEMM kernel, optionally beside numpy's (OpenBLAS)
@@ -48,7 +49,12 @@ enum BenchGEMM {
             for shape in shapes {
                 let timing = timeGEMM(shape, pool: pool, microKernel: kernel)
                 var referenceGFLOPS: Double?
-                if reference != nil { referenceGFLOPS = reference!.gflops(shape, threads: threads) }
+                do {
+                    referenceGFLOPS = try reference?.gflops(shape, threads: threads)
+                } catch {
+                    printError("schedc bench gemm: no numpy reference: \(error)")
+                    reference = nil  // said once; the rest is ours alone
+                }
                 if json {
                     records.append(jsonRecord(timing, reference: referenceGFLOPS))
                 } else {
@@ -133,68 +139,3 @@ enum BenchGEMM {
     }
 }
 
-/// numpy's matmul timed by python3, the same way `timeGEMM` times ours (a copy of the method
-/// of /work/shared/bench/numpy_gemm.py, which is not part of the repository).
-struct NumpyReference {
-    /// Set after the first failure, so the reason is printed once and the rest is skipped.
-    private var unavailable = false
-
-    static let script = """
-    import os, sys, time
-    import numpy as np
-    m, n, k, ta, tb = (int(x) for x in sys.argv[1:6])
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
-    b = rng.standard_normal((n, k) if tb else (k, n), dtype=np.float32)
-    a = a.T if ta else a
-    b = b.T if tb else b
-    a @ b  # warm up
-    reps = max(3, int(2e9 / (2 * m * n * k)))
-    best = float("inf")
-    for _ in range(3):
-        t = time.perf_counter()
-        for _ in range(reps):
-            a @ b
-        best = min(best, (time.perf_counter() - t) / reps)
-    print(2 * m * n * k / best / 1e9)
-    """
-
-    /// GFLOP/s of numpy on `shape` with `threads` BLAS threads, or nil (with a note on
-    /// standard error, the first time) when python3 or numpy cannot be run.
-    mutating func gflops(_ shape: GEMMShape, threads: Int) -> Double? {
-        if unavailable { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, "\(shape.m)", "\(shape.n)", "\(shape.k)",
-                             shape.transposeA ? "1" : "0", shape.transposeB ? "1" : "0"]
-        var environment = ProcessInfo.processInfo.environment
-        for variable in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] {
-            environment[variable] = "\(threads)"
-        }
-        process.environment = environment
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        do {
-            try process.run()
-        } catch {
-            return giveUp("cannot run python3 (\(error.localizedDescription))")
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if process.terminationStatus == 127 { return giveUp("python3 is not on PATH") }
-        guard process.terminationStatus == 0, let value = Double(text) else {
-            let lastLine = errorText.split(separator: "\n").last.map(String.init) ?? "exit status \(process.terminationStatus)"
-            return giveUp(lastLine.contains("No module named") ? "numpy is not installed (\(lastLine))" : "python3 failed: \(lastLine)")
-        }
-        return value
-    }
-
-    private mutating func giveUp(_ reason: String) -> Double? {
-        unavailable = true
-        printError("schedc bench gemm: no numpy reference: \(reason)")
-        return nil
-    }
-}

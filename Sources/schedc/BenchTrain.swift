@@ -1,4 +1,5 @@
 import Foundation
+import Benchmarks
 import TensorKernels
 import Training
 
@@ -16,7 +17,7 @@ enum BenchTrain {
         step; the rounds go round-robin over the batch sizes of a model and thread count, so a
         change in the machine's load falls on all of them alike. The text table shows the
         spread of the training rounds ((best − slowest) / best) and puts PyTorch's CPU figures
-        (2 threads, issue 4) beside ours.
+        (2 threads, from docs/performance.md) beside ours.
         --model NAME       mlp (784-512-512-10), cnn (two conv layers), wrn (WRN-16-4), or all
                            (mlp and cnn; default)
         --batches LIST     batch sizes, e.g. 32,128 (default: 32,128,512,2048)
@@ -41,26 +42,12 @@ enum BenchTrain {
         /proc/self/clear_refs).
     """
 
-    /// PyTorch on the CPU, 2 threads, same models, samples/s (measured on this kind of machine; issue 4).
+    /// PyTorch on the CPU, 2 threads, same models, samples/s, as docs/performance.md records them: a
+    /// figure for the eye, not a same-run reference (docs/reference/pytorch_train.py measures one).
     static let pytorchReference: [String: [Int: Double]] = [
         "mlp": [32: 15_100, 128: 28_800, 512: 38_800, 2048: 43_400],
         "cnn": [32: 2_000, 128: 2_400, 512: 1_700, 2048: 1_300],
     ]
-
-    struct Record: Encodable {
-        let model: String
-        let batch: Int
-        let threads: Int
-        let samples_per_second: Double
-        let eval_samples_per_second: Double
-        let peak_rss_mb: Double
-        let ghost_batch: Int?
-        let piece_examples: Int?
-        /// Chunk lanes (models with ghost batch norm), nil for the others.
-        let lanes: Int?
-        /// samples_per_second of every round, in the order they ran (the best is samples_per_second).
-        let train_rounds: [Double]
-    }
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, flags: [],
@@ -93,17 +80,17 @@ enum BenchTrain {
 
         // As in training, batches walk through a data set larger than the caches (10 000 images,
         // 31 MB, like the shipped subset), so no batch size finds its data already cached.
-        let data = syntheticData(count: max(syntheticCount, batches.max()!), seed: 1)
-        var records: [Record] = []
+        let data = TrainingBenchmark.syntheticData(count: max(TrainingBenchmark.syntheticCount, batches.max()!), seed: 1)
+        var records: [TrainingBenchmark.Record] = []
         if format == "text" {
             print("schedc bench train: synthetic 28×28×1 images, 10 classes, SGD momentum 0.9, ghost batch \(ghostBatch)")
             print("model  batch  threads  train samples/s  spread  eval samples/s  peak RSS MiB  PyTorch (2 threads)  ratio")
         }
         for (name, architecture) in models {
             for threads in threadCounts {
-                let setup = Setup(name: name, architecture: architecture, data: data, threads: threads, ghostBatch: ghostBatch,
-                                  pieceExamples: pieceExamples, lanes: lanes)
-                for record in measure(setup, batches: batches, seconds: seconds, rounds: rounds) {
+                let setup = TrainingBenchmark.Setup(name: name, architecture: architecture, data: data, threads: threads,
+                                                    ghostBatch: ghostBatch, pieceExamples: pieceExamples, lanes: lanes)
+                for record in TrainingBenchmark.measure(setup, batches: batches, seconds: seconds, rounds: rounds) {
                     records.append(record)
                     if format == "text" { print(textLine(record)) }
                 }
@@ -125,7 +112,7 @@ enum BenchTrain {
         return values.map { $0! }
     }
 
-    private static func textLine(_ r: Record) -> String {
+    private static func textLine(_ r: TrainingBenchmark.Record) -> String {
         func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
         var line = r.model.padding(toLength: 5, withPad: " ", startingAt: 0)
         line += pad(String(r.batch), 7) + pad(String(r.threads), 9)
@@ -139,120 +126,4 @@ enum BenchTrain {
         }
         return line
     }
-
-    static let syntheticCount = 10_000
-
-    /// Synthetic data: `count` uniform random images in [0, 1) and random labels.
-    private static func syntheticData(count: Int, seed: UInt64) -> Dataset {
-        var random = DeterministicRandom(seed: seed, stream: 7)
-        let images = (0..<(count * 784)).map { _ in random.nextUniformFloat() }
-        let labels = (0..<count).map { _ in Int32(random.next() % 10) }
-        return Dataset(images: images, labels: labels, channels: 1, height: 28, width: 28, classes: 10)
-    }
-
-    /// What one group of measurements shares: a model, a thread count, the data.
-    private struct Setup {
-        let name: String
-        let architecture: ModelArchitecture
-        let data: Dataset
-        let threads: Int
-        let ghostBatch: Int
-        let pieceExamples: Int
-        let lanes: Int
-    }
-
-    /// A model training on consecutive batches of the data set, from its first step on (the
-    /// warm-up: buffers reach their size).
-    private final class Trial {
-        let model: Model
-        let optimizer = Optimizer(kind: .sgd, learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
-        let data: Dataset
-        let batch: Int
-        private var start = 0
-
-        init(_ setup: Setup, batch: Int, pool: ThreadPool) {
-            model = Model(architecture: setup.architecture, channels: 1, height: 28, width: 28, classes: 10,
-                          ghostBatch: setup.ghostBatch, seed: 1, pool: pool)
-            model.pieceExamples = setup.pieceExamples
-            model.chunkLanes = setup.lanes
-            data = setup.data
-            self.batch = batch
-            step()
-        }
-
-        private func nextBatch() -> Range<Int> {
-            if start + batch > data.count { start = 0 }
-            defer { start += batch }
-            return start..<(start + batch)
-        }
-
-        func step() { model.trainStep(on: data, indices: nextBatch(), optimizer: optimizer) }
-        func evaluate() { _ = model.evaluate(data, range: nextBatch(), batchSize: batch) }
-    }
-
-    /// One model and thread count at every batch size. Each batch size's peak memory is taken
-    /// alone (a model, its warm-up step and an evaluation, then it is freed). The timed rounds
-    /// then go round-robin over the batch sizes — round 1 of every batch size, then round 2, … —
-    /// so a change in the machine's load during the run falls on all batch sizes alike instead
-    /// of looking like a trend across them.
-    private static func measure(_ setup: Setup, batches: [Int], seconds: Double, rounds: Int) -> [Record] {
-        let pool = ThreadPool(threads: setup.threads)
-        let peaks = batches.map { batch -> Double in
-            resetPeakResidentMemory()
-            Trial(setup, batch: batch, pool: pool).evaluate()
-            return peakResidentMegabytes()
-        }
-        let trials = batches.map { Trial(setup, batch: $0, pool: pool) }
-        var trainRates = [[Double]](repeating: [], count: trials.count)
-        var evalRates = trainRates
-        for _ in 0..<rounds {
-            for (index, trial) in trials.enumerated() {
-                trainRates[index].append(rate(seconds: seconds, batch: trial.batch) { trial.step() })
-            }
-        }
-        for trial in trials { trial.evaluate() }  // warm-up
-        for _ in 0..<rounds {
-            for (index, trial) in trials.enumerated() {
-                evalRates[index].append(rate(seconds: seconds / 2, batch: trial.batch) { trial.evaluate() })
-            }
-        }
-        return trials.indices.map { index in
-            let batch = trials[index].batch
-            return Record(model: setup.name, batch: batch, threads: setup.threads, samples_per_second: trainRates[index].max()!,
-                          eval_samples_per_second: evalRates[index].max()!, peak_rss_mb: peaks[index],
-                          ghost_batch: setup.architecture.usesBatchNorm ? min(setup.ghostBatch, batch) : nil,
-                          piece_examples: trials[index].model.runsInPieces ? min(setup.pieceExamples, batch) : nil,
-                          lanes: trials[index].model.ghostBatch == nil ? nil : setup.lanes,
-                          train_rounds: trainRates[index])
-        }
-    }
-
-    /// Examples per second of one round: `body` (one batch) at least 3 times and for at least `seconds`.
-    private static func rate(seconds: Double, batch: Int, _ body: () -> Void) -> Double {
-        var calls = 0
-        let start = DispatchTime.now().uptimeNanoseconds
-        var elapsed = 0.0
-        repeat {
-            body()
-            calls += 1
-            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        } while elapsed < seconds || calls < 3
-        return Double(calls * batch) / elapsed
-    }
-
-    /// Resets the kernel's resident-set high-water mark (VmHWM) for this process.
-    private static func resetPeakResidentMemory() {
-        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-    }
-
-    /// VmHWM from /proc/self/status in MiB (0 where there is no /proc).
-    private static func peakResidentMegabytes() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
-            return kilobytes / 1024
-        }
-        return 0
-    }
 }
-
