@@ -1,3 +1,4 @@
+import ScheduleLanguage
 /// A small parser for `schedc` command lines: `--flag`, `--option value`, `--option=value`,
 /// positional arguments, and `--` to end options. Unknown options are usage errors (exit 2).
 struct ParsedArguments {
@@ -42,7 +43,7 @@ struct ParsedArguments {
                 options[name, default: []].append(value)
             } else {
                 var message = "unknown option '\(name)'"
-                if let suggestion = closestName(to: name, in: Array(knownFlags) + Array(knownOptions)) {
+                if let suggestion = Suggestion.closest(to: name, in: Array(knownFlags) + Array(knownOptions)) {
                     message += "; did you mean '\(suggestion)'?"
                 }
                 throw CLIError(message)

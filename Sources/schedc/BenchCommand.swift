@@ -1,4 +1,5 @@
 import Foundation
+import ScheduleLanguage
 
 /// `schedc bench <benchmark>`: measures the kernels and the training runtime. Each benchmark
 /// has its own entry point taking the arguments after its name.
@@ -35,7 +36,7 @@ enum BenchCommand: Subcommand {
         }
         guard let benchmark = benchmarks.first(where: { $0.name == name }) else {
             var message = "unknown benchmark '\(name)'"
-            if let suggestion = closestName(to: name, in: benchmarks.map(\.name)) {
+            if let suggestion = Suggestion.closest(to: name, in: benchmarks.map(\.name)) {
                 message += "; did you mean '\(suggestion)'?"
             }
             throw CLIError(message)

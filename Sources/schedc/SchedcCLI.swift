@@ -86,7 +86,7 @@ enum SchedcCLI {
         guard let command = subcommands.first(where: { $0.name == first }) else {
             let names = subcommands.map(\.name)
             var message = "schedc: unknown command '\(first)'"
-            if let suggestion = closestName(to: first, in: names) { message += "; did you mean '\(suggestion)'?" }
+            if let suggestion = Suggestion.closest(to: first, in: names) { message += "; did you mean '\(suggestion)'?" }
             printError(message + "\nRun `schedc --help` for the list of commands.")
             return ExitCode.usage
         }
@@ -115,9 +115,4 @@ let schedcVersion = "0.1.0"
 /// Writes to standard error, newline-terminated.
 func printError(_ text: String) {
     FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
-}
-
-/// The candidate nearest to `name`, if it is a plausible typo of it.
-func closestName(to name: String, in candidates: [String]) -> String? {
-    Suggestion.closest(to: name, in: candidates)
 }
