@@ -1,4 +1,5 @@
 import ScheduleLanguage
+
 /// A small parser for `schedc` command lines: `--flag`, `--option value`, `--option=value`,
 /// positional arguments, and `--` to end options. Unknown options are usage errors (exit 2).
 struct ParsedArguments {
