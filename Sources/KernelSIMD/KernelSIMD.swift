@@ -1,5 +1,5 @@
 // Small SIMD helpers shared by the kernels. They must inline into the kernels' loops, also in
-// a debug build (measured: as calls they took 35 % of a CNN step). SwiftPM compiles a debug
+// a debug build (as calls they cost a third of a CNN step). SwiftPM compiles a debug
 // module file by file, and no attribute inlines a function from another file of the same
 // module then; across modules, @inlinable bodies travel in the .swiftmodule and do inline.
 // Hence a module of their own.

@@ -55,9 +55,8 @@ public struct Conv2dGeometry: Equatable, Sendable {
     /// Floats of scratch `conv2dForward` and `conv2dBackward` need: col and dcol for im2col,
     /// the weight-gradient partials for the direct kernels.
     public var scratchCount: Int { usesDirectKernels ? directScratchCount : 2 * colCount }
-    /// 256 Ki Floats (1 MiB, one core's L2 cache here): the GEMM packs a chunk's patches
-    /// while im2col's writes are still in L2. Measured on the CNN's conv2 (1 thread, batch 32
-    /// and 512, configurations interleaved in one process): 1–5 % more samples/s than 4 MiB.
+    /// 256 Ki Floats (1 MiB, an L2 cache of the machines met): the GEMM packs a chunk's patches
+    /// while im2col's writes are still in L2 (docs/performance.md has the measurement).
     public static let colBudget = 1 << 18
     /// Rows a chunk's GEMMs get at least (see `chunkImages`).
     public static let minimumChunkRows = 512

@@ -36,7 +36,7 @@ private func storeRow<V: SIMD>(_ acc: V, _ c: UnsafeMutablePointer<Float>, alpha
 
 /// Brings the C tile towards L1 before the k loop. Its rows are written (and, after the first
 /// kc block, read) only once the loop is done, when nothing else is left to overlap with the
-/// miss. Measured on Zen 4: 6×16 up to +10 %, 8×32 +2–4 % (docs/performance.md).
+/// miss (docs/performance.md has the measurement).
 @inline(__always)
 private func prefetchTile(_ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int) {
     var row = c
@@ -106,9 +106,9 @@ enum MicroKernel6x16: GEMMMicroKernelShape {
 enum MicroKernel8x32: GEMMMicroKernelShape {
     static var mr: Int { 8 }
     static var nr: Int { 32 }
-    // kc = 384 makes the b micro-panel 384×32×4 B = 48 KiB, all of L1, yet measured best:
-    // the L2 streams it in time, and fewer kc blocks mean fewer passes over C and fewer
-    // packings (n = 2048: 235 vs 222 GFLOP/s at kc = 256; other sizes within noise).
+    // kc = 384 makes the b micro-panel 384×32×4 B = 48 KiB, all of L1, yet it is the best
+    // measured: the L2 streams it in time, and fewer kc blocks mean fewer passes over C and
+    // fewer packings (docs/performance.md).
     static var kcMax: Int { 384 }
     static var mcMax: Int { 256 }   // a block 256×384×4 B = 384 KiB of the 1 MiB L2
     static var ncMax: Int { 4096 }
