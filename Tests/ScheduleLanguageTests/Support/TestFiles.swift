@@ -41,37 +41,26 @@ enum TestFiles {
 }
 
 /// One golden diagnostics case. Its first lines declare what it expects:
-///     # expect: S101 S103        (the exact multiset of codes `compile` reports; or "clean")
-///     # expect-plan: S301        (optional: the planner's S3xx codes `schedc lint` adds)
-///     # fix-its: clean           (optional: applying every fix-it leaves no error)
+///     # expect: S101 S103        (the exact multiset of codes the analysis reports without
+///                                 planning, the policy lints included; or "clean")
+///     # expect-plan: S301        (optional: the codes planning adds: S300 or the S3xx lints)
+///     # fix-its: clean           (optional: applying every fix-it leaves no diagnostic)
+/// Only the first is read here; ScheduleAnalysisTests reads all three.
 struct GoldenCase {
     let url: URL
     let name: String
     let text: String
     let expectedCodes: [String]
-    /// The plan lints (S3xx) `schedc lint` adds on top; checked by the CLI's lint goldens.
-    let expectedPlanCodes: [String]
-    let fixItsClean: Bool
 
     init(url: URL) {
         self.url = url
         name = url.deletingPathExtension().lastPathComponent
         text = TestFiles.read(url)
         var codes: [String] = []
-        var planCodes: [String] = []
-        var fixItsClean = false
-        for line in text.split(whereSeparator: \.isNewline).prefix(5) {
-            if line.hasPrefix("# expect:") {
-                codes = line.dropFirst("# expect:".count).split(separator: " ").map(String.init).filter { $0 != "clean" }
-            } else if line.hasPrefix("# expect-plan:") {
-                planCodes = line.dropFirst("# expect-plan:".count).split(separator: " ").map(String.init)
-            } else if line.hasPrefix("# fix-its: clean") {
-                fixItsClean = true
-            }
+        for line in text.split(whereSeparator: \.isNewline).prefix(5) where line.hasPrefix("# expect:") {
+            codes = line.dropFirst("# expect:".count).split(separator: " ").map(String.init).filter { $0 != "clean" }
         }
         expectedCodes = codes.sorted()
-        expectedPlanCodes = planCodes.sorted()
-        self.fixItsClean = fixItsClean
     }
 
     /// Whether the case declares a lexical or syntax error (S0xx).
