@@ -16,6 +16,11 @@ public struct Document: Hashable, Sendable {
         self.text = text
         self.version = version
     }
+
+    /// A source file's text as a document (e.g. one that command-line overrides rewrote).
+    public init(_ source: SourceFile, version: Int = 0) {
+        self.init(path: source.path, text: source.text, version: version)
+    }
 }
 
 /// How far to analyse a document, and whether to run the lints.

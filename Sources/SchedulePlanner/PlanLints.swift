@@ -10,7 +10,7 @@ import ScheduleLanguage
 ///   that is more than 10 % of the epochs until the next change of g (or the end).
 /// - S303 (information): a noise decay the policy would lower by growing B, with B already at
 ///   max_batch — the paper's recipe from there on, so it informs rather than warns; not
-///   reported when the batch starts at max_batch (the front end's S203 covers that).
+///   reported when the batch starts at max_batch (`PolicyLints`' S203 covers that).
 /// - S304: an explicit batch outside 1...max_batch, clamped.
 /// - S305: a keep-noise change whose batch had to be capped, so ε differs from what was written.
 /// - S306: an event (or the warm-up's end) at or after the end of the run.

@@ -83,8 +83,7 @@ enum PlanCommand: Subcommand {
         }
         var analysis = original
         if !overrides.isEmpty {
-            let overridden = SettingOverride.apply(overrides, to: original.syntax)
-            analysis = Analysis(Document(path: overridden.path, text: overridden.text), options: .plan)
+            analysis = Analysis(Document(SettingOverride.apply(overrides, to: original.syntax)), options: .plan)
             guard analysis.program != nil else {
                 DiagnosticsDriver.emit([(analysis.source, analysis.errors)], json: json)
                 let options = overrides.map { "'\($0.commandLine)'" }.joined(separator: ", ")

@@ -29,8 +29,7 @@ enum SourceLoading {
 
     /// `path` read as a document for the analysis core (version 0: read from disk).
     static func document(_ path: String) throws -> Document {
-        let source = try load(path)
-        return Document(path: source.path, text: source.text)
+        Document(try load(path))
     }
 
     /// Strict UTF-8 decoding: invalid bytes are an error, never silently replaced.
