@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "SchedulePlannerTests", dependencies: ["SchedulePlanner", "ScheduleLanguage", "Charts", "TestSupport"],
                     exclude: ["Golden"], swiftSettings: language),
         // Reads the language's golden cases (Tests/ScheduleLanguageTests/Golden) by path.
-        .testTarget(name: "ScheduleAnalysisTests", dependencies: ["ScheduleAnalysis", "ScheduleLanguage", "SchedulePlanner"],
+        .testTarget(name: "ScheduleAnalysisTests", dependencies: ["ScheduleAnalysis", "ScheduleLanguage", "SchedulePlanner", "TestSupport"],
                     swiftSettings: language),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"], exclude: ["Golden"], swiftSettings: language),
         .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "TestSupport"], swiftSettings: language),

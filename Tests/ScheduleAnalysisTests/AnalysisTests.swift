@@ -12,6 +12,7 @@ final class AnalysisTests: XCTestCase {
         let cases = GoldenCase.all
         XCTAssertGreaterThanOrEqual(cases.count, 60)
         for golden in cases {
+            XCTAssertTrue(golden.header.hasExpectLine, "\(golden.name) declares no expectation")
             XCTAssertEqual(golden.unknownCodes, [], "\(golden.name) declares codes that do not exist")
             let unplanned = Analysis(golden.document, options: Self.withoutPlanning)
             XCTAssertEqual(unplanned.diagnostics.map(\.code).sorted(), golden.expected, golden.name)

@@ -1,6 +1,7 @@
 import Foundation
 import ScheduleAnalysis
 import ScheduleLanguage
+import TestSupport
 
 /// The repository's files the analysis tests read: the language's golden cases, every
 /// golden directory's expected outputs, docs/language.md and the samples.
@@ -29,10 +30,8 @@ enum Repository {
     }
 }
 
-/// One golden diagnostics case (Tests/ScheduleLanguageTests/Golden/diagnostics/NAME.sched):
-///     # expect: S101 S103     the codes the analysis reports without planning ("clean": none)
-///     # expect-plan: S301     the codes planning adds (S300, or the S3xx lints)
-///     # fix-its: clean        applying the fix-its leaves no diagnostic
+/// One golden diagnostics case (Tests/ScheduleLanguageTests/Golden/diagnostics/NAME.sched)
+/// and the codes its header (`GoldenCaseHeader`) declares.
 struct GoldenCase {
     static let directory = "Tests/ScheduleLanguageTests/Golden/diagnostics"
 
@@ -42,29 +41,20 @@ struct GoldenCase {
 
     let name: String
     let text: String
-    var expected: [DiagnosticCode] = []
-    var expectedFromPlanning: [DiagnosticCode] = []
-    var fixItsClean = false
-    /// Codes in the header that are not codes at all.
-    var unknownCodes: [String] = []
+    let header: GoldenCaseHeader
 
     init(path: String) {
         name = String(path.split(separator: "/").last!.dropLast(".sched".count))
         text = Repository.read(path)
-        for line in text.split(whereSeparator: \.isNewline).prefix(6) {
-            func codes(after prefix: String) -> [DiagnosticCode] {
-                let words = line.dropFirst(prefix.count).split(separator: " ").map(String.init).filter { $0 != "clean" }
-                unknownCodes += words.filter { DiagnosticCode(rawValue: $0) == nil }
-                return words.compactMap(DiagnosticCode.init(rawValue:)).sorted()
-            }
-            if line.hasPrefix("# expect:") {
-                expected = codes(after: "# expect:")
-            } else if line.hasPrefix("# expect-plan:") {
-                expectedFromPlanning = codes(after: "# expect-plan:")
-            } else if line.hasPrefix("# fix-its: clean") {
-                fixItsClean = true
-            }
-        }
+        header = GoldenCaseHeader(text)
+    }
+
+    var expected: [DiagnosticCode] { header.expected.compactMap(DiagnosticCode.init(rawValue:)) }
+    var expectedFromPlanning: [DiagnosticCode] { header.expectedFromPlanning.compactMap(DiagnosticCode.init(rawValue:)) }
+    var fixItsClean: Bool { header.fixItsClean }
+    /// Codes in the header that are not codes at all.
+    var unknownCodes: [String] {
+        (header.expected + header.expectedFromPlanning).filter { DiagnosticCode(rawValue: $0) == nil }
     }
 
     var document: Document { Document(path: name + ".sched", text: text) }

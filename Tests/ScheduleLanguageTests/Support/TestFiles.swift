@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import ScheduleLanguage
 
 /// Files the tests read: the samples, the golden cases and the grammar.
@@ -40,12 +41,8 @@ enum TestFiles {
     }
 }
 
-/// One golden diagnostics case. Its first lines declare what it expects:
-///     # expect: S101 S103        (the exact multiset of codes the analysis reports without
-///                                 planning, the policy lints included; or "clean")
-///     # expect-plan: S301        (optional: the codes planning adds: S300 or the S3xx lints)
-///     # fix-its: clean           (optional: applying every fix-it leaves no diagnostic)
-/// Only the first is read here; ScheduleAnalysisTests reads all three.
+/// One golden diagnostics case; its header (`GoldenCaseHeader`) declares what it expects.
+/// The front end's tests read only the `# expect:` codes; ScheduleAnalysisTests reads the rest.
 struct GoldenCase {
     let url: URL
     let name: String
@@ -56,11 +53,7 @@ struct GoldenCase {
         self.url = url
         name = url.deletingPathExtension().lastPathComponent
         text = TestFiles.read(url)
-        var codes: [String] = []
-        for line in text.split(whereSeparator: \.isNewline).prefix(5) where line.hasPrefix("# expect:") {
-            codes = line.dropFirst("# expect:".count).split(separator: " ").map(String.init).filter { $0 != "clean" }
-        }
-        expectedCodes = codes.sorted()
+        expectedCodes = GoldenCaseHeader(text).expected
     }
 
     /// Whether the case declares a lexical or syntax error (S0xx).
