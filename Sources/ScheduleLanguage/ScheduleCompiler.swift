@@ -29,6 +29,4 @@ public struct CompilationResult: Sendable {
     public let diagnostics: [Diagnostic]
 
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
-    public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
-    public var hasErrors: Bool { program == nil }
 }
