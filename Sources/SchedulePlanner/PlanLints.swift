@@ -68,7 +68,7 @@ public enum PlanLints {
             }
 
             if change.limit == .noGrowth, program.batchSize < program.maxBatchSize {
-                findings.append(Finding(code: .decayCannotGrowBatch, severity: .information, range: range, short: at,
+                findings.append(Finding(code: .decayCannotGrowBatch, range: range, short: at,
                                         message: "noise decay \(at) cannot grow the batch: it is already at max_batch \(plan.maxBatch)",
                                         notes: ["ε takes the whole factor, so this decay needs as many updates as under decay_lr"]))
             }
@@ -104,7 +104,6 @@ public enum PlanLints {
 
     struct Finding {
         var code: DiagnosticCode
-        var severity: Diagnostic.Severity = .warning
         var range: SourceRange
         /// What tells this finding apart from others on the same statement ("at epoch 160").
         var short: String
@@ -130,7 +129,7 @@ public enum PlanLints {
             }
             let others = group.dropFirst().map(\.short).filter { !$0.isEmpty }
             if !others.isEmpty { notes.insert(Diagnostic.Note("also " + others.joined(separator: ", ")), at: 0) }
-            return Diagnostic(code: group[0].code, severity: group[0].severity, message: group[0].message, range: group[0].range, notes: notes)
+            return Diagnostic(code: group[0].code, severity: group[0].code.defaultSeverity, message: group[0].message, range: group[0].range, notes: notes)
         }
         return diagnostics.sorted { ($0.range.start, $0.code) < ($1.range.start, $1.code) }
     }
