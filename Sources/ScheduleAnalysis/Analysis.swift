@@ -25,16 +25,14 @@ public struct Document: Hashable, Sendable {
 
 /// How far to analyse a document, and whether to run the lints.
 public struct AnalysisOptions: Hashable, Sendable {
-    /// Each depth includes the ones before it.
-    public enum Depth: Int, Hashable, Sendable, Comparable {
+    /// Each depth includes the ones before it (the order of the cases).
+    public enum Depth: Hashable, Sendable, Comparable {
         /// Tokens, syntax tree and syntax errors (S0xx): what the formatter needs.
         case syntax
         /// Names, types and ranges checked (S1xx): the checked program.
         case semantics
         /// The checked program lowered to a plan (S300 when it cannot be).
         case plan
-
-        public static func < (a: Depth, b: Depth) -> Bool { a.rawValue < b.rawValue }
     }
 
     public var depth: Depth

@@ -139,3 +139,35 @@ final class AnalysisTests: XCTestCase {
         XCTAssertEqual(try TextEdit.apply(edits, to: text).text, analysis.formatted)
     }
 }
+
+/// The analysis on broken documents: every golden case and sample with each line deleted in
+/// turn. Whatever the text, the analysis answers (no crash), its diagnostics lie inside the
+/// document, a program comes exactly when the front end found no error and a plan exactly
+/// when nothing did.
+final class AnalysisRobustnessTests: XCTestCase {
+    func testLineDeletionsOfEveryCaseAndSample() {
+        let paths = Repository.files(under: GoldenCase.directory, extensions: ["sched"])
+            + Repository.files(under: "Samples", extensions: ["sched"])
+        XCTAssertGreaterThan(paths.count, 70)
+        var analysed = 0
+        for path in paths {
+            let lines = Repository.read(path).split(separator: "\n", omittingEmptySubsequences: false)
+            for deleted in lines.indices {
+                var mutant = lines
+                mutant.remove(at: deleted)
+                let analysis = Analysis(Document(path: "m.sched", text: mutant.joined(separator: "\n")), options: .lint)
+                analysed += 1
+                let size = analysis.source.bytes.count
+                let context = "\(path) without line \(deleted + 1)"
+                for diagnostic in analysis.diagnostics {
+                    let ranges = [diagnostic.range] + diagnostic.notes.compactMap(\.range) + diagnostic.fixIts.flatMap(\.edits).map(\.range)
+                    XCTAssertTrue(ranges.allSatisfy { $0.start >= 0 && $0.end <= size }, "\(context): \(diagnostic.code) outside the file")
+                }
+                let frontEndError = analysis.diagnostics.contains { $0.severity == .error && $0.code != .cannotBePlanned }
+                XCTAssertEqual(analysis.program == nil, frontEndError, context)
+                XCTAssertEqual(analysis.plan == nil, analysis.hasErrors, context)
+            }
+        }
+        XCTAssertGreaterThan(analysed, 500)
+    }
+}
