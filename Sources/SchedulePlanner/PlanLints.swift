@@ -115,10 +115,11 @@ public enum PlanLints {
 
     /// One diagnostic per (code, statement): the first finding's message, the others as a note.
     private static func group(_ findings: [Finding]) -> [Diagnostic] {
-        var order: [String] = []
-        var byKey: [String: [Finding]] = [:]
+        struct Key: Hashable { var code: DiagnosticCode, range: SourceRange }
+        var order: [Key] = []
+        var byKey: [Key: [Finding]] = [:]
         for finding in findings {
-            let key = "\(finding.code)@\(finding.range.start)-\(finding.range.end)"
+            let key = Key(code: finding.code, range: finding.range)
             if byKey[key] == nil { order.append(key) }
             byKey[key, default: []].append(finding)
         }
