@@ -24,6 +24,9 @@ let package = Package(
         .target(name: "ScheduleLanguage", swiftSettings: language),
         // Stage 2: checked program → timeline IR → plan of phases under B_max.
         .target(name: "SchedulePlanner", dependencies: ["ScheduleLanguage", "Charts"], swiftSettings: language),
+        // The analysis core every front end calls: document text → tokens, tree, every
+        // diagnostic, checked program and plan. No I/O, no state between calls.
+        .target(name: "ScheduleAnalysis", dependencies: ["ScheduleLanguage", "SchedulePlanner"], swiftSettings: language),
         // SVG line charts (log axes), shared by `plan --svg` and the run plots.
         .target(name: "Charts", swiftSettings: language),
         // zlib from the system, for gzipped IDX files.
@@ -42,8 +45,8 @@ let package = Package(
         // The command line: argument parsing, output formats, exit codes, progress display.
         .executableTarget(
             name: "schedc",
-            dependencies: ["ScheduleLanguage", "SchedulePlanner", "Charts", "TensorKernels", "Training", "ScheduleRunner",
-                           "Benchmarks"],
+            dependencies: ["ScheduleLanguage", "SchedulePlanner", "ScheduleAnalysis", "Charts", "TensorKernels", "Training",
+                           "ScheduleRunner", "Benchmarks"],
             swiftSettings: language),
 
         // Helpers shared by the test targets: golden files, a seeded generator, XML summaries.
@@ -53,6 +56,9 @@ let package = Package(
                     swiftSettings: language),
         .testTarget(name: "SchedulePlannerTests", dependencies: ["SchedulePlanner", "ScheduleLanguage", "Charts", "TestSupport"],
                     exclude: ["Golden"], swiftSettings: language),
+        // Reads the language's golden cases (Tests/ScheduleLanguageTests/Golden) by path.
+        .testTarget(name: "ScheduleAnalysisTests", dependencies: ["ScheduleAnalysis", "ScheduleLanguage", "SchedulePlanner", "TestSupport"],
+                    swiftSettings: language),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"], exclude: ["Golden"], swiftSettings: language),
         .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "TestSupport"], swiftSettings: language),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorKernels"], swiftSettings: language),

@@ -29,7 +29,7 @@ struct Checker {
         tree.hasSyntaxErrors || diagnostics.contains { $0.severity == .error }
     }
 
-    mutating func error(_ code: String, _ message: String, at range: SourceRange, notes: [Diagnostic.Note] = [],
+    mutating func error(_ code: DiagnosticCode, _ message: String, at range: SourceRange, notes: [Diagnostic.Note] = [],
                         fixIts: [Diagnostic.FixIt] = []) {
         diagnostics.append(.error(code, message, at: range, notes: notes, fixIts: fixIts))
     }
@@ -45,7 +45,7 @@ struct Checker {
                 continue
             }
             if let first = written[name] {
-                error("S102", "'\(name)' is set twice", at: setting.name.range,
+                error(.duplicateSetting, "'\(name)' is set twice", at: setting.name.range,
                       notes: [.init("first set here", range: first.range)],
                       fixIts: [.remove(source.lineRemovalRange(containing: setting.range), "remove this line")])
                 continue
@@ -75,7 +75,7 @@ struct Checker {
         } else {
             notes = [.init("the settings are \(SettingCatalog.names.joined(separator: ", "))")]
         }
-        error("S101", "unknown setting '\(name)'", at: setting.name.range, notes: notes, fixIts: fixIts)
+        error(.unknownSetting, "unknown setting '\(name)'", at: setting.name.range, notes: notes, fixIts: fixIts)
     }
 
     /// One S103 per required setting that is not written at all, with a fix-it inserting a line.
@@ -84,7 +84,7 @@ struct Checker {
             let value = spec.name == "schedule" ? scheduleNameFromPath() : spec.placeholder
             let line = SettingCatalog.line(spec.name, value)
             let (offset, text) = insertionPoint(forMissing: spec.name, line: line)
-            error("S103", "missing required setting '\(spec.name)'", at: .at(offset),
+            error(.missingRequiredSetting, "missing required setting '\(spec.name)'", at: .at(offset),
                   notes: [.init("'\(spec.name)' takes \(spec.expects)")],
                   fixIts: [.insert(text, at: offset, "add '\(spec.name) \(value)' (a placeholder: check the value)")])
         }

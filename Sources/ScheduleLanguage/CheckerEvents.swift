@@ -52,7 +52,7 @@ extension Checker {
     }
 
     mutating func reportOutOfOrder(_ event: CheckedEvent, after earlier: String, at range: SourceRange) {
-        error("S114", "this event (\(event.timeDescription)) is written after an event at \(earlier)", at: event.event.timeRange,
+        error(.eventsOutOfOrder, "this event (\(event.timeDescription)) is written after an event at \(earlier)", at: event.event.timeRange,
               notes: [.init("the later event is here; write 'at' statements in the order of their first times", range: range)])
     }
 
@@ -74,7 +74,7 @@ extension Checker {
             if time.isPercent {
                 description = "\(NumberLiteral.describe(value))%"
                 if value >= 100 {
-                    error("S113", "\(description) is not within the run", at: time.range,
+                    error(.outsideTheRun, "\(description) is not within the run", at: time.range,
                           notes: [.init("a percentage of the run is at least 0% and less than 100%")])
                     ok = false
                     continue
@@ -87,7 +87,7 @@ extension Checker {
             } else if syntax.unit!.unit == .epoch {
                 description = "epoch \(NumberLiteral.describe(value))"
                 if let epochs, value >= Double(epochs) {
-                    error("S113", "\(description) is not within the run (\(epochs) epochs)", at: time.range,
+                    error(.outsideTheRun, "\(description) is not within the run (\(epochs) epochs)", at: time.range,
                           notes: [.init("events happen at epoch 0 up to, but not at, the end of the run", range: written["epochs"]?.range)])
                     ok = false
                     continue
@@ -101,7 +101,7 @@ extension Checker {
                 }
                 description = "step \(steps)"
                 if let limit = maximumUpdates(), steps >= limit {
-                    error("S113", "\(description) is after the end of the run", at: time.range,
+                    error(.outsideTheRun, "\(description) is after the end of the run", at: time.range,
                           notes: [.init("\(values.epochs!) epochs of N = \(values.dataset!.trainingSize) examples take fewer than \(limit) updates at any batch size")])
                     ok = false
                     continue
@@ -112,12 +112,12 @@ extension Checker {
             let comparable = epoch ?? step.map(Double.init) ?? value
             if let previous {
                 if comparable == previous.value {
-                    error("S114", "\(description) is listed twice", at: time.range,
+                    error(.eventsOutOfOrder, "\(description) is listed twice", at: time.range,
                           fixIts: [.remove(SourceRange(start: previous.syntax.range.end, end: time.range.end), "remove the repeated time")])
                     ok = false
                     continue
                 } else if comparable < previous.value {
-                    error("S114", "times must increase: \(description) follows a later time", at: time.range,
+                    error(.eventsOutOfOrder, "times must increase: \(description) follows a later time", at: time.range,
                           notes: [.init("the later time", range: previous.syntax.range)])
                     ok = false
                     continue
@@ -154,7 +154,7 @@ extension Checker {
             if unit == .step {
                 guard let steps = wholeSteps(number, subject) else { return nil }
                 if positive, steps < 1 {
-                    error("S105", "\(subject) must be positive, found 0", at: number.range)
+                    error(.outOfRange, "\(subject) must be positive, found 0", at: number.range)
                     return nil
                 }
                 return Double(steps)
@@ -167,38 +167,38 @@ extension Checker {
         if let untilSyntax = syntax.until {
             until = read(untilSyntax, "'until'", positive: false)
             if let value = until, unit == .epoch, let epochs = values.epochs, value > Double(epochs) {
-                error("S113", "until \(NumberLiteral.describe(value)) is after the end of the run (\(epochs) epochs)", at: untilSyntax.range,
+                error(.outsideTheRun, "until \(NumberLiteral.describe(value)) is after the end of the run (\(epochs) epochs)", at: untilSyntax.range,
                       fixIts: [.replace(untilSyntax.range, with: String(epochs), "end at the end of the run")])
                 ok = false
             }
             if let value = until, unit == .step, let limit = maximumUpdates(), value > Double(limit) {
-                error("S113", "until step \(NumberLiteral.describe(value)) is after the end of the run", at: untilSyntax.range,
+                error(.outsideTheRun, "until step \(NumberLiteral.describe(value)) is after the end of the run", at: untilSyntax.range,
                       notes: [.init("\(values.epochs!) epochs of N = \(values.dataset!.trainingSize) examples take fewer than \(limit) updates at any batch size")])
                 ok = false
             }
         } else if unit == .epoch {
             until = values.epochs.map(Double.init)
         } else {
-            error("S120", "'every ... steps' needs 'until'", at: syntax.clauseRange,
+            error(.every, "'every ... steps' needs 'until'", at: syntax.clauseRange,
                   notes: [.init("the run's length in steps is known only after planning; write e.g. 'every 500 steps until 5000'")])
             ok = false
         }
         guard ok, let interval, let from, let until else { return nil }
         let unitName = unit == .epoch ? "epoch" : "step"
         if let fromSyntax = syntax.from, unit == .epoch, let epochs = values.epochs, from >= Double(epochs) {
-            error("S113", "from \(NumberLiteral.describe(from)) is not within the run (\(epochs) epochs)", at: fromSyntax.range)
+            error(.outsideTheRun, "from \(NumberLiteral.describe(from)) is not within the run (\(epochs) epochs)", at: fromSyntax.range)
             return nil
         }
         let tolerance = 1e-9 * max(1, abs(until))
         guard from < until - tolerance else {
-            error("S120", "this 'every' produces no events: it starts at \(unitName) \(NumberLiteral.describe(from)), which is not before its end (\(NumberLiteral.describe(until)))",
+            error(.every, "this 'every' produces no events: it starts at \(unitName) \(NumberLiteral.describe(from)), which is not before its end (\(NumberLiteral.describe(until)))",
                   at: syntax.clauseRange,
                   notes: [.init("'every I from F until U' happens at F, F + I, F + 2I, ... while the time is less than U")])
             return nil
         }
         let estimate = ((until - tolerance - from) / interval).rounded(.down) + 1
         guard estimate <= Double(Checker.maximumExpansion) else {
-            error("S120", "this 'every' expands to \(NumberLiteral.describe(estimate)) events; at most \(Checker.maximumExpansion) are allowed",
+            error(.every, "this 'every' expands to \(NumberLiteral.describe(estimate)) events; at most \(Checker.maximumExpansion) are allowed",
                   at: syntax.clauseRange)
             return nil
         }
@@ -227,7 +227,7 @@ extension Checker {
             let suggestion = Suggestion.closest(to: action.target.text, in: names)
                 ?? ["learning_rate": "lr", "batch_size": "batch", "bs": "batch", "m": "momentum", "g": "noise",
                     "noise_scale": "noise", "temperature": "noise"][action.target.text.lowercased()]
-            error("S118", "unknown event target '\(action.target.text)'", at: action.target.range,
+            error(.unknownEventTarget, "unknown event target '\(action.target.text)'", at: action.target.range,
                   notes: [.init("an event changes noise, lr, batch or momentum")],
                   fixIts: suggestion.map { [.replace(action.target.range, with: $0, "did you mean '\($0)'?")] } ?? [])
             return nil
@@ -235,17 +235,17 @@ extension Checker {
         var ok = true
         switch (target, action.operation) {
         case (.noise, .assign):
-            error("S119", "the noise scale can only be multiplied or divided", at: action.operatorRange,
+            error(.operatorNotAllowedForTarget, "the noise scale can only be multiplied or divided", at: action.operatorRange,
                   notes: [.init("g = εN/(B(1 − m)) has no meaningful absolute value in a schedule; write e.g. 'noise /= 5'")])
             ok = false
         case (.momentum, .multiply), (.momentum, .divide):
-            error("S119", "momentum can only be set, e.g. 'momentum = 0.95'", at: action.operatorRange)
+            error(.operatorNotAllowedForTarget, "momentum can only be set, e.g. 'momentum = 0.95'", at: action.operatorRange)
             ok = false
         default:
             break
         }
         if target == .momentum, values.optimizer?.kind == .adam {
-            error("S116", "adam has no momentum to change", at: action.target.range,
+            error(.momentumUnderAdam, "adam has no momentum to change", at: action.target.range,
                   notes: [.init("Adam's beta1 is not the momentum m of the noise scale g = εN/(B(1 − m)); schedule lr or noise instead"),
                           .init("the optimizer is set here", range: written["optimizer"]?.range)])
             ok = false
@@ -253,7 +253,7 @@ extension Checker {
         if let keep = action.keepNoise, target == .noise || target == .batch {
             let why = target == .noise ? "a noise event changes the noise scale itself"
                 : "a batch event changes B directly; 'keep noise' rescales B to hold the noise while lr or momentum changes"
-            error("S117", "'keep noise' applies only to lr and momentum events", at: keep,
+            error(.keepNoiseOnNoiseOrBatch, "'keep noise' applies only to lr and momentum events", at: keep,
                   notes: [.init(why)], fixIts: [.remove(keep, "remove ', keep noise'")])
             ok = false
         }
@@ -274,7 +274,7 @@ extension Checker {
         case (.batch, .assign):
             guard let batch = integer(number, "the batch size", atLeast: 1) else { return nil }
             if let ghost = values.ghost, batch % ghost != 0 {
-                error("S111", "ghost_batch \(ghost) does not divide batch \(batch)", at: number.range,
+                error(.ghostBatchDoesNotDivide, "ghost_batch \(ghost) does not divide batch \(batch)", at: number.range,
                       notes: [.init("ghost_batch is set here", range: written["ghost_batch"]?.range)])
                 return nil
             }
@@ -315,7 +315,7 @@ extension Checker {
                 if case .set(let a) = first.event.operation, case .set(let b) = later.event.operation, a != b {
                     message = "contradictory events: \(target) is set to \(NumberLiteral.describe(a)) and to \(NumberLiteral.describe(b)) at \(later.timeDescription)"
                 }
-                error("S115", message, at: later.event.timeRange,
+                error(.conflictingEvents, message, at: later.event.timeRange,
                       notes: [.init("the other event is here; write one event per target and time", range: first.event.range)])
             }
         }
@@ -327,7 +327,7 @@ extension Checker {
             let other = keep.statement > batch.statement ? batch : keep
             guard !reported.contains(later.statement) else { continue }
             reported.insert(later.statement)
-            error("S115", "'keep noise' rescales the batch at \(later.timeDescription), where another event also changes it",
+            error(.conflictingEvents, "'keep noise' rescales the batch at \(later.timeDescription), where another event also changes it",
                   at: later.event.timeRange, notes: [.init("the other event is here", range: other.event.range)])
         }
     }

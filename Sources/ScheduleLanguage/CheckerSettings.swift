@@ -11,7 +11,7 @@ extension Checker {
                 if case .name(let name, nil) = value {
                     values.name = name.text
                 } else {
-                    error("S104", "'schedule' takes a name, found \(quote(value))", at: value.range)
+                    error(.wrongKindOfValue, "'schedule' takes a name, found \(quote(value))", at: value.range)
                 }
             case "data": values.dataset = evaluateData(setting)
             case "model": values.model = singleValue(setting, expects: spec.expects).flatMap { evaluateModel($0) }
@@ -36,13 +36,13 @@ extension Checker {
         let expects = SettingCatalog.spec("data")!.expects
         if case .name(let size, nil) = setting.values[0], size.text == "size" {
             guard setting.values.count >= 2 else {
-                error("S104", "'data size' needs the number of training examples", at: size.range,
+                error(.wrongKindOfValue, "'data size' needs the number of training examples", at: size.range,
                       notes: [.init("e.g. 'data size 50000'")])
                 return nil
             }
             guard setting.values.count == 2 else {
                 let extra = SourceRange(start: setting.values[1].range.end, end: setting.values.last!.range.end)
-                error("S104", "'data size' takes one number", at: setting.values[2].range.union(extra),
+                error(.wrongKindOfValue, "'data size' takes one number", at: setting.values[2].range.union(extra),
                       fixIts: [.remove(extra, "remove the extra values")])
                 return nil
             }
@@ -51,14 +51,14 @@ extension Checker {
         }
         guard let value = singleValue(setting, expects: expects) else { return nil }
         guard case .name(let name, let arguments) = value else {
-            error("S104", "'data' takes \(expects), found \(quote(value))", at: value.range)
+            error(.wrongKindOfValue, "'data' takes \(expects), found \(quote(value))", at: value.range)
             return nil
         }
         guard let known = KnownDataset(rawValue: name.text) else {
             let names = KnownDataset.allCases.map(\.rawValue)
             let suggestion = Suggestion.closest(to: name.text, in: names)
                 ?? ["fashion": "fashion_mnist", "fashionmnist": "fashion_mnist", "cifar": "cifar10"][name.text.lowercased()]
-            error("S107", "unknown data set '\(name.text)'", at: name.range,
+            error(.unknownName, "unknown data set '\(name.text)'", at: name.range,
                   notes: [.init("known data sets: \(names.joined(separator: ", ")); write 'data size N' for any other")],
                   fixIts: suggestion.map { [.replace(name.range, with: $0, "did you mean '\($0)'?")] } ?? [])
             return nil
@@ -68,7 +68,7 @@ extension Checker {
         if let value = bound["subset"] {
             guard let k = integer(value, "'subset'", atLeast: 1) else { return nil }
             guard k <= known.trainingSize else {
-                error("S105", "a subset of \(k) examples is larger than \(known.rawValue)'s training set", at: value.range,
+                error(.outOfRange, "a subset of \(k) examples is larger than \(known.rawValue)'s training set", at: value.range,
                       notes: [.init("\(known.rawValue) has \(known.trainingSize) training examples")])
                 return nil
             }
@@ -80,7 +80,7 @@ extension Checker {
     /// `cnn`, `mlp(hidden: [512, 512])`, `wrn(16, 4)`.
     mutating func evaluateModel(_ value: ValueSyntax) -> ModelSpec? {
         guard case .name(let name, let arguments) = value else {
-            error("S104", "'model' takes \(SettingCatalog.spec("model")!.expects), found \(quote(value))", at: value.range)
+            error(.wrongKindOfValue, "'model' takes \(SettingCatalog.spec("model")!.expects), found \(quote(value))", at: value.range)
             return nil
         }
         switch name.text {
@@ -91,7 +91,7 @@ extension Checker {
             guard let bound = bindArguments(arguments, of: name, parameters: ["hidden"]) else { return nil }
             guard let hidden = bound["hidden"] else { return .mlp(hidden: [512, 512]) }
             guard case .list(let list) = hidden else {
-                error("S104", "'hidden' takes a list of layer widths, found \(quote(hidden))", at: hidden.range,
+                error(.wrongKindOfValue, "'hidden' takes a list of layer widths, found \(quote(hidden))", at: hidden.range,
                       notes: [.init("e.g. 'mlp(hidden: [512, 512])'")])
                 return nil
             }
@@ -114,7 +114,7 @@ extension Checker {
                     let nearest = 6 * max(1, Int((Double(depth - 4) / 6).rounded())) + 4
                     fixIts = [.replace(depthValue.range, with: String(nearest), "use \(nearest)")]
                 }
-                error("S121", "a wide ResNet's depth must be 6n + 4 (10, 16, 22, 28, ...), found \(depth)", at: depthValue.range,
+                error(.wideResNetDepth, "a wide ResNet's depth must be 6n + 4 (10, 16, 22, 28, ...), found \(depth)", at: depthValue.range,
                       notes: [.init("wrn(depth, width) stacks 3 groups of n residual blocks of 2 convolutions, plus 4 layers (Zagoruyko & Komodakis 2016)")],
                       fixIts: fixIts)
                 return nil
@@ -123,7 +123,7 @@ extension Checker {
         default:
             let suggestion = Suggestion.closest(to: name.text, in: ["cnn", "mlp", "wrn"])
                 ?? ["resnet": "wrn", "wide_resnet": "wrn", "wideresnet": "wrn", "conv": "cnn", "convnet": "cnn"][name.text.lowercased()]
-            error("S107", "unknown model '\(name.text)'", at: name.range,
+            error(.unknownName, "unknown model '\(name.text)'", at: name.range,
                   notes: [.init("the models are cnn, mlp(hidden: [...]) and wrn(DEPTH, WIDTH)")],
                   fixIts: suggestion.map { [.replace(name.range, with: $0, "did you mean '\($0)'?")] } ?? [])
             return nil
@@ -133,7 +133,7 @@ extension Checker {
     /// `sgd`, `sgd(momentum: M)`, `nesterov(momentum: M)`, `adam(beta1:, beta2:, epsilon:)`.
     mutating func evaluateOptimizer(_ value: ValueSyntax) -> OptimizerSpec? {
         guard case .name(let name, let arguments) = value else {
-            error("S104", "'optimizer' takes \(SettingCatalog.spec("optimizer")!.expects), found \(quote(value))", at: value.range)
+            error(.wrongKindOfValue, "'optimizer' takes \(SettingCatalog.spec("optimizer")!.expects), found \(quote(value))", at: value.range)
             return nil
         }
         switch name.text {
@@ -162,7 +162,7 @@ extension Checker {
         default:
             let suggestion = Suggestion.closest(to: name.text, in: OptimizerSpec.Kind.allCases.map(\.rawValue))
                 ?? ["momentum": "sgd", "adamw": "adam"][name.text.lowercased()]
-            error("S107", "unknown optimizer '\(name.text)'", at: name.range,
+            error(.unknownName, "unknown optimizer '\(name.text)'", at: name.range,
                   notes: [.init("the optimizers are sgd, nesterov and adam; momentum is an option: 'sgd(momentum: 0.9)'")],
                   fixIts: suggestion.map { [.replace(name.range, with: $0, "did you mean '\($0)'?")] } ?? [])
             return nil
@@ -172,7 +172,7 @@ extension Checker {
     /// `increase_batch`, `decay_lr`, `hybrid(K)`, `adabatch(R)`.
     mutating func evaluatePolicy(_ value: ValueSyntax) -> LoweringPolicy? {
         guard case .name(let name, let arguments) = value else {
-            error("S104", "'policy' takes \(SettingCatalog.spec("policy")!.expects), found \(quote(value))", at: value.range)
+            error(.wrongKindOfValue, "'policy' takes \(SettingCatalog.spec("policy")!.expects), found \(quote(value))", at: value.range)
             return nil
         }
         switch name.text {
@@ -194,7 +194,7 @@ extension Checker {
             let suggestion = Suggestion.closest(to: name.text, in: names)
                 ?? ["increasing_batch": "increase_batch", "grow_batch": "increase_batch", "decay": "decay_lr",
                     "lr_decay": "decay_lr", "decaying_lr": "decay_lr", "decay_learning_rate": "decay_lr"][name.text.lowercased()]
-            error("S107", "unknown policy '\(name.text)'", at: name.range,
+            error(.unknownName, "unknown policy '\(name.text)'", at: name.range,
                   notes: [.init("the policies are increase_batch, decay_lr, hybrid(K) and adabatch(R)")],
                   fixIts: suggestion.map { [.replace(name.range, with: $0, "did you mean '\($0)'?")] } ?? [])
             return nil
@@ -205,13 +205,13 @@ extension Checker {
     mutating func evaluateWarmup(_ setting: SettingSyntax) -> Warmup? {
         guard let number = number(setting.values[0], "'warmup'", expects: "a length such as '5 epochs'") else { return nil }
         guard setting.values.count >= 2 else {
-            error("S112", "'warmup' needs a unit: 'epochs' or 'steps'", at: .at(number.range.end),
+            error(.units, "'warmup' needs a unit: 'epochs' or 'steps'", at: .at(number.range.end),
                   fixIts: [.insert(" epochs", at: number.range.end, "insert 'epochs'")])
             return nil
         }
         guard setting.values.count == 2 else {
             let extra = SourceRange(start: setting.values[1].range.end, end: setting.values.last!.range.end)
-            error("S104", "'warmup' takes a length and a unit", at: setting.values[2].range.union(extra),
+            error(.wrongKindOfValue, "'warmup' takes a length and a unit", at: setting.values[2].range.union(extra),
                   fixIts: [.remove(extra, "remove the extra values")])
             return nil
         }
@@ -221,7 +221,7 @@ extension Checker {
             if case .name(let name, nil) = written, let guess = Suggestion.closest(to: name.text, in: ["epochs", "steps"]) {
                 fixIts = [.replace(name.range, with: guess, "did you mean '\(guess)'?")]
             }
-            error("S112", "unknown warm-up unit \(quote(written))", at: written.range,
+            error(.units, "unknown warm-up unit \(quote(written))", at: written.range,
                   notes: [.init("a warm-up lasts some 'epochs' or some 'steps' (updates)")], fixIts: fixIts)
             return nil
         }
@@ -231,7 +231,7 @@ extension Checker {
         case .step:
             guard let steps = wholeSteps(number, "a warm-up in steps") else { return nil }
             guard steps >= 1 else {
-                error("S105", "the warm-up length must be positive, found 0", at: number.range)
+                error(.outOfRange, "the warm-up length must be positive, found 0", at: number.range)
                 return nil
             }
             return Warmup(length: Double(steps), unit: .step)
@@ -241,12 +241,12 @@ extension Checker {
     /// A step count: a whole number (S112 otherwise — an epoch may be fractional, a step not).
     mutating func wholeSteps(_ number: NumberSyntax, _ subject: String) -> Int? {
         guard number.isIntegerLiteral else {
-            error("S112", "\(subject) is a whole number of updates, found '\(number.literal)'", at: number.range,
+            error(.units, "\(subject) is a whole number of updates, found '\(number.literal)'", at: number.range,
                   notes: [.init("an epoch may be fractional, a step cannot; write the time in epochs instead")])
             return nil
         }
         guard let value = number.integerValue else {
-            error("S105", "\(subject) is too large, found '\(number.literal)'", at: number.range)
+            error(.outOfRange, "\(subject) is too large, found '\(number.literal)'", at: number.range)
             return nil
         }
         return value
@@ -263,15 +263,15 @@ extension Checker {
         let size = values.dataset?.trainingSize
         if let batch = values.batch, let batchRange = valueRange("batch") {
             if let maxBatch = values.maxBatch, batch > maxBatch {
-                error("S109", "batch \(batch) is larger than max_batch \(maxBatch)", at: batchRange,
+                error(.batchLargerThanMaxBatch, "batch \(batch) is larger than max_batch \(maxBatch)", at: batchRange,
                       notes: [.init("max_batch, the largest batch the hardware takes, is set here", range: written["max_batch"]?.range)])
             } else if written["max_batch"] == nil, let size, batch > size {
-                error("S109", "batch \(batch) is larger than the data set (N = \(size))", at: batchRange,
+                error(.batchLargerThanMaxBatch, "batch \(batch) is larger than the data set (N = \(size))", at: batchRange,
                       notes: [.init("max_batch defaults to N; a batch cannot hold more than the whole training set")])
             }
         }
         if let maxBatch = values.maxBatch, let size, maxBatch > size, let range = valueRange("max_batch") {
-            error("S110", "max_batch \(maxBatch) is larger than the data set (N = \(size))", at: range,
+            error(.maxBatchLargerThanDataSet, "max_batch \(maxBatch) is larger than the data set (N = \(size))", at: range,
                   notes: [.init("the data set is set here", range: written["data"]?.range)],
                   fixIts: [.replace(range, with: String(size), "use \(size)")])
         }
@@ -283,17 +283,17 @@ extension Checker {
                     let divisor = largestDivisor(of: batch, atMost: ghost)
                     fixIts = [.replace(ghostRange, with: String(divisor), "use \(divisor)")]
                 }
-                error("S111", "ghost_batch \(ghost) does not divide batch \(batch)", at: ghostRange,
+                error(.ghostBatchDoesNotDivide, "ghost_batch \(ghost) does not divide batch \(batch)", at: ghostRange,
                       notes: [why, .init("batch is set here", range: written["batch"]?.range)], fixIts: fixIts)
             }
             if let micro = values.micro, micro % ghost != 0 {
-                error("S111", "ghost_batch \(ghost) does not divide micro_batch \(micro)", at: ghostRange,
+                error(.ghostBatchDoesNotDivide, "ghost_batch \(ghost) does not divide micro_batch \(micro)", at: ghostRange,
                       notes: [why, .init("micro_batch is set here", range: written["micro_batch"]?.range)])
             }
         }
         if let warmup = values.warmup, warmup.unit == .epoch, let epochs = values.epochs, warmup.length >= Double(epochs),
            let range = valueRange("warmup") {
-            error("S113", "the warm-up (\(NumberLiteral.describe(warmup.length)) epochs) does not end within the run (\(epochs) epochs)",
+            error(.outsideTheRun, "the warm-up (\(NumberLiteral.describe(warmup.length)) epochs) does not end within the run (\(epochs) epochs)",
                   at: range, notes: [.init("epochs is set here", range: written["epochs"]?.range)])
         }
     }

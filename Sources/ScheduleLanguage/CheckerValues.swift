@@ -12,7 +12,7 @@ extension Checker {
         guard let first = setting.values.first else { return nil }
         if setting.values.count > 1 {
             let extra = SourceRange(start: first.range.end, end: setting.values.last!.range.end)
-            error("S104", "'\(setting.name.text)' takes one value: \(expects)", at: setting.values[1].range.union(extra),
+            error(.wrongKindOfValue, "'\(setting.name.text)' takes one value: \(expects)", at: setting.values[1].range.union(extra),
                   fixIts: [.remove(extra, "remove the extra values")])
             return nil
         }
@@ -22,7 +22,7 @@ extension Checker {
     /// The number written in `value`, or nil (S104 when it is not a number).
     mutating func number(_ value: ValueSyntax, _ subject: String, expects: String = "a number") -> NumberSyntax? {
         guard case .number(let number) = value else {
-            error("S104", "\(subject) takes \(expects), found \(quote(value))", at: value.range)
+            error(.wrongKindOfValue, "\(subject) takes \(expects), found \(quote(value))", at: value.range)
             return nil
         }
         return number.isMalformed ? nil : number
@@ -54,7 +54,7 @@ extension Checker {
         }
         guard ok else {
             let found = value.isFinite ? NumberLiteral.describe(value) : "'\(source.slice(number.range))' (too large)"
-            error("S105", "\(subject) must be \(requirement.joined(separator: " and ")), found \(found)", at: number.range)
+            error(.outOfRange, "\(subject) must be \(requirement.joined(separator: " and ")), found \(found)", at: number.range)
             return nil
         }
         return value
@@ -74,17 +74,17 @@ extension Checker {
             if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
                 fixIts = [.replace(number.range, with: String(Int64(value)), "write '\(Int64(value))'")]
             }
-            error("S106", "\(subject) must be a whole number, found '\(source.slice(number.range))'", at: number.range,
+            error(.notAWholeNumber, "\(subject) must be a whole number, found '\(source.slice(number.range))'", at: number.range,
                   fixIts: fixIts)
             return nil
         }
         guard let integer = number.integerValue else {
-            error("S105", "\(subject) is too large, found '\(source.slice(number.range))'", at: number.range)
+            error(.outOfRange, "\(subject) is too large, found '\(source.slice(number.range))'", at: number.range)
             return nil
         }
         guard integer >= minimum else {
             let requirement = minimum == 1 ? "positive" : "at least \(minimum)"
-            error("S105", "\(subject) must be \(requirement), found \(integer)", at: number.range)
+            error(.outOfRange, "\(subject) must be \(requirement), found \(integer)", at: number.range)
             return nil
         }
         return integer
@@ -106,7 +106,7 @@ extension Checker {
                     let known = quoted.isEmpty ? "no options"
                         : quoted.count == 1 ? "the option \(quoted[0])"
                         : "the options " + quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
-                    error("S108", "'\(callee.text)' has no option '\(label.text)'", at: label.range,
+                    error(.arguments, "'\(callee.text)' has no option '\(label.text)'", at: label.range,
                           notes: [.init("'\(callee.text)' takes \(known)")],
                           fixIts: suggestion.map { [.replace(label.range, with: $0, "did you mean '\($0)'?")] } ?? [])
                     ok = false
@@ -116,14 +116,14 @@ extension Checker {
             } else {
                 guard position < parameters.count, !parameters.isEmpty else {
                     let takes = parameters.isEmpty ? "no arguments" : "\(parameters.count) argument\(parameters.count == 1 ? "" : "s")"
-                    error("S108", "'\(callee.text)' takes \(takes)", at: argument.range)
+                    error(.arguments, "'\(callee.text)' takes \(takes)", at: argument.range)
                     ok = false
                     continue
                 }
                 parameter = parameters[position]
             }
             if bound[parameter] != nil {
-                error("S108", "'\(parameter)' is given twice to '\(callee.text)'", at: argument.range)
+                error(.arguments, "'\(parameter)' is given twice to '\(callee.text)'", at: argument.range)
                 ok = false
                 continue
             }
@@ -132,7 +132,7 @@ extension Checker {
         let missing = parameters.filter { required.contains($0) && bound[$0] == nil }.map { "'\($0)'" }
         if ok, !missing.isEmpty {
             let list = missing.count == 1 ? missing[0] : missing.dropLast().joined(separator: ", ") + " and " + missing.last!
-            error("S108", "'\(callee.text)' needs \(list)", at: arguments?.range ?? callee.range,
+            error(.arguments, "'\(callee.text)' needs \(list)", at: arguments?.range ?? callee.range,
                   notes: usage.map { [.init($0)] } ?? [])
             ok = false
         }

@@ -18,15 +18,8 @@ public struct Diagnostic: Hashable, Sendable {
         }
     }
 
-    /// Replace the text in `range` with `newText` (an insertion when the range is empty).
-    public struct TextEdit: Hashable, Sendable {
-        public var range: SourceRange
-        public var newText: String
-        public init(range: SourceRange, newText: String) {
-            self.range = range
-            self.newText = newText
-        }
-    }
+    /// Fix-its carry the one edit type every stage and front end shares.
+    public typealias TextEdit = ScheduleLanguage.TextEdit
 
     /// A suggested fix: a message (shown after `help:`) and at least one edit.
     public struct FixIt: Hashable, Sendable {
@@ -39,8 +32,8 @@ public struct Diagnostic: Hashable, Sendable {
         }
     }
 
-    /// Stable code such as "S101"; documented in docs/language.md.
-    public var code: String
+    /// Stable code ("S101" as its raw value); its entry is in `DiagnosticCode.catalog`.
+    public var code: DiagnosticCode
     public var severity: Severity
     /// Lowercase, no trailing period.
     public var message: String
@@ -48,7 +41,7 @@ public struct Diagnostic: Hashable, Sendable {
     public var notes: [Note]
     public var fixIts: [FixIt]
 
-    public init(code: String, severity: Severity, message: String, range: SourceRange,
+    public init(code: DiagnosticCode, severity: Severity, message: String, range: SourceRange,
                 notes: [Note] = [], fixIts: [FixIt] = []) {
         self.code = code
         self.severity = severity

@@ -1,31 +1,28 @@
 /// Shorthands for building diagnostics at the places that emit them (each message is written
 /// next to the check that produces it; codes are listed and explained in docs/language.md).
 extension Diagnostic {
-    static func error(_ code: String, _ message: String, at range: SourceRange, notes: [Note] = [],
-                      fixIts: [FixIt] = []) -> Diagnostic {
+    public static func error(_ code: DiagnosticCode, _ message: String, at range: SourceRange, notes: [Note] = [],
+                             fixIts: [FixIt] = []) -> Diagnostic {
         Diagnostic(code: code, severity: .error, message: message, range: range, notes: notes, fixIts: fixIts)
     }
 
-    static func warning(_ code: String, _ message: String, at range: SourceRange, notes: [Note] = [],
-                        fixIts: [FixIt] = []) -> Diagnostic {
+    public static func warning(_ code: DiagnosticCode, _ message: String, at range: SourceRange, notes: [Note] = [],
+                               fixIts: [FixIt] = []) -> Diagnostic {
         Diagnostic(code: code, severity: .warning, message: message, range: range, notes: notes, fixIts: fixIts)
     }
-
-    /// Whether this diagnostic comes from the lexer or parser (S0xx).
-    public var isSyntaxError: Bool { code.hasPrefix("S0") }
 }
 
 extension Diagnostic.FixIt {
-    static func replace(_ range: SourceRange, with text: String, _ message: String) -> Diagnostic.FixIt {
-        Diagnostic.FixIt(message, edits: [Diagnostic.TextEdit(range: range, newText: text)])
+    public static func replace(_ range: SourceRange, with text: String, _ message: String) -> Diagnostic.FixIt {
+        Diagnostic.FixIt(message, edits: [TextEdit(range: range, newText: text)])
     }
 
-    static func insert(_ text: String, at offset: Int, _ message: String) -> Diagnostic.FixIt {
-        Diagnostic.FixIt(message, edits: [Diagnostic.TextEdit(range: .at(offset), newText: text)])
+    public static func insert(_ text: String, at offset: Int, _ message: String) -> Diagnostic.FixIt {
+        Diagnostic.FixIt(message, edits: [TextEdit(range: .at(offset), newText: text)])
     }
 
-    static func remove(_ range: SourceRange, _ message: String) -> Diagnostic.FixIt {
-        Diagnostic.FixIt(message, edits: [Diagnostic.TextEdit(range: range, newText: "")])
+    public static func remove(_ range: SourceRange, _ message: String) -> Diagnostic.FixIt {
+        Diagnostic.FixIt(message, edits: [TextEdit(range: range, newText: "")])
     }
 }
 

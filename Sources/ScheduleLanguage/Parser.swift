@@ -47,7 +47,7 @@ public struct Parser {
             lineHasError = false
             statements.append(parseStatement())
             if !current.isLineEnd {
-                reportUnexpected("S005", expected: "the end of the line")
+                reportUnexpected(.extraTokens, expected: "the end of the line")
                 skipToLineEnd()
             }
             if current.kind == .newline { advance() }
@@ -60,11 +60,11 @@ public struct Parser {
         guard first.kind == .identifier else {
             if first.kind == .number, !first.isMalformed, peek(1).kind == .colon || peek(1).kind == .comma {
                 // `60: noise /= 5` — an event without its 'at'.
-                report(.error("S003", "expected a setting or an event, found '\(text(first))'", at: first.range,
+                report(.error(.notAStatement, "expected a setting or an event, found '\(text(first))'", at: first.range,
                               notes: [.init("events start with 'at' or 'every'")],
                               fixIts: [.insert("at epoch ", at: first.range.start, "write 'at epoch \(text(first))'")]))
             } else {
-                reportUnexpected("S003", expected: "a setting or an event ('at ...' or 'every ...')")
+                reportUnexpected(.notAStatement, expected: "a setting or an event ('at ...' or 'every ...')")
             }
             skipToLineEnd()
             return .invalid(SourceRange(start: first.range.start, end: max(first.range.start, previousEnd)))
@@ -88,7 +88,7 @@ public struct Parser {
                     : [.replace(SourceRange(start: separator.range.start, end: next.range.start), with: " ",
                                 "remove '\(separatorText)'")]
             }
-            report(.error("S014", "a setting takes its value without '\(separatorText)'", at: separator.range,
+            report(.error(.settingWithEqualsOrColon, "a setting takes its value without '\(separatorText)'", at: separator.range,
                           notes: [.init("settings are written 'name value', e.g. 'lr 0.1'")], fixIts: fixIts))
             advance()
         }
@@ -102,7 +102,7 @@ public struct Parser {
             values.append(value)
         }
         if values.isEmpty, isComplete {
-            reportUnexpected("S004", expected: "a value for '\(name.text)'")
+            reportUnexpected(.missingValue, expected: "a value for '\(name.text)'")
             isComplete = false
         }
         let range = SourceRange(start: name.range.start, end: max(name.range.end, previousEnd))
@@ -124,7 +124,7 @@ public struct Parser {
         case .minus:
             let minus = advance()
             guard current.kind == .number else {
-                reportUnexpected("S004", expected: "a number after '-'")
+                reportUnexpected(.missingValue, expected: "a number after '-'")
                 return nil
             }
             return .number(parseNumber(minus: minus))
@@ -138,7 +138,7 @@ public struct Parser {
         case .leftBracket:
             return parseList().map { .list($0) }
         default:
-            reportUnexpected("S004", expected: "a value")
+            reportUnexpected(.missingValue, expected: "a value")
             return nil
         }
     }
@@ -192,7 +192,7 @@ public struct Parser {
                     reportUnclosed(open, closer: ")")
                     return ArgumentListSyntax(arguments: arguments, range: SourceRange(start: open.range.start, end: previousEnd))
                 }
-                reportUnexpected("S006", expected: "',' or ')'")
+                reportUnexpected(.unclosedBracket, expected: "',' or ')'")
                 return nil
             }
         }
@@ -205,7 +205,7 @@ public struct Parser {
             label = nameSyntax(advance())
             advance()
             guard startsValue(current) else {
-                reportUnexpected("S004", expected: "a value after '\(label!.text):'")
+                reportUnexpected(.missingValue, expected: "a value after '\(label!.text):'")
                 return nil
             }
         }
@@ -243,7 +243,7 @@ public struct Parser {
                     reportUnclosed(open, closer: "]")
                     return ListSyntax(elements: elements, range: SourceRange(start: open.range.start, end: previousEnd))
                 }
-                reportUnexpected("S006", expected: "',' or ']'")
+                reportUnexpected(.unclosedBracket, expected: "',' or ']'")
                 return nil
             }
         }
@@ -253,7 +253,7 @@ public struct Parser {
     /// Counts one more open bracket, or reports S015 when that is too many.
     mutating func enterNesting() -> Bool {
         guard nesting < Parser.maximumNesting else {
-            report(.error("S015", "brackets are nested more than \(Parser.maximumNesting) deep", at: current.range,
+            report(.error(.nestingTooDeep, "brackets are nested more than \(Parser.maximumNesting) deep", at: current.range,
                           notes: [.init("an implementation limit; no setting needs more than two levels")]))
             skipToLineEnd()
             return false

@@ -9,7 +9,7 @@ extension Parser {
 
     /// The current token is not one the grammar allows here. A lexical problem with the token
     /// itself (S001, S002) is reported instead of the expectation, being the real cause.
-    mutating func reportUnexpected(_ code: String, expected: String) {
+    mutating func reportUnexpected(_ code: DiagnosticCode, expected: String) {
         let token = current
         if token.kind == .unknown {
             report(unexpectedCharacter(token))
@@ -24,13 +24,13 @@ extension Parser {
     }
 
     mutating func reportMissingComma(between items: String) {
-        report(.error("S007", "expected ',' between \(items)", at: .at(previousEnd),
+        report(.error(.missingComma, "expected ',' between \(items)", at: .at(previousEnd),
                       fixIts: [.insert(",", at: previousEnd, "insert ','")]))
     }
 
     mutating func reportUnclosed(_ open: Token, closer: String) {
         let opener = text(open)
-        report(.error("S006", "expected '\(closer)' to close '\(opener)'", at: .at(previousEnd),
+        report(.error(.unclosedBracket, "expected '\(closer)' to close '\(opener)'", at: .at(previousEnd),
                       notes: [.init("'\(opener)' opened here", range: open.range)],
                       fixIts: [.insert(closer, at: previousEnd, "insert '\(closer)'")]))
     }
@@ -60,7 +60,7 @@ extension Parser {
             // `20epochs`: a number glued to a word.
             fixIts = [.insert(" ", at: token.range.start + split, "insert a space")]
         }
-        return .error("S002", "malformed number '\(literal)'", at: token.range,
+        return .error(.malformedNumber, "malformed number '\(literal)'", at: token.range,
                       notes: [.init("numbers are written like 128, 50k, 0.1, .5 or 5e-4; 'k' (×1000) only follows an integer")],
                       fixIts: fixIts)
     }
@@ -92,7 +92,7 @@ extension Parser {
                 notes = [.init("outside comments only ASCII letters, digits, '_' and the language's punctuation may appear")]
             }
         }
-        return .error("S001", "unexpected character \(shown)", at: token.range, notes: notes, fixIts: fixIts)
+        return .error(.unexpectedCharacter, "unexpected character \(shown)", at: token.range, notes: notes, fixIts: fixIts)
     }
 }
 

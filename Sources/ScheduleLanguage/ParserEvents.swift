@@ -18,7 +18,7 @@ extension Parser {
                 unit = UnitSyntax(unit: known, range: word.range)
             } else {
                 let guess = Suggestion.closest(to: text(word), in: ["epoch", "step"])
-                report(.error("S009", "unknown time unit '\(text(word))'", at: word.range,
+                report(.error(.timeUnit, "unknown time unit '\(text(word))'", at: word.range,
                               notes: [.init("times are written 'at epoch 60', 'at step 1000' or 'at 50%'")],
                               fixIts: guess.map { [.replace(word.range, with: $0, "use '\($0)'")] } ?? []))
                 unit = UnitSyntax(unit: guess == "step" ? .step : .epoch, range: word.range)
@@ -29,13 +29,13 @@ extension Parser {
             isPercent = true
         } else if current.kind == .number {
             let number = current
-            report(.error("S009", "expected a time unit before '\(text(number))'", at: number.range,
+            report(.error(.timeUnit, "expected a time unit before '\(text(number))'", at: number.range,
                           notes: [.init("write 'at epoch \(text(number))' for epochs or 'at step \(text(number))' for updates")],
                           fixIts: [.insert("epoch ", at: number.range.start, "insert 'epoch'")]))
             unit = UnitSyntax(unit: .epoch, range: .at(number.range.start))
             isComplete = false
         } else {
-            reportUnexpected("S010", expected: "a time after 'at' (e.g. 'at epoch 60')")
+            reportUnexpected(.missingTimeOrNumber, expected: "a time after 'at' (e.g. 'at epoch 60')")
             skipToLineEnd()
             return .invalid(SourceRange(start: at.range.start, end: previousEnd))
         }
@@ -68,7 +68,7 @@ extension Parser {
     /// One time: a number, followed by '%' in a percentage list.
     mutating func parseTime(percent: Bool) -> TimeSyntax? {
         guard current.kind == .number else {
-            reportUnexpected("S010", expected: percent ? "a percentage (e.g. '50%')" : "a time")
+            reportUnexpected(.missingTimeOrNumber, expected: percent ? "a percentage (e.g. '50%')" : "a time")
             return nil
         }
         let number = parseNumber(minus: nil)
@@ -77,7 +77,7 @@ extension Parser {
             let sign = advance()
             return TimeSyntax(number: number, isPercent: true, range: number.range.union(sign.range))
         }
-        report(.error("S010", "expected '%' after '\(number.literal)'", at: .at(number.range.end),
+        report(.error(.missingTimeOrNumber, "expected '%' after '\(number.literal)'", at: .at(number.range.end),
                       notes: [.init("the times of one 'at' are all percentages or all in one unit")],
                       fixIts: [.insert("%", at: number.range.end, "insert '%'")]))
         return TimeSyntax(number: number, isPercent: true, range: number.range)
@@ -87,7 +87,7 @@ extension Parser {
     mutating func parseEvery() -> Statement {
         let every = advance()
         guard current.kind == .number else {
-            reportUnexpected("S010", expected: "an interval after 'every' (e.g. 'every 20 epochs')")
+            reportUnexpected(.missingTimeOrNumber, expected: "an interval after 'every' (e.g. 'every 20 epochs')")
             skipToLineEnd()
             return .invalid(SourceRange(start: every.range.start, end: previousEnd))
         }
@@ -99,13 +99,13 @@ extension Parser {
         } else if current.kind == .identifier, !isWord(current, "from"), !isWord(current, "until") {
             let word = advance()
             let guess = Suggestion.closest(to: text(word), in: ["epochs", "steps"])
-            report(.error("S009", "unknown time unit '\(text(word))'", at: word.range,
+            report(.error(.timeUnit, "unknown time unit '\(text(word))'", at: word.range,
                           notes: [.init("intervals are written 'every 20 epochs' or 'every 500 steps'")],
                           fixIts: guess.map { [.replace(word.range, with: $0, "use '\($0)'")] } ?? []))
             unit = UnitSyntax(unit: guess == "steps" ? .step : .epoch, range: word.range)
             isComplete = false
         } else {
-            report(.error("S009", "expected a time unit after 'every \(interval.literal)'", at: .at(interval.range.end),
+            report(.error(.timeUnit, "expected a time unit after 'every \(interval.literal)'", at: .at(interval.range.end),
                           notes: [.init("intervals are written 'every 20 epochs' or 'every 500 steps'")],
                           fixIts: [.insert(" epochs", at: interval.range.end, "insert 'epochs'")]))
             unit = UnitSyntax(unit: .epoch, range: .at(interval.range.end))
@@ -117,7 +117,7 @@ extension Parser {
             guard current.kind == .identifier, text(current) == keyword else { continue }
             advance()
             guard current.kind == .number else {
-                reportUnexpected("S010", expected: "a time after '\(keyword)'")
+                reportUnexpected(.missingTimeOrNumber, expected: "a time after '\(keyword)'")
                 return .every(EveryEventSyntax(interval: interval, unit: unit, from: from, until: until,
                                                clauseRange: SourceRange(start: every.range.start, end: previousEnd),
                                                action: nil, isComplete: false,
@@ -146,18 +146,18 @@ extension Parser {
             return true
         }
         if current.kind == .identifier, [.equals, .starEquals, .slashEquals, .star, .slash].contains(peek(1).kind) {
-            report(.error("S008", "expected ':' before the event's action", at: .at(previousEnd),
+            report(.error(.missingColon, "expected ':' before the event's action", at: .at(previousEnd),
                           fixIts: [.insert(":", at: previousEnd, "insert ':'")]))
             return true
         }
-        reportUnexpected("S008", expected: "':' and what the event changes (e.g. ': noise /= 5')")
+        reportUnexpected(.missingColon, expected: "':' and what the event changes (e.g. ': noise /= 5')")
         return false
     }
 
     /// `target op number [, keep noise]`, or nil after reporting why not.
     mutating func parseAction() -> ActionSyntax? {
         guard current.kind == .identifier else {
-            reportUnexpected("S011", expected: "what the event changes ('noise', 'lr', 'batch' or 'momentum')")
+            reportUnexpected(.missingTarget, expected: "what the event changes ('noise', 'lr', 'batch' or 'momentum')")
             return nil
         }
         let target = nameSyntax(advance())
@@ -181,31 +181,31 @@ extension Parser {
             if current.kind == .equals {
                 let equals = advance()
                 operatorRange = symbol.range.union(equals.range)
-                report(.error("S012", "write '\(fixed)' without a space", at: operatorRange,
+                report(.error(.wrongOperator, "write '\(fixed)' without a space", at: operatorRange,
                               fixIts: [.replace(operatorRange, with: fixed, "write '\(fixed)'")]))
             } else {
-                report(.error("S012", "expected '\(fixed)', found '\(text(symbol))'", at: symbol.range,
+                report(.error(.wrongOperator, "expected '\(fixed)', found '\(text(symbol))'", at: symbol.range,
                               notes: [.init("an event sets ('='), multiplies ('*=') or divides ('/=') its target")],
                               fixIts: [.replace(symbol.range, with: fixed, "write '\(fixed)'")]))
             }
         case .plus where peek(1).kind == .equals, .minus where peek(1).kind == .equals:
             let symbol = text(current)
-            report(.error("S012", "'\(symbol)=' is not an operator here", at: current.range.union(peek(1).range),
+            report(.error(.wrongOperator, "'\(symbol)=' is not an operator here", at: current.range.union(peek(1).range),
                           notes: [.init("an event sets ('='), multiplies ('*=') or divides ('/=') its target")]))
             return nil
         case .number where target.text != "noise":
-            report(.error("S012", "expected an operator between '\(target.text)' and '\(text(current))'", at: .at(target.range.end),
+            report(.error(.wrongOperator, "expected an operator between '\(target.text)' and '\(text(current))'", at: .at(target.range.end),
                           notes: [.init("an event sets ('='), multiplies ('*=') or divides ('/=') its target")],
                           fixIts: [.insert(" =", at: target.range.end, "insert '='")]))
             return nil
         default:
-            reportUnexpected("S012", expected: "'=', '*=' or '/=' after '\(target.text)'")
+            reportUnexpected(.wrongOperator, expected: "'=', '*=' or '/=' after '\(target.text)'")
             return nil
         }
         var minus: Token?
         if current.kind == .minus, peek(1).kind == .number { minus = advance() }
         guard current.kind == .number else {
-            reportUnexpected("S010", expected: "a number after '\(operation.rawValue)'")
+            reportUnexpected(.missingTimeOrNumber, expected: "a number after '\(operation.rawValue)'")
             return nil
         }
         let value = parseNumber(minus: minus)
@@ -217,16 +217,16 @@ extension Parser {
                 if isWord(current, "noise") {
                     keepNoise = comma.range.union(advance().range)
                 } else if current.kind == .identifier, Suggestion.closest(to: text(current), in: ["noise"]) != nil {
-                    report(.error("S013", "expected 'noise' after 'keep', found '\(text(current))'", at: current.range,
+                    report(.error(.afterComma, "expected 'noise' after 'keep', found '\(text(current))'", at: current.range,
                                   fixIts: [.replace(current.range, with: "noise", "write 'keep noise'")]))
                     keepNoise = comma.range.union(advance().range)
                 } else {
-                    report(.error("S013", "expected 'noise' after 'keep'", at: current.isLineEnd ? .at(keep.range.end) : current.range,
+                    report(.error(.afterComma, "expected 'noise' after 'keep'", at: current.isLineEnd ? .at(keep.range.end) : current.range,
                                   fixIts: current.isLineEnd ? [.insert(" noise", at: keep.range.end, "write 'keep noise'")] : []))
                     return nil
                 }
             } else {
-                report(.error("S013", "expected 'keep noise' after ','",
+                report(.error(.afterComma, "expected 'keep noise' after ','",
                               at: current.isLineEnd ? .at(comma.range.end) : current.range,
                               notes: [.init("an event changes one target; write another event for a second change")]))
                 return nil

@@ -29,6 +29,25 @@ public enum ScheduleFormatter {
         return format(tree)
     }
 
+    /// The edits that turn the tree's text into its canonical text: none when it is formatted
+    /// already, else one edit spanning from the first to the last character that changes (so
+    /// an editor keeps the cursor and the undo step small). Nil when it has syntax errors.
+    public static func edits(toFormat tree: SyntaxTree) -> [TextEdit]? {
+        guard !tree.hasSyntaxErrors else { return nil }
+        let old = Array(tree.source.text.unicodeScalars), new = Array(format(tree).unicodeScalars)
+        guard old != new else { return [] }
+        var prefix = 0
+        while prefix < min(old.count, new.count), old[prefix] == new[prefix] { prefix += 1 }
+        var suffix = 0
+        while suffix < min(old.count, new.count) - prefix, old[old.count - 1 - suffix] == new[new.count - 1 - suffix] { suffix += 1 }
+        func utf8Count(_ scalars: ArraySlice<Unicode.Scalar>) -> Int { scalars.reduce(0) { $0 + UTF8.width($1) } }
+        let start = utf8Count(old[..<prefix])
+        let end = tree.source.bytes.count - utf8Count(old[(old.count - suffix)...])
+        var replacement = String.UnicodeScalarView()
+        replacement.append(contentsOf: new[prefix..<(new.count - suffix)])
+        return [TextEdit(range: SourceRange(start: start, end: end), newText: String(replacement))]
+    }
+
     /// The canonical text of a tree without syntax errors.
     public static func format(_ tree: SyntaxTree) -> String {
         precondition(!tree.hasSyntaxErrors, "the formatter only formats files without syntax errors")

@@ -6,8 +6,9 @@
 ///   two columns, combining marks none, every other character one. The diagnostic renderer
 ///   expands tabs the same way, so carets sit under the text they point at whatever the line
 ///   contains.
-/// - LSP positions are 0-based lines and 0-based UTF-16 code-unit offsets within the line
-///   (the Language Server Protocol's default position encoding).
+/// - Editor positions are 0-based lines and 0-based offsets within the line in UTF-8, UTF-16
+///   (the Language Server Protocol's default) or UTF-32 code units: `position(of:in:)` and
+///   `offset(of:in:)` in Position.swift.
 ///
 /// Lines end at "\n", "\r\n" or a lone "\r" (the lexer and LSP agree on this).
 public struct SourceFile: Sendable {
@@ -85,14 +86,6 @@ public struct SourceFile: Sendable {
         let line = lineIndex(containing: offset)
         let prefix = String(decoding: bytes[lineStarts[line]..<max(lineStarts[line], offset)], as: UTF8.self)
         return (line + 1, SourceFile.displayWidth(of: prefix) + 1)
-    }
-
-    /// 0-based line and 0-based UTF-16 offset of `offset`, as the Language Server Protocol counts.
-    public func lspPosition(of offset: Int) -> (line: Int, character: Int) {
-        let offset = scalarBoundary(atOrBefore: offset)
-        let line = lineIndex(containing: offset)
-        let prefix = String(decoding: bytes[lineStarts[line]..<max(lineStarts[line], offset)], as: UTF8.self)
-        return (line, prefix.utf16.count)
     }
 
     /// The offset clamped into the file and moved back to the first byte of its Unicode scalar.

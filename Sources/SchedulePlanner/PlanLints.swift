@@ -10,7 +10,7 @@ import ScheduleLanguage
 ///   that is more than 10 % of the epochs until the next change of g (or the end).
 /// - S303 (information): a noise decay the policy would lower by growing B, with B already at
 ///   max_batch — the paper's recipe from there on, so it informs rather than warns; not
-///   reported when the batch starts at max_batch (the front end's S203 covers that).
+///   reported when the batch starts at max_batch (`PolicyLints`' S203 covers that).
 /// - S304: an explicit batch outside 1...max_batch, clamped.
 /// - S305: a keep-noise change whose batch had to be capped, so ε differs from what was written.
 /// - S306: an event (or the warm-up's end) at or after the end of the run.
@@ -38,17 +38,17 @@ public enum PlanLints {
 
             if change.limit == .afterEnd {
                 if event == nil {
-                    findings.append(Finding(code: "S306", range: range, short: "",
+                    findings.append(Finding(code: .eventAfterEnd, range: range, short: "",
                                             message: "warm-up lasts past the end of the run; ε ramps over all \(plan.totalUpdates) updates"))
                 } else {
-                    findings.append(Finding(code: "S306", range: range, short: "at \(change.at)",
+                    findings.append(Finding(code: .eventAfterEnd, range: range, short: "at \(change.at)",
                                             message: "'at \(change.at): \(change.event)' takes effect after the run ends (\(plan.epochs) epochs, \(plan.totalUpdates) updates); it changes nothing"))
                 }
                 continue
             }
 
             if Double(change.after.batch) > largeBatch, Double(change.before.batch) <= largeBatch {
-                findings.append(Finding(code: "S301", range: range, short: at,
+                findings.append(Finding(code: .batchPastTenthOfDataSet, range: range, short: at,
                                         message: "batch grows to \(change.after.batch) \(at), past ~N/10 (N = \(plan.datasetSize))",
                                         notes: ["Smith et al. (2018) grow B to about N/10 and decay ε after that; lowering max_batch does the same"]))
             }
@@ -62,23 +62,23 @@ public enum PlanLints {
                     notes.append("max_batch \(plan.maxBatch) is not a multiple of ghost_batch \(ghost)" + (below > 0 ? "; \(below) is" : ""))
                     noteRanges.append(program.settingRanges["max_batch"])
                 }
-                findings.append(Finding(code: "S307", range: range, short: at,
+                findings.append(Finding(code: .partialGhostBatch, range: range, short: at,
                                         message: "batch \(change.after.batch) \(at) is not a multiple of ghost_batch \(ghost)",
                                         notes: notes, noteRanges: noteRanges))
             }
 
             if change.limit == .noGrowth, program.batchSize < program.maxBatchSize {
-                findings.append(Finding(code: "S303", severity: .information, range: range, short: at,
+                findings.append(Finding(code: .decayCannotGrowBatch, range: range, short: at,
                                         message: "noise decay \(at) cannot grow the batch: it is already at max_batch \(plan.maxBatch)",
                                         notes: ["ε takes the whole factor, so this decay needs as many updates as under decay_lr"]))
             }
 
             if let event, change.limit == .clamped || change.limit == .maxBatch {
                 if event.target == .batch {
-                    findings.append(Finding(code: "S304", range: range, short: at,
+                    findings.append(Finding(code: .explicitBatchClamped, range: range, short: at,
                                             message: "\(change.note ?? "batch clamped") \(at)"))
                 } else if event.keepNoise {
-                    findings.append(Finding(code: "S305", range: range, short: at,
+                    findings.append(Finding(code: .keepNoiseCapped, range: range, short: at,
                                             message: "'\(change.event)' cannot hold the noise with the batch alone: \(change.note ?? "batch limited")"))
                 }
             }
@@ -93,7 +93,7 @@ public enum PlanLints {
                 let lost = Double(change.after.batch) / (n * (1 - change.after.momentum))
                 if span > 0, lost > momentumLagShare * span {
                     let share = Int((100 * lost / span).rounded())
-                    findings.append(Finding(code: "S302", range: range, short: "\(at) (\(share)%)",
+                    findings.append(Finding(code: .momentumLag, range: range, short: "\(at) (\(share)%)",
                                             message: "momentum \(formatNumber(change.after.momentum)) loses about \(formatNumber((lost * 100).rounded() / 100)) epochs catching up after the noise change \(at), \(share)% of the \(formatNumber(span)) epochs until the next one",
                                             notes: ["after each change of g the momentum accumulator lags for about B/(N(1 − m)) epochs (Smith et al. 2018, appendix); add epochs or lower momentum"]))
                 }
@@ -103,8 +103,7 @@ public enum PlanLints {
     }
 
     struct Finding {
-        var code: String
-        var severity: Diagnostic.Severity = .warning
+        var code: DiagnosticCode
         var range: SourceRange
         /// What tells this finding apart from others on the same statement ("at epoch 160").
         var short: String
@@ -116,10 +115,11 @@ public enum PlanLints {
 
     /// One diagnostic per (code, statement): the first finding's message, the others as a note.
     private static func group(_ findings: [Finding]) -> [Diagnostic] {
-        var order: [String] = []
-        var byKey: [String: [Finding]] = [:]
+        struct Key: Hashable { var code: DiagnosticCode, range: SourceRange }
+        var order: [Key] = []
+        var byKey: [Key: [Finding]] = [:]
         for finding in findings {
-            let key = "\(finding.code)@\(finding.range.start)-\(finding.range.end)"
+            let key = Key(code: finding.code, range: finding.range)
             if byKey[key] == nil { order.append(key) }
             byKey[key, default: []].append(finding)
         }
@@ -130,7 +130,7 @@ public enum PlanLints {
             }
             let others = group.dropFirst().map(\.short).filter { !$0.isEmpty }
             if !others.isEmpty { notes.insert(Diagnostic.Note("also " + others.joined(separator: ", ")), at: 0) }
-            return Diagnostic(code: group[0].code, severity: group[0].severity, message: group[0].message, range: group[0].range, notes: notes)
+            return Diagnostic(code: group[0].code, severity: group[0].code.defaultSeverity, message: group[0].message, range: group[0].range, notes: notes)
         }
         return diagnostics.sorted { ($0.range.start, $0.code) < ($1.range.start, $1.code) }
     }

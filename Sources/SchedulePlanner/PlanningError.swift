@@ -5,7 +5,7 @@ import ScheduleLanguage
 /// (`momentum *= 2` from 0.9). Carries an ordinary error diagnostic (code S300) pointing at the
 /// setting or event at fault, so the CLI renders it like any other.
 public struct PlanningError: Error, Hashable, Sendable, CustomStringConvertible {
-    public static let code = "S300"
+    public static let code = DiagnosticCode.cannotBePlanned
     public var diagnostic: Diagnostic
 
     public init(_ message: String, range: SourceRange) {

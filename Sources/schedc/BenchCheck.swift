@@ -1,6 +1,7 @@
 import Foundation
 import ScheduleLanguage
 import Benchmarks
+import ScheduleAnalysis
 import ScheduleRunner
 
 /// `schedc bench check`: how fast the front end checks and formats a large schedule.
@@ -11,7 +12,7 @@ enum BenchCheck {
 
     Generates a clean schedule of N lines (default 10000: the settings, then events with
     comments, blank lines and a few 'every' statements), then times R runs (default 20) of
-    the whole front end (lex, parse, check, lint: `ScheduleCompiler.compile`) and of the
+    the analysis core up to the checked program (lex, parse, check, static lints; no plan) and of the
     formatter on it, and prints the fastest and the median run. Build with `-c release` for
     figures worth quoting (docs/language.md, "Performance").
 
@@ -37,11 +38,13 @@ enum BenchCheck {
             }
         }
         let source = SourceFile(path: "bench.sched", text: text)
-        let result = ScheduleCompiler.compile(source)
+        let document = Document(source)
+        let frontEnd = AnalysisOptions(depth: .semantics, lints: true)
+        let result = Analysis(document, options: frontEnd)
         guard result.program != nil, result.diagnostics.isEmpty else {
             throw CLIError("internal error: the generated schedule is not clean (\(result.diagnostics.first?.message ?? ""))")
         }
-        let compile = FrontEndBenchmark.measure(runs) { _ = ScheduleCompiler.compile(source) }
+        let compile = FrontEndBenchmark.measure(runs) { _ = Analysis(document, options: frontEnd) }
         let format = FrontEndBenchmark.measure(runs) { _ = try? ScheduleFormatter.format(source) }
         let events = result.program!.events.count
         #if DEBUG

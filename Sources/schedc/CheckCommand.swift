@@ -1,3 +1,5 @@
+import ScheduleAnalysis
+
 enum CheckCommand: Subcommand {
     static let name = "check"
     static let summary = "check .sched files for errors"
@@ -27,6 +29,6 @@ enum CheckCommand: Subcommand {
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let options = try DiagnosticsDriver.parseOptions(arguments, command: name)
-        return DiagnosticsDriver.run(options, showWarnings: false, lintSources: [])
+        return DiagnosticsDriver.run(options, analysis: .check)
     }
 }

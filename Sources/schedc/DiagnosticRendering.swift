@@ -65,7 +65,7 @@ struct DiagnosticRenderer {
     // MARK: - Pieces
 
     private func header(_ source: SourceFile, _ range: SourceRange, severity: Diagnostic.Severity?, message: String,
-                        code: String?) -> String {
+                        code: DiagnosticCode?) -> String {
         let (line, column) = source.location(of: range.start)
         let label: String
         switch severity {
@@ -179,21 +179,20 @@ struct DiagnosticRenderer {
             return gutterLine(line + 1, gutter) + printable(source.lineText(line)) + "\n"
                 + gutterLine(nil, gutter) + style.red(markers) + "\n"
         }
-        var patched = ""
+        // The line as the fix leaves it, then `~`/`+` under where each edit's text landed.
+        let onLine = edits.map { TextEdit(range: SourceRange(start: $0.range.start - content.start, end: $0.range.end - content.start),
+                                          newText: $0.newText) }
+        guard let patched = try? TextEdit.apply(onLine, to: source.slice(content)) else { return "" }
+        let bytes = Array(patched.text.utf8)
+        func column(at offset: Int) -> Int { SourceFile.displayWidth(of: String(decoding: bytes[..<offset], as: UTF8.self)) }
         var markers = ""
-        var cursor = content.start
-        for edit in edits {
-            patched += source.slice(SourceRange(start: cursor, end: max(cursor, edit.range.start)))
-            let startColumn = SourceFile.displayWidth(of: patched)
-            patched += edit.newText
-            let endColumn = SourceFile.displayWidth(of: patched)
+        for (edit, inserted) in zip(onLine, patched.insertedRanges) {
+            let startColumn = column(at: inserted.start), endColumn = column(at: inserted.end)
             let symbol: Character = edit.range.isEmpty ? "+" : "~"
             markers += String(repeating: " ", count: max(0, startColumn - markers.count))
                 + String(repeating: symbol, count: max(1, endColumn - startColumn))
-            cursor = max(cursor, edit.range.end)
         }
-        patched += source.slice(SourceRange(start: cursor, end: content.end))
-        return gutterLine(line + 1, gutter) + printable(patched) + "\n"
+        return gutterLine(line + 1, gutter) + printable(patched.text) + "\n"
             + gutterLine(nil, gutter) + style.green(markers) + "\n"
     }
 }

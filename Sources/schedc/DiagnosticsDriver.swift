@@ -1,13 +1,10 @@
 import Foundation
+import ScheduleAnalysis
 import ScheduleLanguage
 
-/// A source of extra diagnostics run on a checked program by `schedc lint` (the planner's
-/// plan-based lints, S3xx, plug in here — see `LintCommand.extraLintSources`).
-typealias LintSource = (CheckedProgram, SourceFile) -> [Diagnostic]
-
-/// What `check` and `lint` share: read each file, compile it, keep the diagnostics the
-/// command shows, print them (text on standard error, or one JSON document on standard
-/// output) and choose the exit code.
+/// What `check` and `lint` share: read each file, analyse it, print its diagnostics (text on
+/// standard error, or one JSON document on standard output) and choose the exit code. What
+/// each command reports is the analysis core's; this file only reads, times and renders.
 enum DiagnosticsDriver {
     struct Options {
         var paths: [String]
@@ -29,32 +26,27 @@ enum DiagnosticsDriver {
                        warningsAsErrors: parsed.has("--warnings-as-errors"), timing: parsed.has("--timing"))
     }
 
-    /// Runs the command; `showWarnings` is false for `check`. Returns the exit code.
-    static func run(_ options: Options, showWarnings: Bool, lintSources: [LintSource]) -> Int32 {
+    /// Analyses each file with `analysis` (`.check` or `.lint`) and reports every diagnostic
+    /// the analysis gives. Returns the exit code.
+    static func run(_ options: Options, analysis analysisOptions: AnalysisOptions) -> Int32 {
         var reports: [(source: SourceFile, diagnostics: [Diagnostic])] = []
         var ioFailed = false
         for path in options.paths {
-            let source: SourceFile
+            let document: Document
             do {
-                source = try SourceLoading.load(path)
+                document = try SourceLoading.document(path)
             } catch {
                 printError("schedc: \(error)")
                 ioFailed = true
                 continue
             }
             let started = DispatchTime.now().uptimeNanoseconds
-            let result = ScheduleCompiler.compile(source)
-            var diagnostics = result.diagnostics
-            if showWarnings, let program = result.program {
-                for lint in lintSources { diagnostics += lint(program, source) }
-                diagnostics = diagnostics.sortedByPosition()
-            }
+            let analysis = Analysis(document, options: analysisOptions)
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
             if options.timing {
-                printError(String(format: "schedc: %@: %d lines, %.2f ms", source.path, source.textLineCount, elapsed))
+                printError(String(format: "schedc: %@: %d lines, %.2f ms", document.path, analysis.source.textLineCount, elapsed))
             }
-            if !showWarnings { diagnostics = diagnostics.filter { $0.severity == .error } }
-            reports.append((source, diagnostics))
+            reports.append((analysis.source, analysis.diagnostics))
         }
 
         emit(reports, json: options.json)

@@ -1,5 +1,5 @@
 import Foundation
-import ScheduleLanguage
+import ScheduleAnalysis
 
 enum FormatCommand: Subcommand {
     static let name = "fmt"
@@ -34,36 +34,30 @@ enum FormatCommand: Subcommand {
         func worsen(_ code: Int32) { status = max(status, code) } // usage (2) > failure (1) > success (0)
         let renderer = DiagnosticRenderer(colour: Terminal.usesColour(.standardError))
         for path in paths {
-            let source: SourceFile
+            let document: Document
             do {
-                source = try SourceLoading.load(path)
+                document = try SourceLoading.document(path)
             } catch {
                 printError("schedc: \(error)")
                 worsen(ExitCode.usage)
                 continue
             }
-            let formatted: String
-            do {
-                formatted = try ScheduleFormatter.format(source)
-            } catch let refused as ScheduleFormatter.Refused {
-                writeStandardError(renderer.render(refused.diagnostics, in: source))
-                printError("schedc: \(source.path): not formatted: fix the syntax errors first")
+            let analysis = Analysis(document, options: .format)
+            guard let formatted = analysis.formatted else {
+                writeStandardError(renderer.render(analysis.diagnostics, in: analysis.source))
+                printError("schedc: \(document.path): not formatted: fix the syntax errors first")
                 worsen(ExitCode.failure)
-                continue
-            } catch {
-                printError("schedc: \(source.path): \(error)")
-                worsen(ExitCode.usage)
                 continue
             }
             let isStandardInput = path == SourceLoading.standardInputPath
             if checkOnly {
-                if formatted != source.text {
-                    print(source.path)
+                if formatted != document.text {
+                    print(document.path)
                     worsen(ExitCode.failure)
                 }
             } else if isStandardInput {
                 writeStandardOutput(formatted)
-            } else if formatted != source.text {
+            } else if formatted != document.text {
                 do {
                     try AtomicFile.replace(path, with: formatted)
                 } catch {

@@ -44,7 +44,7 @@ enum DiagnosticJSON {
         var members: [(String, JSONValue)] = [
             ("range", range(diagnostic.range, in: source)),
             ("severity", .int(diagnostic.severity.rawValue)),
-            ("code", .string(diagnostic.code)),
+            ("code", .string(diagnostic.code.rawValue)),
             ("source", .string("schedc")),
             ("message", .string(diagnostic.message)),
         ]
@@ -58,7 +58,7 @@ enum DiagnosticJSON {
     }
 
     static func position(_ offset: Int, in source: SourceFile) -> JSONValue {
-        let (line, character) = source.lspPosition(of: offset)
-        return .object([("line", .int(line)), ("character", .int(character))])
+        let position = source.position(of: offset, in: .utf16)
+        return .object([("line", .int(position.line)), ("character", .int(position.character))])
     }
 }

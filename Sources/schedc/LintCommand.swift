@@ -1,5 +1,4 @@
-import SchedulePlanner
-import ScheduleLanguage
+import ScheduleAnalysis
 
 enum LintCommand: Subcommand {
     static let name = "lint"
@@ -28,14 +27,8 @@ enum LintCommand: Subcommand {
     Codes and examples: docs/language.md.
     """
 
-    /// Further diagnostic sources run on each error-free program, after the built-in S2xx
-    /// lints. Adding one is one line here.
-    static let extraLintSources: [LintSource] = [
-        { program, _ in Planner.diagnostics(for: program) },
-    ]
-
     static func run(_ arguments: [String]) throws -> Int32 {
         let options = try DiagnosticsDriver.parseOptions(arguments, command: name)
-        return DiagnosticsDriver.run(options, showWarnings: true, lintSources: extraLintSources)
+        return DiagnosticsDriver.run(options, analysis: .lint)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import ScheduleLanguage
+import ScheduleAnalysis
 import SchedulePlanner
 
 enum PlanCommand: Subcommand {
@@ -74,28 +74,24 @@ enum PlanCommand: Subcommand {
             throw CLIError("\(svgPath): is a directory; '--svg' needs the path of the .svg file to write")
         }
 
-        let compiled = ScheduleCompiler.compile(try SourceLoading.load(path))
-        guard var program = compiled.program else {
-            DiagnosticsDriver.emit([(compiled.source, compiled.errors)], json: json)
+        // With overrides, the file itself is only checked; the overridden text is planned.
+        let document = try SourceLoading.document(path)
+        let original = Analysis(document, options: overrides.isEmpty ? .plan : .check)
+        guard original.program != nil else {
+            DiagnosticsDriver.emit([(original.source, original.errors)], json: json)
             return ExitCode.failure
         }
-        var source = compiled.source
+        var analysis = original
         if !overrides.isEmpty {
-            let recompiled = ScheduleCompiler.compile(SettingOverride.apply(overrides, to: compiled.syntax))
-            guard let overridden = recompiled.program else {
-                DiagnosticsDriver.emit([(recompiled.source, recompiled.errors)], json: json)
+            analysis = Analysis(Document(SettingOverride.apply(overrides, to: original.syntax)), options: .plan)
+            guard analysis.program != nil else {
+                DiagnosticsDriver.emit([(analysis.source, analysis.errors)], json: json)
                 let options = overrides.map { "'\($0.commandLine)'" }.joined(separator: ", ")
-                throw CLIError("\(source.path): cannot plan with \(options): the result breaks the rules above")
+                throw CLIError("\(document.path): cannot plan with \(options): the result breaks the rules above")
             }
-            program = overridden
-            source = recompiled.source
         }
-
-        let plan: Plan
-        do {
-            plan = try Planner.plan(program)
-        } catch let error as PlanningError {
-            DiagnosticsDriver.emit([(source, [error.diagnostic])], json: json)
+        guard let plan = analysis.plan else {
+            DiagnosticsDriver.emit([(analysis.source, analysis.errors)], json: json)  // the planner's S300
             return ExitCode.failure
         }
 
@@ -108,7 +104,7 @@ enum PlanCommand: Subcommand {
             writeStandardOutput(plan.jsonText())
         } else {
             if !overrides.isEmpty {
-                writeStandardOutput("command-line overrides: \(SettingOverride.describe(overrides, in: compiled.syntax))\n")
+                writeStandardOutput("command-line overrides: \(SettingOverride.describe(overrides, in: original.syntax))\n")
             }
             writeStandardOutput(plan.table())
         }

@@ -51,25 +51,27 @@ struct SettingOverride: Equatable {
     /// was); a setting it lacks is appended as a last line (settings may follow events).
     static func apply(_ overrides: [SettingOverride], to tree: SyntaxTree) -> SourceFile {
         let source = tree.source
-        var replacements: [(range: SourceRange, text: String)] = []
+        var edits: [TextEdit] = []
         var appended = ""
         let newline = source.text.contains("\r\n") ? "\r\n" : "\n"  // the file's own line ending
         for override in overrides {
             if let range = valueRange(of: override.setting, in: tree) {
-                replacements.append((range, "\(override.value)  # \(override.commandLine) (the file says \(source.slice(range)))"))
+                edits.append(TextEdit(range: range, newText: "\(override.value)  # \(override.commandLine) (the file says \(source.slice(range)))"))
             } else {
                 appended += SettingCatalog.line(override.setting, override.value) + "  # \(override.commandLine) (not in the file)" + newline
             }
         }
-        var bytes = source.bytes
-        for replacement in replacements.sorted(by: { $0.range.start > $1.range.start }) {
-            bytes.replaceSubrange(replacement.range.start..<replacement.range.end, with: Array(replacement.text.utf8))
-        }
         if !appended.isEmpty {
-            if let last = bytes.last, last != UInt8(ascii: "\n"), last != UInt8(ascii: "\r") { bytes += Array(newline.utf8) }
-            bytes += Array(appended.utf8)
+            let endsLine = source.bytes.last.map { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") } ?? true
+            edits.append(TextEdit(range: .at(source.bytes.count), newText: (endsLine ? "" : newline) + appended))
         }
-        return SourceFile(path: source.path, text: String(decoding: bytes, as: UTF8.self))
+        // Each override edits the value tokens of a different setting (or appends), so the
+        // edits are inside the file, on token boundaries and disjoint: applying cannot fail.
+        do {
+            return SourceFile(path: source.path, text: try TextEdit.apply(edits, to: source.text).text)
+        } catch {
+            preconditionFailure("setting overrides produced conflicting edits: \(error)")
+        }
     }
 
     /// "max_batch 1024 (the file says 5120), policy decay_lr (the file says increase_batch)".

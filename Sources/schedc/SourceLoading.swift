@@ -1,4 +1,5 @@
 import Foundation
+import ScheduleAnalysis
 import ScheduleLanguage
 
 /// Reading `.sched` files for the commands. Every failure is a `CLIError` (exit 2) that names
@@ -24,6 +25,11 @@ enum SourceLoading {
             throw CLIError("\(path): cannot read the file (permission denied?)")
         }
         return SourceFile(path: path, text: try decode(data, name: path))
+    }
+
+    /// `path` read as a document for the analysis core (version 0: read from disk).
+    static func document(_ path: String) throws -> Document {
+        Document(try load(path))
     }
 
     /// Strict UTF-8 decoding: invalid bytes are an error, never silently replaced.

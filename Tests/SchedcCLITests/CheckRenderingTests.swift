@@ -9,21 +9,21 @@ final class CheckRenderingTests: XCTestCase {
         let source = SourceFile(path: "r.sched", text: text)
         let start = text.utf8.count - text[text.range(of: needle)!.lowerBound...].utf8.count
         let range = SourceRange(start: start, end: start + (length ?? needle.utf8.count))
-        let diagnostic = Diagnostic(code: "S999", severity: .error, message: "here", range: range)
+        let diagnostic = Diagnostic(code: .unknownSetting, severity: .error, message: "here", range: range)
         return DiagnosticRenderer(colour: false).render(diagnostic, in: source).split(separator: "\n").map(String.init)
     }
 
     func testCaretsAfterTabsAndNonASCII() {
         // é (1 column), 中 (2), e + combining acute (1), tab to column 9 (1-based), then "0.1".
         let lines = render("é中e\u{301}\tlr 0.1 # x\n", at: "0.1")
-        XCTAssertEqual(lines[0], "r.sched:1:12: error: here [S999]")
+        XCTAssertEqual(lines[0], "r.sched:1:12: error: here [S101]")
         XCTAssertEqual(lines[1], " 1 | é中e\u{301}    lr 0.1 # x")
         XCTAssertEqual(lines[2], "   |            ^~~")
     }
 
     func testByteOrderMarkTakesNoColumn() {
         let lines = render("\u{FEFF}lr 5", at: "5")
-        XCTAssertEqual(lines[0], "r.sched:1:4: error: here [S999]")
+        XCTAssertEqual(lines[0], "r.sched:1:4: error: here [S101]")
         XCTAssertEqual(lines[2], "   |    ^")
     }
 
@@ -34,7 +34,7 @@ final class CheckRenderingTests: XCTestCase {
 
     func testEmptyRangeAtTheEndOfALine() {
         let lines = render("at epoch 60 noise\n", at: " noise", length: 0)
-        XCTAssertEqual(lines[0], "r.sched:1:12: error: here [S999]")
+        XCTAssertEqual(lines[0], "r.sched:1:12: error: here [S101]")
         XCTAssertEqual(lines[2], "   |            ^")
     }
 
@@ -46,7 +46,7 @@ final class CheckRenderingTests: XCTestCase {
 
     func testColourWrapsSeverityAndMarkers() {
         let source = SourceFile(path: "c.sched", text: "lr 0\n")
-        let diagnostic = Diagnostic(code: "S105", severity: .warning, message: "m", range: SourceRange(start: 3, end: 4))
+        let diagnostic = Diagnostic(code: .outOfRange, severity: .warning, message: "m", range: SourceRange(start: 3, end: 4))
         let text = DiagnosticRenderer(colour: true).render(diagnostic, in: source)
         XCTAssertTrue(text.contains("\u{1B}[1;33mwarning:\u{1B}[0m"))
         XCTAssertTrue(text.contains("\u{1B}[1;33m^\u{1B}[0m"))

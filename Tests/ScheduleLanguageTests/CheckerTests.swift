@@ -15,7 +15,7 @@ final class CheckerTests: XCTestCase {
         return result.program
     }
 
-    func errorCodes(_ text: String) -> [String] { compile(text).errors.map(\.code) }
+    func errorCodes(_ text: String) -> [String] { compile(text).errors.map(\.code.rawValue) }
 
     func testSampleIncreasedLearningRate() throws {
         let url = TestFiles.repositoryRoot.appendingPathComponent("Samples/cifar10/increased_lr.sched")

@@ -82,7 +82,7 @@ final class FormatterTests: XCTestCase {
 
     func testRefusesFilesWithSyntaxErrors() {
         XCTAssertThrowsError(try format("lr = 0.1\n")) { error in
-            XCTAssertEqual((error as? ScheduleFormatter.Refused)?.diagnostics.map(\.code), ["S014"])
+            XCTAssertEqual((error as? ScheduleFormatter.Refused)?.diagnostics.map(\.code), [.settingWithEqualsOrColon])
         }
     }
 

@@ -4,7 +4,7 @@ import XCTest
 final class ParserTests: XCTestCase {
     func parse(_ text: String) -> SyntaxTree { Parser.parse(SourceFile(path: "t.sched", text: text)) }
 
-    func codes(_ text: String) -> [String] { parse(text).diagnostics.map(\.code) }
+    func codes(_ text: String) -> [String] { parse(text).diagnostics.map(\.code.rawValue) }
 
     func testSettingsAndValues() {
         let tree = parse("data cifar10(subset: 1000)\nmodel mlp(hidden: [512, 256])\nwarmup 5 epochs\nlr -0.1\n")
@@ -62,7 +62,7 @@ final class ParserTests: XCTestCase {
     func testCertainRecoveriesKeepTheStatement() {
         // A missing ':' with the action following: reported once, the event is still complete.
         let tree = parse("at epoch 60 noise /= 5\n")
-        XCTAssertEqual(tree.diagnostics.map(\.code), ["S008"])
+        XCTAssertEqual(tree.diagnostics.map(\.code.rawValue), ["S008"])
         guard case .at(let event) = tree.statements[0] else { return XCTFail() }
         XCTAssertTrue(event.isComplete)
         XCTAssertEqual(event.action?.target.text, "noise")
@@ -71,7 +71,7 @@ final class ParserTests: XCTestCase {
 
     func testGuessedRecoveriesMarkTheStatementIncomplete() {
         let tree = parse("at 60: noise /= 5\n")
-        XCTAssertEqual(tree.diagnostics.map(\.code), ["S009"])
+        XCTAssertEqual(tree.diagnostics.map(\.code.rawValue), ["S009"])
         guard case .at(let event) = tree.statements[0] else { return XCTFail() }
         XCTAssertFalse(event.isComplete)
         XCTAssertEqual(tree.diagnostics[0].fixIts.first?.edits.first?.newText, "epoch ")
@@ -83,7 +83,7 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(parse("at epohc 1: noise /= 5").diagnostics.first?.fixIts.first?.edits.first?.newText, "epoch")
         XCTAssertEqual(parse("every 20epochs: noise /= 5").diagnostics.first?.fixIts.first?.edits.first?.newText, " ")
         XCTAssertEqual(parse("lr 1.5k").diagnostics.first?.fixIts.first?.edits.first?.newText, "1500")
-        XCTAssertEqual(parse("lr 0.1;").diagnostics.first?.code, "S001")
+        XCTAssertEqual(parse("lr 0.1;").diagnostics.first?.code, .unexpectedCharacter)
         XCTAssertEqual(parse("at epoch 1: lr = 0.5, keep nosie").diagnostics.first?.fixIts.first?.edits.first?.newText, "noise")
         XCTAssertEqual(parse("lr − 0.1").diagnostics.first?.fixIts.first?.edits.first?.newText, "-")
     }
@@ -91,7 +91,7 @@ final class ParserTests: XCTestCase {
     func testMissingTokensAtTheEndOfTheLinePointJustAfterTheLastToken() {
         let tree = parse("optimizer sgd(momentum: 0.9   \n")
         let diagnostic = tree.diagnostics[0]
-        XCTAssertEqual(diagnostic.code, "S006")
+        XCTAssertEqual(diagnostic.code, .unclosedBracket)
         XCTAssertEqual(diagnostic.range, .at("optimizer sgd(momentum: 0.9".utf8.count))
         XCTAssertEqual(diagnostic.notes.first?.range, SourceRange(start: 13, end: 14))
     }
@@ -104,7 +104,7 @@ final class ParserTests: XCTestCase {
 
     func testLineStartingWithSomethingElse() {
         let tree = parse("60: noise /= 5\nlr 0.1\n")
-        XCTAssertEqual(tree.diagnostics.map(\.code), ["S003"])
+        XCTAssertEqual(tree.diagnostics.map(\.code.rawValue), ["S003"])
         XCTAssertEqual(tree.statements.count, 2)
         if case .invalid = tree.statements[0] {} else { XCTFail("first line is invalid") }
     }

@@ -67,7 +67,7 @@ final class RobustnessTests: XCTestCase {
             }
             if diagnostic.message.isEmpty { return "\(diagnostic.code) has no message" }
             _ = source.location(of: diagnostic.range.start)
-            _ = source.lspPosition(of: diagnostic.range.end)
+            _ = source.position(of: diagnostic.range.end, in: .utf16)
         }
         if !result.syntax.hasSyntaxErrors {
             guard let once = try? ScheduleFormatter.format(source) else { return "the formatter refused a file without syntax errors" }
@@ -105,6 +105,6 @@ final class RobustnessTests: XCTestCase {
     func testBracketsNestedTooDeeplyAreAnErrorNotACrash() {
         let text = "lr " + String(repeating: "[", count: 40) + "\n"
         let tree = Parser.parse(SourceFile(path: "deep", text: text))
-        XCTAssertEqual(tree.diagnostics.map(\.code), ["S015"])
+        XCTAssertEqual(tree.diagnostics.map(\.code), [.nestingTooDeep])
     }
 }

@@ -35,8 +35,8 @@ final class SourceFileTests: XCTestCase {
         let lr = offset(of: "lr", in: text)
         XCTAssertEqual(lr, 2 + 3 + 4 + 1)
         XCTAssertEqual(source.location(of: lr).column, 1 + 1 + 2 + 2 + 1)
-        XCTAssertEqual(source.lspPosition(of: lr).line, 0)
-        XCTAssertEqual(source.lspPosition(of: lr).character, 1 + 1 + 2 + 1)
+        XCTAssertEqual(source.position(of: lr, in: .utf16).line, 0)
+        XCTAssertEqual(source.position(of: lr, in: .utf16).character, 1 + 1 + 2 + 1)
     }
 
     func testCombiningMarksTakeNoColumn() {
@@ -54,7 +54,7 @@ final class SourceFileTests: XCTestCase {
         XCTAssertEqual(source.lineText(2), "c")
         XCTAssertEqual(source.lineText(3), "d")
         XCTAssertEqual(source.location(of: 3).line, 2)
-        XCTAssertEqual(source.lspPosition(of: 5).line, 2)
+        XCTAssertEqual(source.position(of: 5, in: .utf16).line, 2)
     }
 
     func testOffsetsInsideAScalarMoveToItsStart() {

@@ -151,7 +151,7 @@ final class PlannerPropertyTests: XCTestCase {
         for (seed, program) in Self.programs(.anything) {
             for diagnostic in Planner.diagnostics(for: program) {
                 XCTAssertTrue(known.contains(diagnostic.range), "seed \(seed): \(diagnostic)")
-                XCTAssertEqual(diagnostic.severity, diagnostic.code == "S303" ? .information : .warning, "seed \(seed): \(diagnostic)")
+                XCTAssertEqual(diagnostic.severity, diagnostic.code == .decayCannotGrowBatch ? .information : .warning, "seed \(seed): \(diagnostic)")
                 XCTAssertFalse(diagnostic.message.first?.isUppercase ?? true, "seed \(seed): \(diagnostic.message)")
                 XCTAssertFalse(diagnostic.message.hasSuffix("."), "seed \(seed): \(diagnostic.message)")
             }

@@ -76,7 +76,7 @@ final class TimelineTests: XCTestCase {
                 XCTFail("no error for \(fragment)")
                 continue
             }
-            XCTAssertEqual(diagnostic.code, "S300")
+            XCTAssertEqual(diagnostic.code, .cannotBePlanned)
             XCTAssertEqual(diagnostic.severity, .error)
             XCTAssertEqual(diagnostic.range, range, diagnostic.message)
             XCTAssertTrue(diagnostic.message.contains(fragment), "\(diagnostic.message) lacks \(fragment)")

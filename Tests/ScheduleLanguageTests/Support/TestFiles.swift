@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import ScheduleLanguage
 
 /// Files the tests read: the samples, the golden cases and the grammar.
@@ -40,38 +41,19 @@ enum TestFiles {
     }
 }
 
-/// One golden diagnostics case. Its first lines declare what it expects:
-///     # expect: S101 S103        (the exact multiset of codes `compile` reports; or "clean")
-///     # expect-plan: S301        (optional: the planner's S3xx codes `schedc lint` adds)
-///     # fix-its: clean           (optional: applying every fix-it leaves no error)
+/// One golden diagnostics case; its header (`GoldenCaseHeader`) declares what it expects.
+/// The front end's tests read only the `# expect:` codes; ScheduleAnalysisTests reads the rest.
 struct GoldenCase {
     let url: URL
     let name: String
     let text: String
     let expectedCodes: [String]
-    /// The plan lints (S3xx) `schedc lint` adds on top; checked by the CLI's lint goldens.
-    let expectedPlanCodes: [String]
-    let fixItsClean: Bool
 
     init(url: URL) {
         self.url = url
         name = url.deletingPathExtension().lastPathComponent
         text = TestFiles.read(url)
-        var codes: [String] = []
-        var planCodes: [String] = []
-        var fixItsClean = false
-        for line in text.split(whereSeparator: \.isNewline).prefix(5) {
-            if line.hasPrefix("# expect:") {
-                codes = line.dropFirst("# expect:".count).split(separator: " ").map(String.init).filter { $0 != "clean" }
-            } else if line.hasPrefix("# expect-plan:") {
-                planCodes = line.dropFirst("# expect-plan:".count).split(separator: " ").map(String.init)
-            } else if line.hasPrefix("# fix-its: clean") {
-                fixItsClean = true
-            }
-        }
-        expectedCodes = codes.sorted()
-        expectedPlanCodes = planCodes.sorted()
-        self.fixItsClean = fixItsClean
+        expectedCodes = GoldenCaseHeader(text).expected
     }
 
     /// Whether the case declares a lexical or syntax error (S0xx).
