@@ -20,10 +20,13 @@ let package = Package(
         .executable(name: "schedc", targets: ["schedc"]),
     ],
     targets: [
+        // JSON text: the one encoder (key order kept, shortest exact numbers) and a parser. Below
+        // everything that reads or writes JSON, so the diagnostics output need not import the runner.
+        .target(name: "JSONSupport", swiftSettings: language),
         // Stage 1: source text → checked program + diagnostics; formatter.
         .target(name: "ScheduleLanguage", swiftSettings: language),
         // Stage 2: checked program → timeline IR → plan of phases under B_max.
-        .target(name: "SchedulePlanner", dependencies: ["ScheduleLanguage", "Charts"], swiftSettings: language),
+        .target(name: "SchedulePlanner", dependencies: ["ScheduleLanguage", "Charts", "JSONSupport"], swiftSettings: language),
         // The analysis core every front end calls: document text → tokens, tree, every
         // diagnostic, checked program and plan. No I/O, no state between calls.
         .target(name: "ScheduleAnalysis", dependencies: ["ScheduleLanguage", "SchedulePlanner"], swiftSettings: language),
@@ -38,15 +41,17 @@ let package = Package(
         .target(name: "TensorKernels", dependencies: ["KernelSIMD", "CPrefetch"], swiftSettings: language + optimisedForHost),
         // Stage 3b: layers, models, losses, optimisers, data sets.
         .target(name: "Training", dependencies: ["TensorKernels", "CZlib"], swiftSettings: language + optimisedForHost),
-        // Stage 4: executes a Plan on the runtime; run directories, metrics, checkpoints, plots.
-        .target(name: "ScheduleRunner", dependencies: ["ScheduleLanguage", "SchedulePlanner", "TensorKernels", "Training", "Charts"], swiftSettings: language + optimisedForHost),
+        // Stage 4: executes a Plan on the runtime; run directories, metrics, checkpoints, plots. It
+        // reads only the plan (never a CheckedProgram), and parses files, so it is not `-Ounchecked`.
+        .target(name: "ScheduleRunner", dependencies: ["SchedulePlanner", "TensorKernels", "Training", "Charts", "JSONSupport"],
+                swiftSettings: language),
         // What `schedc bench` measures: GEMM beside numpy, training throughput, front-end speed.
         .target(name: "Benchmarks", dependencies: ["ScheduleLanguage", "TensorKernels", "Training"], swiftSettings: language),
         // The command line: argument parsing, output formats, exit codes, progress display.
         .executableTarget(
             name: "schedc",
             dependencies: ["ScheduleLanguage", "SchedulePlanner", "ScheduleAnalysis", "Charts", "TensorKernels", "Training",
-                           "ScheduleRunner", "Benchmarks"],
+                           "ScheduleRunner", "Benchmarks", "JSONSupport"],
             swiftSettings: language),
 
         // Helpers shared by the test targets: golden files, a seeded generator, XML summaries.
@@ -54,7 +59,7 @@ let package = Package(
         // Golden/ holds test inputs and expected outputs, read by path (not bundled resources).
         .testTarget(name: "ScheduleLanguageTests", dependencies: ["ScheduleLanguage", "TestSupport"], exclude: ["Golden"],
                     swiftSettings: language),
-        .testTarget(name: "SchedulePlannerTests", dependencies: ["SchedulePlanner", "ScheduleLanguage", "Charts", "TestSupport"],
+        .testTarget(name: "SchedulePlannerTests", dependencies: ["SchedulePlanner", "ScheduleLanguage", "Charts", "JSONSupport", "TestSupport"],
                     exclude: ["Golden"], swiftSettings: language),
         // Reads the language's golden cases (Tests/ScheduleLanguageTests/Golden) by path.
         .testTarget(name: "ScheduleAnalysisTests", dependencies: ["ScheduleAnalysis", "ScheduleLanguage", "SchedulePlanner", "TestSupport"],
@@ -62,7 +67,8 @@ let package = Package(
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"], exclude: ["Golden"], swiftSettings: language),
         .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "TestSupport"], swiftSettings: language),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorKernels"], swiftSettings: language),
-        .testTarget(name: "ScheduleRunnerTests", dependencies: ["ScheduleRunner", "SchedulePlanner", "ScheduleLanguage", "Training", "TestSupport"],
+        .testTarget(name: "ScheduleRunnerTests", dependencies: ["ScheduleRunner", "SchedulePlanner", "ScheduleLanguage", "Training", "JSONSupport",
+                                                            "TestSupport"],
                     swiftSettings: language),
         .testTarget(name: "SchedcCLITests", dependencies: ["schedc", "TestSupport"], exclude: ["Golden"], swiftSettings: language),
     ]

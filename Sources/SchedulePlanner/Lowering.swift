@@ -4,36 +4,24 @@ import ScheduleLanguage
 public enum Planner {
     /// Lowers `program` under its own policy.
     public static func plan(_ program: CheckedProgram) throws -> Plan {
-        try plan(program, policy: program.policy)
+        try plan(program, policy: Policy(program.policy))
     }
 
     /// Lowers `program` under `policy` (e.g. to compare policies on one schedule).
-    public static func plan(_ program: CheckedProgram, policy: LoweringPolicy) throws -> Plan {
-        var program = program
-        program.policy = policy
-        let timeline = try Timeline(program)
-        return try lower(timeline, program: program)
-    }
-
-    /// The policy's name as written in a `.sched` file.
-    public static func name(of policy: LoweringPolicy) -> String {
-        switch policy {
-        case .increaseBatch: return "increase_batch"
-        case .decayLearningRate: return "decay_lr"
-        case .hybrid(let k): return "hybrid(\(k))"
-        case .adabatch(let r): return "adabatch(\(formatNumber(r)))"
-        }
+    public static func plan(_ program: CheckedProgram, policy: Policy) throws -> Plan {
+        let timeline = try Timeline(program, policy: policy)
+        return try lower(timeline, program: program, policy: policy)
     }
 
     /// Simulates the update stream in time order: at each step, the pending entry that takes
     /// effect first (under the batch size in force now) is applied; ties go in timeline order.
     /// Step-timed entries are placed here, once the batches before them are known.
-    static func lower(_ timeline: Timeline, program: CheckedProgram) throws -> Plan {
+    static func lower(_ timeline: Timeline, program: CheckedProgram, policy: Policy) throws -> Plan {
         let n = timeline.datasetSize
         let endSample = n * timeline.epochs
         var state = LoweringState(optimizer: timeline.initial, floorBatch: timeline.initial.batch,
                                   warmupActive: program.warmup != nil, datasetSize: n,
-                                  maxBatch: program.maxBatchSize, policy: program.policy)
+                                  maxBatch: program.maxBatchSize, policy: policy)
         var builder = PhaseBuilder(datasetSize: n, microBatch: program.microBatchSize, ghostBatch: program.ghostBatchSize,
                                    state: state)
         var cursorSample = 0, cursorUpdate = 0
@@ -72,7 +60,8 @@ public enum Planner {
             if case .warmupEnd = entry.change { warmupUpdates = cursorUpdate }
             changes.append(PlanChange(epoch: Double(cursorSample) / Double(n), update: cursorUpdate, sample: cursorSample,
                                       eventIndex: entry.eventIndex, at: entry.timeText, event: entry.text, effect: outcome.effect,
-                                      limit: outcome.limit, note: outcome.note, before: before, after: state.optimizer))
+                                      limit: outcome.limit, note: outcome.note, before: before, after: state.optimizer,
+                                      reason: entry.change.reason))
         }
 
         builder.advance(toSample: cursorSample, update: cursorUpdate, state: state)
@@ -85,16 +74,55 @@ public enum Planner {
             changes.append(PlanChange(epoch: Double(timeline.epochs), update: totalUpdates, sample: endSample,
                                       eventIndex: entry.eventIndex, at: entry.timeText, event: entry.text, effect: "none",
                                       limit: .afterEnd, note: "takes effect at or after the end of the run (epoch \(timeline.epochs))",
-                                      before: state.optimizer, after: state.optimizer))
+                                      before: state.optimizer, after: state.optimizer, reason: entry.change.reason))
         }
 
         let warmup = program.warmup.map {
-            PlannedWarmup(length: $0.length, unit: $0.unit.rawValue, updates: warmupUpdates ?? totalUpdates)
+            PlannedWarmup(length: $0.length, unit: $0.unit == .epoch ? .epoch : .step, updates: warmupUpdates ?? totalUpdates)
         }
-        return Plan(schedule: program.name, dataset: program.dataset.known?.rawValue, datasetSize: n, epochs: timeline.epochs,
-                    policy: name(of: program.policy), maxBatch: program.maxBatchSize, microBatch: program.microBatchSize,
-                    ghostBatch: program.ghostBatchSize, warmup: warmup, totalUpdates: totalUpdates, phases: phases,
-                    changes: changes)
+        return Plan(schedule: program.name, dataset: program.dataset.known?.rawValue, datasetSize: n,
+                    subset: program.dataset.subset, model: program.model.map(PlanModel.init),
+                    optimizer: PlanOptimizer(program), seed: program.seed, epochs: timeline.epochs, policy: policy,
+                    maxBatch: program.maxBatchSize, microBatch: program.microBatchSize, ghostBatch: program.ghostBatchSize,
+                    warmup: warmup, totalUpdates: totalUpdates, phases: phases, changes: changes)
+    }
+}
+
+extension PlanModel {
+    /// The model a checked program names.
+    init(_ model: ModelSpec) {
+        switch model {
+        case .mlp(let hidden): self = .mlp(hidden: hidden)
+        case .cnn: self = .cnn
+        case .wrn(let depth, let width): self = .wrn(depth: depth, width: width)
+        }
+    }
+}
+
+extension PlanOptimizer {
+    /// The optimizer settings of a checked program (`optimizer`, `weight_decay`).
+    init(_ program: CheckedProgram) {
+        let spec = program.optimizer
+        let kind: Kind
+        switch spec.kind {
+        case .sgd: kind = .sgd
+        case .nesterov: kind = .nesterov
+        case .adam: kind = .adam
+        }
+        self.init(kind: kind, momentum: spec.momentum, weightDecay: program.weightDecay, beta1: spec.beta1, beta2: spec.beta2,
+                  epsilon: spec.epsilon)
+    }
+}
+
+extension Timeline.Change {
+    /// The kind of statement this change comes from, for the plan.
+    var reason: ChangeReason {
+        switch self {
+        case .noise: return .noiseEvent
+        case .learningRate(_, let keepNoise), .momentum(_, let keepNoise): return keepNoise ? .keepNoise : .explicit
+        case .batch: return .explicit
+        case .warmupEnd: return .warmupEnd
+        }
     }
 }
 

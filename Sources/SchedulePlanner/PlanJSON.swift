@@ -1,137 +1,179 @@
-/// The JSON form of a plan (`schedc plan FILE --format json`, docs/plan-json.md): one object,
-/// keys in a fixed documented order, two-space indentation, numbers in their shortest exact
-/// form (a plan read back with `JSONDecoder` equals the one written). Hand-written rather than
-/// `JSONEncoder` because its key order is not stable.
+import Foundation
+import JSONSupport
+
+/// The JSON form of a plan (`schedc plan FILE --format json`, docs/plan-json.md, the schema in
+/// docs/plan.schema.json): one object, keys in a fixed documented order, `format` and `version`
+/// first, numbers in their shortest exact form, so a plan read back equals the one written.
+/// Written through `JSONValue` rather than `JSONEncoder`, whose key order is not stable.
 extension Plan {
     public func jsonText() -> String {
-        let out = JSONWriter()
-        out.object {
-            out.key("schedule") { out.string(schedule) }
-            out.key("dataset") { out.optional(dataset, out.string) }
-            out.key("dataset_size") { out.int(datasetSize) }
-            out.key("epochs") { out.int(epochs) }
-            out.key("policy") { out.string(policy) }
-            out.key("max_batch") { out.int(maxBatch) }
-            out.key("micro_batch") { out.optional(microBatch, out.int) }
-            out.key("ghost_batch") { out.optional(ghostBatch, out.int) }
-            out.key("warmup") {
-                if let warmup {
-                    out.object {
-                        out.key("length") { out.number(warmup.length) }
-                        out.key("unit") { out.string(warmup.unit) }
-                        out.key("updates") { out.int(warmup.updates) }
-                    }
-                } else { out.null() }
-            }
-            out.key("total_updates") { out.int(totalUpdates) }
-            out.key("phases") {
-                out.array(phases) { phase in
-                    out.object {
-                        out.key("start_epoch") { out.number(phase.startEpoch) }
-                        out.key("end_epoch") { out.number(phase.endEpoch) }
-                        out.key("start_update") { out.int(phase.startUpdate) }
-                        out.key("end_update") { out.int(phase.endUpdate) }
-                        out.key("start_sample") { out.int(phase.startSample) }
-                        out.key("end_sample") { out.int(phase.endSample) }
-                        out.key("batch") { out.int(phase.batch) }
-                        out.key("micro_batch") { out.int(phase.microBatch) }
-                        out.key("accumulation") { out.int(phase.accumulation) }
-                        out.key("pass_sizes") { out.inlineArray(phase.passSizes.map(String.init)) }
-                        out.key("lr") { out.number(phase.learningRate) }
-                        out.key("momentum") { out.number(phase.momentum) }
-                        out.key("noise") { out.number(phase.noise) }
-                        out.key("updates") { out.int(phase.updates) }
-                        out.key("warmup") { out.bool(phase.warmup) }
-                    }
-                }
-            }
-            out.key("changes") {
-                out.array(changes) { change in
-                    out.object {
-                        out.key("epoch") { out.number(change.epoch) }
-                        out.key("update") { out.int(change.update) }
-                        out.key("sample") { out.int(change.sample) }
-                        out.key("event_index") { out.optional(change.eventIndex, out.int) }
-                        out.key("at") { out.string(change.at) }
-                        out.key("event") { out.string(change.event) }
-                        out.key("effect") { out.string(change.effect) }
-                        out.key("limit") { out.optional(change.limit?.rawValue, out.string) }
-                        out.key("note") { out.optional(change.note, out.string) }
-                        out.key("before") { out.state(change.before) }
-                        out.key("after") { out.state(change.after) }
-                    }
-                }
-            }
+        // Objects of up to three scalars stay on one line: a state, a changed quantity, the warm-up.
+        jsonValue.pretty(inliningObjectsUpTo: 3)
+    }
+
+    public var jsonValue: JSONValue {
+        .object([
+            ("format", .string(Plan.format)),
+            ("version", .int(Plan.version)),
+            ("schedule", .string(schedule)),
+            ("dataset", .optional(dataset)),
+            ("dataset_size", .int(datasetSize)),
+            ("subset", .optional(subset)),
+            ("model", model.map(\.jsonValue) ?? .null),
+            ("optimizer", optimizer.jsonValue),
+            ("seed", .unsigned(seed)),
+            ("epochs", .int(epochs)),
+            ("policy", .string(policy.spelling)),
+            ("max_batch", .int(maxBatch)),
+            ("micro_batch", .optional(microBatch)),
+            ("ghost_batch", .optional(ghostBatch)),
+            ("warmup", warmup.map { .object([("length", Plan.number($0.length)), ("unit", .string($0.unit.rawValue)),
+                                             ("updates", .int($0.updates))]) } ?? .null),
+            ("total_updates", .int(totalUpdates)),
+            ("phases", .array(phases.map(\.jsonValue))),
+            ("changes", .array(changes.map(\.jsonValue))),
+        ])
+    }
+
+    /// A plan number; a plan never holds a non-finite one (`validate()`), and the JSON form
+    /// would turn it into null.
+    static func number(_ value: Double) -> JSONValue {
+        precondition(value.isFinite, "plans hold finite numbers only")
+        return .number(value)
+    }
+
+    /// Reads a plan file (`schedc plan --format json`): a JSON object whose `format` is
+    /// "schedc-plan" and whose `version` this schedc knows, then every key, then `validate()`.
+    public init(jsonText text: String) throws {
+        let data = Data(text.utf8)
+        let parsed: ParsedJSON
+        do {
+            parsed = try JSONDecoder().decode(ParsedJSON.self, from: data)
+        } catch {
+            throw PlanReadError.notJSON
         }
-        return out.text + "\n"
+        guard case .object(let members) = parsed else { throw PlanReadError.notAPlan("the file holds no JSON object") }
+        guard case .string(Plan.format)? = members["format"] else {
+            throw PlanReadError.notAPlan("its \"format\" is not \"\(Plan.format)\"")
+        }
+        guard case .number(let version)? = members["version"], let whole = Int(exactly: version) else {
+            throw PlanReadError.notAPlan("its \"version\" is not a whole number")
+        }
+        guard whole == Plan.version else { throw PlanReadError.unknownVersion(whole) }
+        do {
+            self = try JSONDecoder().decode(Plan.self, from: data)
+        } catch let error as DecodingError {
+            throw PlanReadError.invalid(PlanReadError.describe(error))
+        }
     }
 }
 
-/// A minimal pretty-printing JSON writer: objects and arrays one member per line.
-private final class JSONWriter {
-    var text = ""
-    private var indent = 0
-    private var first = true
+/// Why a file is not a plan this schedc can run.
+public enum PlanReadError: Error, Hashable, Sendable, CustomStringConvertible {
+    case notJSON
+    case notAPlan(String)
+    case unknownVersion(Int)
+    /// A key is missing or has the wrong type, or the plan breaks an invariant (`validate()`).
+    case invalid(String)
 
-    func object(_ body: () -> Void) {
-        text += "{"
-        indent += 1
-        first = true
-        body()
-        indent -= 1
-        if !first { newline() }
-        text += "}"
-        first = false
-    }
-
-    func key(_ name: String, _ value: () -> Void) {
-        if !first { text += "," }
-        newline()
-        string(name)
-        text += ": "
-        value()
-        first = false
-    }
-
-    func array<T>(_ items: [T], _ element: (T) -> Void) {
-        text += "["
-        indent += 1
-        for (i, item) in items.enumerated() {
-            if i > 0 { text += "," }
-            newline()
-            element(item)
+    public var description: String {
+        switch self {
+        case .notJSON: return "not valid JSON"
+        case .notAPlan(let why): return "not a schedc plan: \(why) (write one with `schedc plan --format json FILE`)"
+        case .unknownVersion(let version):
+            return "plan version \(version) is not supported: this schedc reads plan version \(Plan.version) "
+                + "(plan the schedule again with this schedc)"
+        case .invalid(let why): return "not a valid plan: \(why)"
         }
-        indent -= 1
-        if !items.isEmpty { newline() }
-        text += "]"
-        first = false
     }
 
-    /// A short array of already-encoded scalars on one line: `[1024, 1024]`.
-    func inlineArray(_ encoded: [String]) { text += "[" + encoded.joined(separator: ", ") + "]" }
-
-    func state(_ s: OptimizerState) {
-        text += "{\"batch\": \(s.batch), \"lr\": \(Self.encode(s.learningRate)), \"momentum\": \(Self.encode(s.momentum))}"
+    /// "phases[2].batch: expected a whole number" rather than Foundation's debug text.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [CodingKey]) -> String {
+            var text = ""
+            for key in keys {
+                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+            }
+            return text.isEmpty ? "the plan" : text
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])) is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "\(path(context.codingPath)) has the wrong type"
+        case .dataCorrupted(let context):
+            let description = context.debugDescription.hasPrefix("not a valid plan: ")
+                ? String(context.debugDescription.dropFirst("not a valid plan: ".count)) : context.debugDescription
+            return context.codingPath.isEmpty ? description : "\(path(context.codingPath)): \(description)"
+        @unknown default: return "\(error)"
+        }
     }
+}
 
-    func string(_ s: String) { text += JSONScalar.quote(s) }
-
-    func int(_ value: Int) { text += String(value) }
-    func number(_ value: Double) { text += Self.encode(value) }
-    func bool(_ value: Bool) { text += value ? "true" : "false" }
-    func null() { text += "null" }
-
-    func optional<T>(_ value: T?, _ write: (T) -> Void) {
-        if let value { write(value) } else { null() }
+extension PlanModel {
+    public var jsonValue: JSONValue {
+        switch self {
+        case .mlp(let hidden): return .object([("kind", .string(kind.rawValue)), ("hidden", .array(hidden.map { .int($0) }))])
+        case .cnn: return .object([("kind", .string(kind.rawValue))])
+        case .wrn(let depth, let width):
+            return .object([("kind", .string(kind.rawValue)), ("depth", .int(depth)), ("width", .int(width))])
+        }
     }
+}
 
-    /// A plan number (`JSONScalar.number`); a plan never holds a non-finite one.
-    static func encode(_ value: Double) -> String {
-        precondition(value.isFinite, "plans hold finite numbers only")
-        return JSONScalar.number(value)
+extension PlanOptimizer {
+    public var jsonValue: JSONValue {
+        .object([("kind", .string(kind.rawValue)), ("momentum", Plan.number(momentum)), ("weight_decay", Plan.number(weightDecay)),
+                 ("beta1", Plan.number(beta1)), ("beta2", Plan.number(beta2)), ("epsilon", Plan.number(epsilon))])
     }
+}
 
-    private func newline() {
-        text += "\n" + String(repeating: "  ", count: indent)
+extension Phase {
+    var jsonValue: JSONValue {
+        .object([
+            ("start_epoch", Plan.number(startEpoch)),
+            ("end_epoch", Plan.number(endEpoch)),
+            ("start_update", .int(startUpdate)),
+            ("end_update", .int(endUpdate)),
+            ("start_sample", .int(startSample)),
+            ("end_sample", .int(endSample)),
+            ("batch", .int(batch)),
+            ("micro_batch", .int(microBatch)),
+            ("accumulation", .int(accumulation)),
+            ("pass_sizes", .array(passSizes.map { .int($0) })),
+            ("lr", Plan.number(learningRate)),
+            ("momentum", Plan.number(momentum)),
+            ("noise", Plan.number(noise)),
+            ("updates", .int(updates)),
+            ("warmup", .bool(warmup)),
+        ])
+    }
+}
+
+extension OptimizerState {
+    var jsonValue: JSONValue {
+        .object([("batch", .int(batch)), ("lr", Plan.number(learningRate)), ("momentum", Plan.number(momentum))])
+    }
+}
+
+extension PlanChange {
+    var jsonValue: JSONValue {
+        .object([
+            ("epoch", Plan.number(epoch)),
+            ("update", .int(update)),
+            ("sample", .int(sample)),
+            ("event_index", .optional(eventIndex)),
+            ("at", .string(at)),
+            ("event", .string(event)),
+            ("effect", .string(effect)),
+            ("limit", .optional(limit?.rawValue)),
+            ("note", .optional(note)),
+            ("before", before.jsonValue),
+            ("after", after.jsonValue),
+            ("reason", .string(reason.rawValue)),
+            ("changed", .array(changed.map { change in
+                .object([("quantity", .string(change.quantity.rawValue)), ("from", Plan.number(change.from)),
+                         ("to", Plan.number(change.to))])
+            })),
+        ])
     }
 }

@@ -99,18 +99,27 @@ public struct PlanValidationError: Error, Hashable, Sendable, CustomStringConver
 }
 
 extension Plan {
-    /// Checks the invariants `steps(inEpoch:)` relies on: phases tile the run without gaps, each
-    /// starts where one of its updates starts, and the update counts follow the counting rule.
-    /// Every plan the planner makes passes; a hand-edited or truncated plan file may not.
+    /// Checks what an engine relies on before it runs a plan: the settings keep `RunLimits`, the
+    /// model and optimizer are well formed, the phases tile the run without gaps, each starts
+    /// where one of its updates starts, the update counts follow the counting rule, and each
+    /// change's `changed` says what its states say. Every plan the planner makes passes; a
+    /// hand-edited or truncated plan file may not.
     public func validate() throws {
         func fail(_ message: String) -> PlanValidationError { PlanValidationError(message: message) }
-        guard datasetSize >= 1 else { throw fail("dataset_size must be at least 1") }
-        guard epochs >= 1, datasetSize.multipliedReportingOverflow(by: epochs + 1).overflow == false else {
-            throw fail("epochs must be at least 1 and the run plannable")
+        if let violation = limits.violation() { throw fail(violation.message) }
+        if let subset, subset != datasetSize { throw fail("subset \(subset) must equal dataset_size \(datasetSize)") }
+        switch model {
+        case .mlp(let hidden)? where hidden.contains(where: { $0 < 1 }):
+            throw fail("model: every hidden width must be at least 1")
+        case .wrn(let depth, let width)? where depth < 1 || width < 1:
+            throw fail("model: wrn depth and width must be at least 1")
+        default: break
         }
-        guard maxBatch >= 1 else { throw fail("max_batch must be at least 1") }
-        if let microBatch, microBatch < 1 { throw fail("micro_batch must be at least 1") }
-        if let ghostBatch, ghostBatch < 1 { throw fail("ghost_batch must be at least 1") }
+        let o = optimizer
+        guard o.momentum >= 0, o.momentum < 1, o.weightDecay.isFinite, o.weightDecay >= 0,
+              o.beta1 >= 0, o.beta1 < 1, o.beta2 >= 0, o.beta2 < 1, o.epsilon.isFinite, o.epsilon > 0 else {
+            throw fail("optimizer: momentum, beta1 and beta2 must be in [0, 1), weight_decay ≥ 0 and epsilon > 0")
+        }
         guard !phases.isEmpty else { throw fail("a plan has at least one phase") }
         var sample = 0, update = 0
         for (i, phase) in phases.enumerated() {
@@ -118,7 +127,7 @@ extension Plan {
             guard phase.startSample == sample, phase.startUpdate == update else {
                 throw fail("\(name) does not start where the previous one ends")
             }
-            guard phase.batch >= 1, phase.batch <= maxBatch else { throw fail("\(name): batch must be in 1...max_batch") }
+            guard limits.allows(batch: phase.batch) else { throw fail("\(name): batch must be in 1...max_batch") }
             guard phase.endSample > phase.startSample, phase.endSample <= datasetSize * epochs else {
                 throw fail("\(name): its samples must lie inside the run")
             }
@@ -142,6 +151,9 @@ extension Plan {
         guard update == totalUpdates else { throw fail("total_updates does not match the phases") }
         if let warmup, warmup.updates < 1 || warmup.updates > totalUpdates {
             throw fail("warmup.updates must be in 1...total_updates")
+        }
+        for (i, change) in changes.enumerated() where change.changed != QuantityChange.between(change.before, change.after) {
+            throw fail("change \(i + 1): 'changed' must list the quantities that differ between 'before' and 'after'")
         }
     }
 }

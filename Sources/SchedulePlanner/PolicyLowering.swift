@@ -30,7 +30,7 @@ struct LoweringState {
 
     let datasetSize: Int
     let maxBatch: Int
-    let policy: LoweringPolicy
+    let policy: Policy
 
     /// The outcome of one change, for the plan's notes and the lints.
     struct Outcome {
@@ -123,16 +123,8 @@ struct LoweringState {
     /// g ÷ d: the policy decides how much of d goes to B (growing it) and the rest to ε.
     private mutating func applyNoiseDecay(by d: Double) -> Outcome {
         decays += 1
-        let growth: Double       // the factor the policy would like B to grow by
-        var rateLimited = false  // adabatch: growth capped at r
-        switch policy {
-        case .increaseBatch: growth = d
-        case .decayLearningRate: growth = 1
-        case .hybrid(let k): growth = decays <= k ? d : 1
-        case .adabatch(let r):
-            growth = min(d, r)
-            rateLimited = r < d
-        }
+        let growth = policy.batchGrowth(forDecay: decays, of: d)  // the factor the policy would like B to grow by
+        let rateLimited = growth > 1 && growth < d  // adabatch: growth capped at r
         let before = optimizer
         var limit: ChangeLimit?
         var newBatch = before.batch

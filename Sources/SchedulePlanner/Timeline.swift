@@ -50,25 +50,21 @@ public struct Timeline: Hashable, Sendable {
         case warmupEnd
     }
 
-    /// Builds the timeline, checking every value the planner relies on (the front end enforces
-    /// the same rules; a hand-built program that breaks them gets an S300 error, not a crash).
+    /// Builds the timeline under `policy`, checking every value the planner relies on
+    /// (`RunLimits`, the batch, ε and m; the front end enforces the same rules, so a hand-built
+    /// program that breaks them gets an S300 error, not a crash).
     public init(_ program: CheckedProgram) throws {
+        try self.init(program, policy: Policy(program.policy))
+    }
+
+    public init(_ program: CheckedProgram, policy: Policy) throws {
         let n = program.dataset.trainingSize
-        guard n >= 1 else {
-            throw PlanningError("the data set has no training examples", range: program.range(ofSetting: "data"))
+        let limits = RunLimits(datasetSize: n, epochs: program.epochs, maxBatch: program.maxBatchSize,
+                               microBatch: program.microBatchSize, ghostBatch: program.ghostBatchSize, policy: policy)
+        if let violation = limits.violation() {
+            throw PlanningError(violation.message, range: program.range(ofSetting: violation.setting.rawValue))
         }
-        guard program.epochs >= 1 else {
-            throw PlanningError("epochs must be at least 1, not \(program.epochs)", range: program.range(ofSetting: "epochs"))
-        }
-        guard n.multipliedReportingOverflow(by: program.epochs + 1).overflow == false else {
-            throw PlanningError("the run is too long to plan: \(program.epochs) epochs of \(n) examples",
-                                range: program.range(ofSetting: "epochs"))
-        }
-        guard program.maxBatchSize >= 1 else {
-            throw PlanningError("max_batch must be at least 1, not \(program.maxBatchSize)",
-                                range: program.range(ofSetting: "max_batch"))
-        }
-        guard program.batchSize >= 1, program.batchSize <= program.maxBatchSize else {
+        guard limits.allows(batch: program.batchSize) else {
             throw PlanningError("batch must be in 1...\(program.maxBatchSize) (max_batch), not \(program.batchSize)",
                                 range: program.range(ofSetting: "batch"))
         }
@@ -80,20 +76,6 @@ public struct Timeline: Hashable, Sendable {
         guard momentum >= 0, momentum < 1 else {
             throw PlanningError("momentum must be in 0 ≤ m < 1, not \(formatNumber(momentum))",
                                 range: program.range(ofSetting: "optimizer"))
-        }
-        if let micro = program.microBatchSize, micro < 1 {
-            throw PlanningError("micro_batch must be at least 1, not \(micro)", range: program.range(ofSetting: "micro_batch"))
-        }
-        if let ghost = program.ghostBatchSize, ghost < 1 {
-            throw PlanningError("ghost_batch must be at least 1, not \(ghost)", range: program.range(ofSetting: "ghost_batch"))
-        }
-        switch program.policy {
-        case .hybrid(let k) where k < 0:
-            throw PlanningError("hybrid(k) needs k ≥ 0, not \(k)", range: program.range(ofSetting: "policy"))
-        case .adabatch(let r) where !(r.isFinite && r >= 1):
-            throw PlanningError("adabatch(r) needs a growth factor r ≥ 1, not \(formatNumber(r))",
-                                range: program.range(ofSetting: "policy"))
-        default: break
         }
 
         datasetSize = n

@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 
 /// One line of `metrics.jsonl`: the state of the run after a whole epoch (docs/running.md).
 public struct MetricsRecord: Equatable, Sendable {

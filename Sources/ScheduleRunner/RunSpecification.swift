@@ -1,18 +1,18 @@
-import ScheduleLanguage
 import SchedulePlanner
 import TensorKernels
 import Training
 
-/// Everything a run is made of: the checked program and its plan, the text they were compiled
-/// from (stored as the run's `schedule.sched`), and the settings that are not part of the
-/// schedule (threads, where the data is). The runner reads the program's settings, never its
-/// text: the text is only stored, so a run directory says exactly what ran.
+/// Everything a run is made of: the plan (self-sufficient: data set, model, optimizer, seed,
+/// phases), the schedule text it was planned from when there is one (stored as the run's
+/// `schedule.sched`), and the settings that are not part of the plan (threads, where the data
+/// is). The runner reads the plan and nothing else; the text is only stored, so a run
+/// directory says exactly what ran.
 public struct RunSpecification: Sendable {
-    public var program: CheckedProgram
     public var plan: Plan
-    /// The source as compiled, command-line overrides included (`schedule.sched`).
-    public var scheduleText: String
-    /// The file the schedule came from, for run.json ("Samples/quickstart.sched").
+    /// The source as compiled, command-line overrides included (`schedule.sched`); nil when
+    /// the run comes from a plan file.
+    public var scheduleText: String?
+    /// The file the run came from, for run.json ("Samples/quickstart.sched", "plan.json").
     public var sourcePath: String?
     /// The command-line overrides, as people read them ("epochs 3 (the file says 6)").
     public var overrides: [String]
@@ -22,9 +22,8 @@ public struct RunSpecification: Sendable {
     /// `--data DIR`, if given (otherwise the data locator's search order applies).
     public var dataDirectory: String?
 
-    public init(program: CheckedProgram, plan: Plan, scheduleText: String, sourcePath: String? = nil,
-                overrides: [String] = [], threads: Int, dataDirectory: String? = nil) {
-        self.program = program
+    public init(plan: Plan, scheduleText: String?, sourcePath: String? = nil, overrides: [String] = [], threads: Int,
+                dataDirectory: String? = nil) {
         self.plan = plan
         self.scheduleText = scheduleText
         self.sourcePath = sourcePath
@@ -33,10 +32,10 @@ public struct RunSpecification: Sendable {
         self.dataDirectory = dataDirectory
     }
 
-    /// The model the program names, or why it cannot be run (no `model` setting).
+    /// The model the plan names, or why it cannot be run (the schedule named none).
     public func modelArchitecture() throws -> ModelArchitecture {
-        guard let model = program.model else {
-            throw RunError(.notRunnable, "schedule '\(program.name)' names no model, so it can be planned but not run: "
+        guard let model = plan.model else {
+            throw RunError(.notRunnable, "schedule '\(plan.schedule)' names no model, so it can be planned but not run: "
                            + "add a 'model' setting (mlp, cnn or wrn(16, 4))")
         }
         switch model {
@@ -46,48 +45,49 @@ public struct RunSpecification: Sendable {
         }
     }
 
-    /// The data set the program trains on, or why it cannot be loaded.
+    /// The data set the plan trains on, or why it cannot be loaded.
     public func loadableDataset() throws -> LoadableDataset {
-        guard let known = program.dataset.known else {
-            throw RunError(.notRunnable, "schedule '\(program.name)' says 'data size \(program.dataset.trainingSize)', which plans "
+        guard let name = plan.dataset else {
+            throw RunError(.notRunnable, "schedule '\(plan.schedule)' says 'data size \(plan.datasetSize)', which plans "
                            + "for any data set but cannot be run: name one schedc loads (fashion_mnist, mnist, cifar10)")
         }
-        guard known.isRunnable, let loadable = LoadableDataset(rawValue: known.rawValue) else {
+        guard let loadable = LoadableDataset(rawValue: name) else {
             let runnable = LoadableDataset.allCases.map(\.rawValue).joined(separator: ", ")
-            throw RunError(.notRunnable, "schedule '\(program.name)' trains on \(known.rawValue), which schedc can plan "
+            throw RunError(.notRunnable, "schedule '\(plan.schedule)' trains on \(name), which schedc can plan "
                            + "but not load (runnable data sets: \(runnable))")
         }
         return loadable
     }
 
-    /// What to load: the subset the program asks for, or all of it.
+    /// What to load: the subset the plan trains on, or all of it.
     public var dataRequest: DataRequest {
-        program.dataset.subset.map { DataRequest.subset($0) } ?? .full
+        plan.subset.map { DataRequest.subset($0) } ?? .full
     }
 
-    /// A fresh optimiser for the program (ε and m are set from the plan before every update).
+    /// A fresh optimiser for the plan (ε and m are set from the plan before every update).
     public func makeOptimizer() -> Optimizer {
-        let spec = program.optimizer
+        let spec = plan.optimizer
         let kind: OptimizerKind
         switch spec.kind {
         case .sgd: kind = .sgd
         case .nesterov: kind = .nesterov
         case .adam: kind = .adam
         }
-        return Optimizer(kind: kind, learningRate: Float(program.learningRate), momentum: Float(spec.momentum),
-                         weightDecay: Float(program.weightDecay), beta1: Float(spec.beta1), beta2: Float(spec.beta2),
+        return Optimizer(kind: kind, learningRate: Float(plan.phases.first?.learningRate ?? 0), momentum: Float(spec.momentum),
+                         weightDecay: Float(spec.weightDecay), beta1: Float(spec.beta1), beta2: Float(spec.beta2),
                          adamEpsilon: Float(spec.epsilon))
     }
 
-    /// What fixes a run's result besides the plan: model, optimiser, weight decay, seed, data.
-    /// One line, part of the schedule hash.
+    /// What fixes a run's result besides the phases: model, optimiser, weight decay, seed, data.
+    /// One line, part of the schedule hash (the same line, of the same facts, as when these
+    /// were read from the checked program, so hashes of earlier runs still compare).
     public var identityLine: String {
         let model = (try? modelArchitecture().description) ?? "none"
-        let spec = program.optimizer
-        let data = program.dataset.known?.rawValue ?? "size"
-        let subset = program.dataset.subset.map { " subset \($0)" } ?? ""
+        let spec = plan.optimizer
+        let data = plan.dataset ?? "size"
+        let subset = plan.subset.map { " subset \($0)" } ?? ""
         return "model \(model); optimizer \(spec.kind.rawValue) beta1 \(spec.beta1) beta2 \(spec.beta2) epsilon \(spec.epsilon); "
-            + "weight_decay \(program.weightDecay); seed \(program.seed); data \(data) \(program.dataset.trainingSize)\(subset)"
+            + "weight_decay \(spec.weightDecay); seed \(plan.seed); data \(data) \(plan.datasetSize)\(subset)"
     }
 
     /// SHA-256 of plan.json's text, a newline and `identityLine`: two runs with the same hash

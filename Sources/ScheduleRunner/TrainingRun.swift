@@ -39,21 +39,26 @@ public final class TrainingRun {
     private var metrics: [MetricsRecord]
 
     /// Starts a new run in `path` (created; it must not hold anything yet). Everything that
-    /// can be checked before training is checked before the directory is made: the program
-    /// names a model and a loadable data set, and the data loads.
+    /// can be checked before training is checked before the directory is made: the plan is
+    /// valid, names a model and a loadable data set, and the data loads.
     public static func start(_ specification: RunSpecification, in path: String, data source: RunData,
                              schedcVersion: String = "unknown") throws -> TrainingRun {
+        do {
+            try specification.plan.validate()
+        } catch let error as PlanValidationError {
+            throw RunError(.notRunnable, "the plan of '\(specification.plan.schedule)' is not valid: \(error)")
+        }
         let architecture = try specification.modelArchitecture()
         if case .locate = source { _ = try specification.loadableDataset() }
         let data = try specification.loadData(source)
         let directory = try RunDirectory.create(path)
         let lock = try directory.lock()
-        try FileIO.writeAtomically(specification.scheduleText, to: directory.schedulePath)
+        if let text = specification.scheduleText { try FileIO.writeAtomically(text, to: directory.schedulePath) }
         try FileIO.writeAtomically(specification.plan.jsonText(), to: directory.planPath)
         try FileIO.writeAtomically("", to: directory.metricsPath)
-        let record = RunRecord(schedcVersion: schedcVersion, schedule: specification.program.name,
+        let record = RunRecord(schedcVersion: schedcVersion, schedule: specification.plan.schedule,
                                source: specification.sourcePath, created: RunRecord.timestamp(), status: .running,
-                               error: nil, seed: specification.program.seed, threads: specification.threads,
+                               error: nil, seed: specification.plan.seed, threads: specification.threads,
                                data: data.summary, dataDirectory: data.directory.map(FileIO.absolute),
                                dataOption: specification.dataDirectory.map(FileIO.absolute),
                                overrides: specification.overrides, epochs: specification.plan.epochs,
@@ -65,8 +70,8 @@ public final class TrainingRun {
     }
 
     /// Continues the run in `directory` from its last checkpoint (or from the start when it
-    /// has none yet). `specification` is the directory's own schedule.sched compiled again:
-    /// its plan must be the one in plan.json, and the checkpoint must carry its schedule hash.
+    /// has none yet). `specification`'s plan must be the one in plan.json (read back, or the
+    /// directory's schedule.sched planned again), and the checkpoint must carry its schedule hash.
     /// metrics.jsonl is cut back to the checkpoint's epochs.
     public static func resume(_ specification: RunSpecification, in directory: RunDirectory, data source: RunData)
         throws -> TrainingRun {
@@ -125,8 +130,8 @@ public final class TrainingRun {
         self.metrics = metrics
         let train = data.split.train
         model = Model(architecture: architecture, channels: train.channels, height: train.height, width: train.width,
-                      classes: max(2, train.classes, data.split.test.classes), ghostBatch: specification.program.ghostBatchSize,
-                      seed: specification.program.seed, pool: ThreadPool(threads: specification.threads))
+                      classes: max(2, train.classes, data.split.test.classes), ghostBatch: specification.plan.ghostBatch,
+                      seed: specification.plan.seed, pool: ThreadPool(threads: specification.threads))
         optimizer = specification.makeOptimizer()
         if let checkpoint {
             do {
@@ -177,7 +182,7 @@ public final class TrainingRun {
         while epochsCompleted < plan.epochs {
             let epoch = epochsCompleted
             let epochClock = Stopwatch()
-            let order = EpochOrder.shuffled(count: n, seed: specification.program.seed, epoch: epoch)
+            let order = EpochOrder.shuffled(count: n, seed: plan.seed, epoch: epoch)
             let steps = plan.steps(inEpoch: epoch)
             guard steps.first?.update == updates, steps.last.map({ $0.samples.upperBound == n }) == true else {
                 throw RunError(.internalError, "epoch \(epoch + 1) of the plan starts at update \(steps.first?.update ?? -1) "
@@ -262,9 +267,6 @@ public final class TrainingRun {
                    phaseSeconds: phaseSeconds, optimizerCounters: optimizer.counters, modelState: model.stateTensors,
                    optimizerState: optimizer.stateTensors)
     }
-
-    /// The run's metrics so far (after a resume: those kept from before, then the new ones).
-    public var metricsSoFar: [MetricsRecord] { metrics }
 }
 
 extension Plan {

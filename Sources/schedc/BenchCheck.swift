@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 import ScheduleLanguage
 import Benchmarks
 import ScheduleAnalysis

@@ -76,7 +76,7 @@ enum CompareCommand: Subcommand {
         }
         if failed { return ExitCode.failure }
         for case .schedule(let schedule, let path) in inputs {
-            let specification = RunSpecification(program: schedule.program, plan: schedule.plan, scheduleText: "",
+            let specification = RunSpecification(plan: schedule.plan, scheduleText: nil,
                                                   threads: options.threads)
             do {
                 _ = try specification.modelArchitecture()
@@ -107,7 +107,7 @@ enum CompareCommand: Subcommand {
                 }
                 usedNames.insert(name)
                 let directory = (output as NSString).appendingPathComponent(name)
-                let specification = RunSpecification(program: schedule.program, plan: schedule.plan,
+                let specification = RunSpecification(plan: schedule.plan,
                                                       scheduleText: schedule.source.text, sourcePath: path,
                                                       overrides: schedule.overrides, threads: options.threads,
                                                       dataDirectory: options.dataDirectory)

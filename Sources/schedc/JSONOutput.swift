@@ -1,5 +1,5 @@
+import JSONSupport
 import ScheduleLanguage
-import ScheduleRunner
 
 /// The `--format json` document (docs/language.md, "Machine-readable output"):
 ///

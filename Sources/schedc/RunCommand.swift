@@ -8,6 +8,7 @@ enum RunCommand: Subcommand {
     static let summary = "train a network under a compiled schedule"
     static let help = """
     USAGE: schedc run [options] FILE
+           schedc run [--out DIR] [--data DIR] [--threads N] [--quiet] PLAN.json
            schedc run --resume DIR [--data DIR] [--quiet]
 
     Compiles FILE, plans it, and trains the schedule's model on its data set exactly as the
@@ -18,9 +19,14 @@ enum RunCommand: Subcommand {
     Errors in FILE are reported as `schedc check` reports them, and nothing is trained. The
     file must name a model and a data set schedc can load (fashion_mnist, mnist, cifar10).
 
+    A plan written by `schedc plan --format json` (a .json file, or a file starting with `{`)
+    runs as it is: the same run as the schedule it was planned from. Options that change the
+    schedule (--seed, --epochs-scale, --subset, --max-batch, --micro-batch, --policy) would
+    change the plan, so they are refused; apply them when planning.
+
     Everything goes into a run directory (default runs/NAME-YYYYMMDD-HHMMSS):
-    schedule.sched (as compiled, overrides included), plan.json, run.json, metrics.jsonl (one
-    line per epoch), checkpoint.bin (replaced atomically after every epoch),
+    schedule.sched (as compiled, overrides included; not for a plan file), plan.json, run.json,
+    metrics.jsonl (one line per epoch), checkpoint.bin (replaced atomically after every epoch),
     curves-epochs.svg and curves-updates.svg, and summary.json at the end.
 
     Progress goes to standard output: on a terminal a line per epoch and a progress bar
@@ -60,8 +66,9 @@ enum RunCommand: Subcommand {
 
     EXIT STATUS:
       0    trained to the end (or --resume of a run that had already finished)
-      1    errors in FILE, a schedule that cannot be run (no model, no loader for its data
-           set), or a failed run (the loss diverged; an internal error)
+      1    errors in FILE, a plan file that cannot be read (not a plan, an unknown version,
+           invalid), a schedule that cannot be run (no model, no loader for its data set),
+           or a failed run (the loss diverged; an internal error)
       2    usage or I/O problem: bad option, unreadable file, data set not found, run
            directory in use or not empty, damaged checkpoint, an override that breaks a rule
       130  interrupted (Ctrl-C, SIGTERM); resume with --resume DIR
@@ -90,25 +97,56 @@ enum RunCommand: Subcommand {
         guard parsed.positionals.count == 1 else {
             throw CLIError("run takes one file, got \(parsed.positionals.count); `schedc compare` runs several")
         }
-        let outcome = try ScheduleCompilation.compile(try SourceLoading.load(path), options: options, command: "run")
+        let source = try SourceLoading.load(path)
+        if PlanFile.isPlan(source) {
+            return try runPlan(source, options: options, out: parsed.value("--out"))
+        }
+        let outcome = try ScheduleCompilation.compile(source, options: options, command: "run")
         guard case .compiled(let schedule) = outcome else {
             if case .failed(let status) = outcome { return status }
             return ExitCode.failure
         }
-        let specification = RunSpecification(program: schedule.program, plan: schedule.plan, scheduleText: schedule.source.text,
-                                              sourcePath: path, overrides: schedule.overrides, threads: options.threads,
+        let specification = RunSpecification(plan: schedule.plan, scheduleText: schedule.source.text, sourcePath: path,
+                                              overrides: schedule.overrides, threads: options.threads,
                                               dataDirectory: options.dataDirectory)
+        return start(specification, out: parsed.value("--out"), options: options)
+    }
+
+    /// `schedc run PLAN.json`: the plan as written, no overrides.
+    static func runPlan(_ source: SourceFile, options: RunOptions, out: String?) throws -> Int32 {
+        if let option = options.scheduleOptionNames.first {
+            throw CLIError("\(source.path): '\(option)' cannot be applied to a plan file: it would change the plan; "
+                           + "give it to `schedc plan --format json` instead (or run the .sched file with it)")
+        }
+        let plan: Plan
+        do {
+            plan = try Plan(jsonText: source.text)
+        } catch let error as PlanReadError {
+            printError("schedc run: \(source.path): \(error)")
+            return ExitCode.failure
+        }
+        let specification = RunSpecification(plan: plan, scheduleText: nil, sourcePath: source.path, threads: options.threads,
+                                              dataDirectory: options.dataDirectory)
+        return start(specification, out: out, options: options)
+    }
+
+    /// Checks the specification can run, then starts it in `out` (or the default directory).
+    static func start(_ specification: RunSpecification, out: String?, options: RunOptions) -> Int32 {
+        let path = specification.sourcePath ?? specification.plan.schedule
         do {
             _ = try specification.modelArchitecture()
             _ = try specification.loadableDataset()
         } catch let error as RunError {
             printError("schedc run: \(path): \(error)")
             return ExitCode.failure
+        } catch {
+            printError("schedc run: \(path): \(error)")
+            return ExitCode.failure
         }
-        let directory = parsed.value("--out") ?? RunDirectory.defaultPath(schedule: schedule.program.name)
+        let directory = out ?? RunDirectory.defaultPath(schedule: specification.plan.schedule)
         return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))) {
-            if !options.quiet, !schedule.overrides.isEmpty {
-                writeStandardOutput("command-line overrides: \(schedule.overrides.joined(separator: ", "))\n")
+            if !options.quiet, !specification.overrides.isEmpty {
+                writeStandardOutput("command-line overrides: \(specification.overrides.joined(separator: ", "))\n")
             }
             let run = try TrainingRun.start(specification, in: directory, data: .locate, schedcVersion: schedcVersion)
             if !options.quiet { writeStandardOutput("schedc run: \(path) → \(directory)\n") }
@@ -133,6 +171,26 @@ enum RunCommand: Subcommand {
             }
             return ExitCode.success
         }
+        // A run of a plan file has no schedule.sched: its plan.json is all there is.
+        guard FileManager.default.fileExists(atPath: directory.schedulePath) else {
+            let plan: Plan
+            do {
+                plan = try Plan(jsonText: try directory.readPlanText())
+            } catch let error as RunError {
+                return report(error)
+            } catch {
+                printError("schedc run: \(directory.planPath): \(error)")
+                return ExitCode.failure
+            }
+            let specification = RunSpecification(plan: plan, scheduleText: nil, sourcePath: record.source,
+                                                  overrides: record.overrides, threads: record.threads,
+                                                  dataDirectory: options.dataDirectory ?? record.dataOption)
+            return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))) {
+                let run = try TrainingRun.resume(specification, in: directory, data: .locate)
+                if !options.quiet { writeStandardOutput("schedc run: resuming \(path)\n") }
+                return run
+            }
+        }
         let text: String
         do {
             text = try directory.readScheduleText()
@@ -151,7 +209,7 @@ enum RunCommand: Subcommand {
             if case .failed(let status) = outcome { return status }
             return ExitCode.failure
         }
-        let specification = RunSpecification(program: schedule.program, plan: schedule.plan, scheduleText: text,
+        let specification = RunSpecification(plan: schedule.plan, scheduleText: text,
                                               sourcePath: record.source, overrides: record.overrides, threads: record.threads,
                                               dataDirectory: options.dataDirectory ?? record.dataOption)
         return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))) {
@@ -208,5 +266,13 @@ enum RunCommand: Subcommand {
         case .notRunnable, .diverged, .internalError: return ExitCode.failure
         case .io, .checkpoint: return ExitCode.usage
         }
+    }
+}
+
+/// Telling a plan file from a schedule: a `.json` name, or text that starts with `{` (no
+/// schedule does: every statement starts with a word).
+enum PlanFile {
+    static func isPlan(_ source: SourceFile) -> Bool {
+        source.path.hasSuffix(".json") || source.text.first(where: { !$0.isWhitespace }) == "{"
     }
 }

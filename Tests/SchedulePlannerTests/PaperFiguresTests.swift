@@ -84,7 +84,7 @@ final class PaperFiguresTests: XCTestCase {
 
     /// Every policy gives the same noise scale at every epoch on the paper's schedule.
     func testAllPoliciesFollowTheSameNoiseScale() throws {
-        let policies: [LoweringPolicy] = [.increaseBatch, .decayLearningRate, .hybrid(k: 1), .hybrid(k: 2), .adabatch(r: 2)]
+        let policies: [Policy] = [.increaseBatch, .decayLearningRate, .hybrid(k: 1), .hybrid(k: 2), .adabatch(r: 2)]
         let plans = try policies.map { try Planner.plan(CIFAR10Samples.increasingBatch, policy: $0) }
         for epoch in 0..<200 {
             let reference = try XCTUnwrap(plans[0].phase(atEpoch: epoch)).noise

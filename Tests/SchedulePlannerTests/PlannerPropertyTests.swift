@@ -8,7 +8,7 @@ import TestSupport
 /// with `randomProgram(&rng, ...)` from `TestRandom(seed:)`.
 final class PlannerPropertyTests: XCTestCase {
     static let cases: UInt64 = 300
-    static let policies: [LoweringPolicy] = [.increaseBatch, .decayLearningRate, .hybrid(k: 0), .hybrid(k: 1), .hybrid(k: 2),
+    static let policies: [Policy] = [.increaseBatch, .decayLearningRate, .hybrid(k: 0), .hybrid(k: 1), .hybrid(k: 2),
                                              .adabatch(r: 1.5), .adabatch(r: 2), .adabatch(r: 4)]
 
     /// The programs of one family, each with its seed.

@@ -104,7 +104,7 @@ func simulateNaively(_ program: CheckedProgram) throws -> [NaiveStep] {
     let n = timeline.datasetSize
     var state = LoweringState(optimizer: timeline.initial, floorBatch: timeline.initial.batch,
                               warmupActive: program.warmup != nil, datasetSize: n,
-                              maxBatch: program.maxBatchSize, policy: program.policy)
+                              maxBatch: program.maxBatchSize, policy: Policy(program.policy))
     var pending = timeline.entries
     var steps: [NaiveStep] = []
     var warmupEnd: Int?

@@ -1,6 +1,7 @@
 import Foundation
-@testable import ScheduleRunner
+import JSONSupport
 import SchedulePlanner
+@testable import ScheduleRunner
 import Training
 import XCTest
 

@@ -15,7 +15,7 @@ func specification(_ text: String, threads: Int = 2, file: StaticString = #fileP
         XCTFail("the test schedule does not compile: \(result.errors.map(\.message))", file: file, line: line)
         throw RunError(.notRunnable, "test schedule")
     }
-    return RunSpecification(program: program, plan: try Planner.plan(program), scheduleText: text, sourcePath: "test.sched",
+    return RunSpecification(plan: try Planner.plan(program), scheduleText: text, sourcePath: "test.sched",
                             threads: threads)
 }
 

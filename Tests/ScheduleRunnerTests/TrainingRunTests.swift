@@ -44,7 +44,7 @@ final class TrainingRunTests: RunnerTestCase {
 
         let plan = spec.plan
         let twin = Model(architecture: .cnn, channels: 1, height: 8, width: 8, classes: 4, ghostBatch: 4,
-                         seed: spec.program.seed, pool: ThreadPool(threads: 2))
+                         seed: spec.plan.seed, pool: ThreadPool(threads: 2))
         let optimizer = Optimizer(kind: .sgd, learningRate: 0, momentum: 0, weightDecay: 5e-4)
         var updates = 0
         for epoch in 0..<plan.epochs {
