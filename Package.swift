@@ -55,7 +55,7 @@ let package = Package(
             swiftSettings: language),
 
         // Helpers shared by the test targets: golden files, a seeded generator, XML summaries.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: language),
+        .target(name: "TestSupport", dependencies: ["JSONSupport"], path: "Tests/TestSupport", swiftSettings: language),
         // Golden/ holds test inputs and expected outputs, read by path (not bundled resources).
         .testTarget(name: "ScheduleLanguageTests", dependencies: ["ScheduleLanguage", "TestSupport"], exclude: ["Golden"],
                     swiftSettings: language),

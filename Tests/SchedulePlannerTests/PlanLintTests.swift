@@ -141,13 +141,14 @@ final class PlanJSONTests: XCTestCase {
             }
             return seen
         }
-        XCTAssertEqual(keys(atIndent: 2), ["schedule", "dataset", "dataset_size", "epochs", "policy", "max_batch", "micro_batch",
-                                           "ghost_batch", "warmup", "total_updates", "phases", "changes"])
+        XCTAssertEqual(keys(atIndent: 2), ["format", "version", "schedule", "dataset", "dataset_size", "subset", "model", "optimizer",
+                                           "seed", "epochs", "policy", "max_batch", "micro_batch", "ghost_batch", "warmup",
+                                           "total_updates", "phases", "changes"])
         XCTAssertEqual(keys(atIndent: 6), ["start_epoch", "end_epoch", "start_update", "end_update", "start_sample", "end_sample",
                                            "batch", "micro_batch", "accumulation", "pass_sizes", "lr", "momentum", "noise",
                                            "updates", "warmup", "epoch", "update", "sample", "event_index", "at", "event",
-                                           "effect", "limit", "note", "before", "after"])
-        XCTAssertEqual(keys(atIndent: 4), ["length", "unit", "updates"])
+                                           "effect", "limit", "note", "before", "after", "reason", "changed"])
+        XCTAssertEqual(keys(atIndent: 4), ["kind", "momentum", "weight_decay", "beta1", "beta2", "epsilon"])
     }
 
     func testJSONEscapesStrings() throws {
