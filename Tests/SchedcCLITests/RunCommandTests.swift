@@ -236,6 +236,69 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("60 updates (as planned)"), "decay_lr keeps B 50: 3 × 20 updates")
     }
 
+    /// `schedc plan --format json FILE > p.json && schedc run p.json` trains the same run, bit for
+    /// bit, as `schedc run FILE`; the plan file's run directory holds no schedule.sched.
+    func testAPlanFileRunsTheSameRunAsItsSchedule() throws {
+        let file = try write(Self.tiny.replacingOccurrences(of: "seed 4", with: "seed 4\nmicro_batch 40\nwarmup 5 steps"))
+        let planned = try runSchedc(["plan", "--format", "json", file])
+        XCTAssertEqual(planned.status, 0, planned.stderr)
+        let planFile = try write(planned.stdout, "tiny.json")
+        let fromSchedule = path("from-schedule"), fromPlan = path("from-plan")
+        let a = try runSchedc(["run", file, "--out", fromSchedule, "--quiet"])
+        XCTAssertEqual(a.status, 0, a.stderr)
+        let b = try runSchedc(["run", planFile, "--out", fromPlan, "--quiet", "--threads", "1"])
+        XCTAssertEqual(b.status, 0, b.stderr)
+        XCTAssertEqual(try summaryDigest(fromPlan), try summaryDigest(fromSchedule))
+        XCTAssertEqual(try read(fromPlan + "/plan.json"), planned.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: fromPlan + "/schedule.sched"))
+        XCTAssertTrue(try read(fromPlan + "/run.json").contains("\"source\": \"\(planFile)\""))
+        // Detected by content too, whatever the name.
+        let unnamed = try write(planned.stdout, "plan.txt")
+        XCTAssertEqual(try runSchedc(["run", unnamed, "--out", path("unnamed"), "--quiet"]).status, 0)
+    }
+
+    /// A run of a plan file stops on Ctrl-C and resumes from its plan.json to the same weights.
+    func testAPlanFileRunResumes() throws {
+        let planned = try runSchedc(["plan", "--format", "json", try write(Self.killable)])
+        let planFile = try write(planned.stdout, "killable.json")
+        let reference = path("reference"), out = path("interrupted")
+        XCTAssertEqual(try runSchedc(["run", planFile, "--out", reference, "--quiet"]).status, 0)
+        let process = try startSchedc(["run", planFile, "--out", out, "--quiet"])
+        try waitFor(lines: 2, in: out + "/metrics.jsonl", while: process)
+        kill(process.processIdentifier, SIGINT)
+        _ = try finish(process)
+        XCTAssertEqual(process.terminationStatus, 130)
+        let resumed = try runSchedc(["run", "--resume", out, "--quiet"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.hasPrefix("finished killable in "), resumed.stdout)
+        XCTAssertEqual(try summaryDigest(out), try summaryDigest(reference))
+    }
+
+    /// Overrides would change the plan; bad and other-version files are clear errors.
+    func testPlanFileErrors() throws {
+        let planned = try runSchedc(["plan", "--format", "json", try write(Self.tiny)]).stdout
+        let planFile = try write(planned, "tiny.json")
+        for option in [["--epochs-scale", "0.5"], ["--seed", "2"], ["--max-batch", "100"], ["--subset", "500"]] {
+            let result = try runSchedc(["run", planFile] + option)
+            XCTAssertEqual(result.status, 2, option[0])
+            XCTAssertEqual(result.stderr, "schedc run: \(planFile): '\(option[0])' cannot be applied to a plan file: it would change "
+                           + "the plan; give it to `schedc plan --format json` instead (or run the .sched file with it)\n")
+        }
+        let newer = try write(planned.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 7"), "newer.json")
+        var result = try runSchedc(["run", newer])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "schedc run: \(newer): plan version 7 is not supported: this schedc reads plan version 1 "
+                       + "(plan the schedule again with this schedc)\n")
+        let broken = try write(planned.replacingOccurrences(of: "\"total_updates\": ", with: "\"total_updates\": 1"), "broken.json")
+        result = try runSchedc(["run", broken])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "schedc run: \(broken): not a valid plan: total_updates does not match the phases\n")
+        let garbage = try write("{ not json", "garbage.json")
+        result = try runSchedc(["run", garbage])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "schedc run: \(garbage): not valid JSON\n")
+    }
+
     /// --epochs-scale moves every time with the run: epoch times and an epoch warm-up exactly,
     /// step times and step intervals rounded to whole updates; percentages stay as written.
     func testEpochsScaleMovesEveryKindOfTime() throws {

@@ -138,12 +138,35 @@ final class ResumeTests: RunnerTestCase {
         XCTAssertThrowsError(try resumeToEnd(directory)) { error in
             XCTAssertTrue("\(error)".contains("schedule.sched no longer plans to plan.json"), "\(error)")
         }
-        // The seed is not in the plan: the schedule hash catches it.
+        // The seed is in the plan now, so plan.json catches a changed seed too.
         try String(try directory.readScheduleText().replacingOccurrences(of: "noise /= 2", with: "noise /= 3")
             .replacingOccurrences(of: "seed 3", with: "seed 5")).write(toFile: directory.schedulePath, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try resumeToEnd(directory)) { error in
+            XCTAssertTrue("\(error)".contains("schedule.sched no longer plans to plan.json"), "\(error)")
+        }
+        // run.json's hash is checked as well.
+        try String(try directory.readScheduleText().replacingOccurrences(of: "seed 5", with: "seed 3"))
+            .write(toFile: directory.schedulePath, atomically: true, encoding: .utf8)
+        var record = try directory.readRecord()
+        record.scheduleHash = String(repeating: "0", count: 64)
+        try directory.writeRecord(record)
+        XCTAssertThrowsError(try resumeToEnd(directory)) { error in
             XCTAssertTrue("\(error)".contains("schedule hash does not match"), "\(error)")
         }
+    }
+
+    /// A run of a plan file (no schedule.sched) resumes from its plan.json alone, bit-identical.
+    func testPlanFileRunResumesFromItsPlan() throws {
+        let spec = try specification(text)
+        let (_, reference) = try runToEnd(spec, data: syntheticData(train: 60))
+        let fromPlan = RunSpecification(plan: try Plan(jsonText: spec.plan.jsonText()), scheduleText: nil, threads: 2)
+        let (directory, outcome) = try interruptedRun(fromPlan, stopAt: 12, path: temporaryRunPath())
+        guard case .interrupted = outcome else { return XCTFail("not interrupted") }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.schedulePath))
+        let resumed = RunSpecification(plan: try Plan(jsonText: try directory.readPlanText()), scheduleText: nil, threads: 2)
+        let run = try TrainingRun.resume(resumed, in: directory, data: syntheticData(train: 60))
+        guard case .finished(let summary) = try run.run() else { return XCTFail("the resumed run did not finish") }
+        XCTAssertEqual(summary.finalWeightsSHA256, reference.finalWeightsSHA256)
     }
 
     func testDamagedCheckpointIsAClearError() throws {
