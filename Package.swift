@@ -70,6 +70,6 @@ let package = Package(
         .testTarget(name: "ScheduleRunnerTests", dependencies: ["ScheduleRunner", "SchedulePlanner", "ScheduleLanguage", "Training", "JSONSupport",
                                                             "TestSupport"],
                     swiftSettings: language),
-        .testTarget(name: "SchedcCLITests", dependencies: ["schedc", "TestSupport"], exclude: ["Golden"], swiftSettings: language),
+        .testTarget(name: "SchedcCLITests", dependencies: ["schedc", "Benchmarks", "TestSupport"], exclude: ["Golden"], swiftSettings: language),
     ]
 )
