@@ -1,6 +1,6 @@
 import TensorKernels
 
-// The chunks of a training pass on two lanes.
+// The chunks of a training pass on two lanes (which chunks, and on which lane: `PassCut`).
 //
 // With ghost batch norm, the chunks of a pass (whole ghost batches, see `Model`) share nothing
 // until their gradients are added up: each is a forward and backward of its own. So a pass of
@@ -23,9 +23,10 @@ import TensorKernels
 // two threads the lanes take turns, each chunk using every thread (same bits).
 
 extension Model {
-    /// The pass `chunks` (ranges of pass positions, more than one) on two lanes; see above.
-    func accumulateGradientsOnTwoLanes(_ chunks: [Range<Int>], from dataset: Dataset, batchSize: Int,
+    /// The pass cut by `cut` (more than one chunk, two lanes) on its lanes; see above.
+    func accumulateGradientsOnTwoLanes(_ cut: PassCut, from dataset: Dataset, batchSize: Int,
                                        example: (Int) -> Int) -> CrossEntropyResult {
+        let chunks = cut.chunks
         let lanes = [self, synchronisedSecondLane()]
         let statistics = lanes.map(\.network.runningStatistics)
         for laneStatistics in statistics { for s in laneStatistics { s.defersUpdates = true } }
@@ -38,8 +39,8 @@ extension Model {
         // An odd last chunk would leave one core idle for a whole chunk (a third of the time of
         // a pass of three): it runs after the others, on its lane with every kernel split
         // across the threads (the same bits, as the kernels give on any thread count).
-        let paired = chunks.count - chunks.count % 2
-        if pool.threadCount == 2 {
+        let paired = cut.pairedChunks
+        if cut.lanesRunConcurrently {
             // Inside the pool's loop, each lane's kernels run on the thread that runs the lane.
             pool.parallelFor(2) { lane in
                 for c in stride(from: lane, to: paired, by: 2) { train(c) }

@@ -4,11 +4,10 @@ import TensorKernels
 /// image shape, plus the buffers a training pass needs.
 ///
 /// Images come in as the data sets store them (NCHW, see `Dataset`) and are laid out NHWC for
-/// the layers. A pass over many examples runs in *chunks* of at most `chunkExamples` examples
-/// (forward, loss and backward per chunk, gradients adding up): memory stays bounded for any
+/// the layers. A pass over many examples runs in *chunks* of at most `chunkExamples` examples,
+/// on one or two lanes, by the one cutting rule (`PassCut`): memory stays bounded for any
 /// batch, and the results are those of one big pass because chunks are cut at multiples of the
-/// ghost batch (batch-norm statistics never cross a ghost batch). With whole-pass batch norm
-/// (`ghostBatch` nil) a pass is never cut. Within a chunk, the convolutional layers up to the
+/// ghost batch (batch-norm statistics never cross a ghost batch). Within a chunk, the convolutional layers up to the
 /// last batch norm (the `stem`) run in *pieces* of `pieceExamples` examples that stay in the
 /// caches, with the statistics still over whole ghost batches (see `PiecewiseStem`).
 public final class Model {
@@ -94,20 +93,11 @@ public final class Model {
         let fitting = max(1, Model.chunkBudgetFloats / perExample)
         // Convolutional models evaluate in small chunks too (cache); the MLP's GEMMs want rows.
         evaluationChunkExamples = architecture.usesBatchNorm ? min(fitting, Model.preferredChunkExamples) : fitting
-        if architecture.usesBatchNorm {
-            if let ghostBatch = self.ghostBatch {
-                // The smallest multiple of the ghost batch with at least `preferredChunkExamples`
-                // examples, within the memory budget. The stem's pieces keep the activations in
-                // the caches whatever the chunk; with them, chunks of 128 to 512 examples ran
-                // within 2 % of each other (CNN, ghost batch 128), so the smallest keeps memory low.
-                let preferred = (Model.preferredChunkExamples + ghostBatch - 1) / ghostBatch * ghostBatch
-                chunkExamples = max(ghostBatch, min(preferred, fitting / ghostBatch * ghostBatch))
-            } else {
-                chunkExamples = Int.max
-            }
-        } else {
-            chunkExamples = min(fitting, Model.preferredDenseChunkExamples)
-        }
+        // Chunks of 32 to 512 examples ran within 2 % of each other on the CNN (the stem's pieces
+        // keep the activations in the caches), so batch-norm models take the smallest.
+        chunkExamples = PassCut.chunkExamples(usesBatchNorm: architecture.usesBatchNorm, ghostBatch: self.ghostBatch,
+                                              fitting: fitting, preferred: Model.preferredChunkExamples,
+                                              dense: Model.preferredDenseChunkExamples)
         apiPrecondition(Set(parameters.map(\.name)).count == parameters.count, "parameter names must be unique")
     }
 
@@ -134,14 +124,13 @@ public final class Model {
     public func accumulateGradients(from dataset: Dataset, count: Int, batchSize: Int, example: (Int) -> Int) -> CrossEntropyResult {
         apiPrecondition(count > 0 && batchSize >= count, "a pass needs 1...batchSize examples")
         checkShape(of: dataset)
-        let chunks = stride(from: 0, to: count, by: chunkExamples).map { $0..<min(count, $0 + chunkExamples) }
-        // The MLP's chunks (no batch norm) are independent too, but its GEMMs of 512 rows
-        // already split well: on two lanes it measured 1–3 % slower at batch 1024 and 2048.
-        if chunks.count > 1 && chunkLanes == 2 && ghostBatch != nil {
-            return accumulateGradientsOnTwoLanes(chunks, from: dataset, batchSize: batchSize, example: example)
+        let cut = PassCut.cut(passSize: count, chunkExamples: chunkExamples, ghostBatch: ghostBatch, lanes: chunkLanes,
+                              threads: pool.threadCount)
+        if cut.usesTwoLanes {
+            return accumulateGradientsOnTwoLanes(cut, from: dataset, batchSize: batchSize, example: example)
         }
         var total = CrossEntropyResult(lossSum: 0, correct: 0)
-        for chunk in chunks {
+        for chunk in cut.chunks {
             let result = trainChunk(chunk, from: dataset, batchSize: batchSize, example: example)
             total.lossSum += result.lossSum
             total.correct += result.correct

@@ -14,31 +14,21 @@ public struct StepResult: Equatable, Sendable {
 }
 
 extension Model {
-    /// One parameter update on the batch `indices` of `dataset`: zero the gradients, run the
-    /// batch in passes of at most `microBatch` examples (gradient accumulation; nil = one
-    /// pass), then `optimizer.step`. The update equals one full-batch step whatever the passes,
-    /// as long as `microBatch` is a multiple of the ghost batch (batch norm) — the trainer's
-    /// plans guarantee it.
+    /// One parameter update on the batch `indices` of `dataset`, in the passes the plan says
+    /// (`pass_sizes`, which may differ from pass to pass: 1001 in passes of 334, 334, 333): zero
+    /// the gradients, run `indices` in consecutive passes of `passSizes` examples (each weighted
+    /// by its share of the batch, each cut into chunks and lanes by `PassCut`), then
+    /// `optimizer.step`. The sizes must be positive and sum to the number of indices (nil: one
+    /// pass). The update
+    /// equals one full-batch step whatever the passes, as long as each pass is a whole number of
+    /// ghost batches (batch norm) — the planner's passes are.
     @discardableResult
-    public func trainStep(on dataset: Dataset, indices: some Collection<Int>, microBatch: Int? = nil,
-                          optimizer: Optimizer) -> StepResult {
-        let batch = indices.count
-        apiPrecondition(batch > 0, "a step needs at least one example")
-        let pass = max(1, min(microBatch ?? batch, batch))
-        let passSizes = Array(repeating: pass, count: batch / pass) + (batch % pass > 0 ? [batch % pass] : [])
-        return trainStep(on: dataset, indices: indices, passSizes: passSizes, optimizer: optimizer)
-    }
-
-    /// One update whose passes are given explicitly — a plan's `pass_sizes`, which may differ
-    /// from pass to pass (1001 in passes of 334, 334, 333): zero the gradients, run `indices` in
-    /// consecutive passes of `passSizes` examples (each weighted by its share of the batch), then
-    /// `optimizer.step`. The sizes must be positive and sum to the number of indices.
-    @discardableResult
-    public func trainStep(on dataset: Dataset, indices: some Collection<Int>, passSizes: [Int],
+    public func trainStep(on dataset: Dataset, indices: some Collection<Int>, passSizes: [Int]? = nil,
                           optimizer: Optimizer) -> StepResult {
         let batchIndices = Array(indices)  // concrete from here on (one small copy per step)
         let batch = batchIndices.count
         apiPrecondition(batch > 0, "a step needs at least one example")
+        let passSizes = passSizes ?? [batch]
         apiPrecondition(passSizes.allSatisfy { $0 > 0 } && passSizes.reduce(0, +) == batch,
                         "pass sizes \(passSizes) must be positive and sum to the batch of \(batch)")
         zeroGradients()

@@ -72,3 +72,44 @@ final class ChunkLanesTests: XCTestCase {
         XCTAssertEqual(lane.parameters.map { $0.value.values }, model.parameters.map { $0.value.values })
     }
 }
+
+/// The one cutting rule (`PassCut`): chunks of whole ghost batches, two lanes only with ghost
+/// batch norm and more than one chunk, and nothing but the lanes' concurrency depends on threads.
+final class PassCutTests: XCTestCase {
+    func testChunksAndLanes() {
+        let cut = PassCut.cut(passSize: 40, chunkExamples: 8, ghostBatch: 4, lanes: 2, threads: 2)
+        XCTAssertEqual(cut.chunks, [0..<8, 8..<16, 16..<24, 24..<32, 32..<40])
+        XCTAssertTrue(cut.usesTwoLanes)
+        XCTAssertEqual(cut.pairedChunks, 4)
+        XCTAssertTrue(cut.lanesRunConcurrently)
+        // One chunk, no ghost batch norm, or one lane: one lane.
+        XCTAssertFalse(PassCut.cut(passSize: 8, chunkExamples: 8, ghostBatch: 4, lanes: 2, threads: 2).usesTwoLanes)
+        XCTAssertFalse(PassCut.cut(passSize: 40, chunkExamples: 8, ghostBatch: nil, lanes: 2, threads: 2).usesTwoLanes)
+        XCTAssertFalse(PassCut.cut(passSize: 40, chunkExamples: 8, ghostBatch: 4, lanes: 1, threads: 2).usesTwoLanes)
+        XCTAssertEqual(PassCut.cut(passSize: 41, chunkExamples: 16, ghostBatch: 4, lanes: 2, threads: 2).chunks,
+                       [0..<16, 16..<32, 32..<41])
+    }
+
+    func testTheCutDoesNotDependOnTheThreads() {
+        for passSize in [1, 7, 32, 100, 513] {
+            for ghost in [nil, 4, 32] as [Int?] {
+                let cuts = [1, 2, 3].map { PassCut.cut(passSize: passSize, chunkExamples: 32, ghostBatch: ghost, lanes: 2, threads: $0) }
+                for cut in cuts.dropFirst() {
+                    XCTAssertEqual(cut.chunks, cuts[0].chunks)
+                    XCTAssertEqual(cut.usesTwoLanes, cuts[0].usesTwoLanes)
+                    XCTAssertEqual(cut.pairedChunks, cuts[0].pairedChunks)
+                }
+                XCTAssertEqual(cuts.map(\.lanesRunConcurrently), [false, cuts[0].usesTwoLanes, false])
+            }
+        }
+    }
+
+    func testChunkExamples() {
+        // Whole ghost batches of at least 32 examples, within the memory budget.
+        XCTAssertEqual(PassCut.chunkExamples(usesBatchNorm: true, ghostBatch: 12, fitting: 1000, preferred: 32, dense: 512), 36)
+        XCTAssertEqual(PassCut.chunkExamples(usesBatchNorm: true, ghostBatch: 128, fitting: 1000, preferred: 32, dense: 512), 128)
+        XCTAssertEqual(PassCut.chunkExamples(usesBatchNorm: true, ghostBatch: 12, fitting: 30, preferred: 32, dense: 512), 24)
+        XCTAssertEqual(PassCut.chunkExamples(usesBatchNorm: true, ghostBatch: nil, fitting: 30, preferred: 32, dense: 512), Int.max)
+        XCTAssertEqual(PassCut.chunkExamples(usesBatchNorm: false, ghostBatch: nil, fitting: 300, preferred: 32, dense: 512), 300)
+    }
+}

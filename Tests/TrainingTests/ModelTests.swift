@@ -14,6 +14,12 @@ final class ModelTests: XCTestCase {
 
     // MARK: accumulation and chunking
 
+    /// `batch` in passes of `micro` examples (the last one shorter); one pass for nil.
+    private func passes(_ batch: Int, _ micro: Int?) -> [Int] {
+        guard let micro, micro < batch else { return [batch] }
+        return Array(repeating: micro, count: batch / micro) + (batch % micro > 0 ? [batch % micro] : [])
+    }
+
     func testAccumulatingPassesEqualsOneFullBatchStep() {
         let data = prototypeDataset(count: 16, height: 8, width: 8, classes: 4, seed: 1)
         let batch = Array([3, 1, 4, 15, 9, 2, 6, 5, 13, 8, 7, 0])
@@ -22,7 +28,7 @@ final class ModelTests: XCTestCase {
             let model = Model(architecture: .cnn, channels: 1, height: 8, width: 8, classes: 4, ghostBatch: 2, seed: 3,
                               pool: ThreadPool(threads: 2))
             let optimizer = Optimizer(kind: .sgd, learningRate: 0.1, momentum: 0.9)
-            for _ in 0..<2 { model.trainStep(on: data, indices: batch, microBatch: microBatch, optimizer: optimizer) }
+            for _ in 0..<2 { model.trainStep(on: data, indices: batch, passSizes: passes(batch.count, microBatch), optimizer: optimizer) }
             results.append(model.stateTensors)
         }
         XCTAssertLessThan(maxRelativeDifference(results[1], results[0]), 1e-5)
@@ -36,7 +42,7 @@ final class ModelTests: XCTestCase {
             let model = Model(architecture: .mlp(hidden: [12]), channels: 1, height: 5, width: 5, classes: 3, seed: 4,
                               pool: ThreadPool(threads: 1))
             let optimizer = Optimizer(kind: .adam, learningRate: 0.01)
-            model.trainStep(on: data, indices: Array(0..<10), microBatch: microBatch, optimizer: optimizer)
+            model.trainStep(on: data, indices: Array(0..<10), passSizes: passes(10, microBatch), optimizer: optimizer)
             results.append(model.stateTensors)
         }
         XCTAssertLessThan(maxRelativeDifference(results[1], results[0]), 1e-5)
@@ -171,7 +177,7 @@ final class ModelTests: XCTestCase {
                                   pool: ThreadPool(threads: threads))
                 let optimizer = Optimizer(kind: .nesterov, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4)
                 for step in 0..<4 {
-                    model.trainStep(on: data, indices: Array((step * 64)..<(step * 64 + 64)), microBatch: 32, optimizer: optimizer)
+                    model.trainStep(on: data, indices: Array((step * 64)..<(step * 64 + 64)), passSizes: [32, 32], optimizer: optimizer)
                 }
                 return model.stateTensors + optimizer.stateTensors
             }
