@@ -113,9 +113,28 @@ final class PlanDocumentationTests: XCTestCase {
             }
             return keys
         }
+        /// The keys of the one-line object that follows `marker`, in order.
+        func inlineKeys(after marker: String) -> [String] {
+            let start = adabatch.range(of: marker)!.upperBound
+            let line = adabatch[start...].prefix { $0 != "}" }
+            let parts = line.split(separator: "\"", omittingEmptySubsequences: false)
+            // Quoted strings sit at odd indices; a key is one followed by a colon.
+            return parts.indices.filter { $0 % 2 == 1 && $0 + 1 < parts.count && parts[$0 + 1].hasPrefix(":") }.map { String(parts[$0]) }
+        }
         XCTAssertEqual(try documentedKeys(under: "## The object"), outputKeys(indent: 2, from: "{", to: nil))
-        XCTAssertEqual(try documentedKeys(under: "### `warmup`"), outputKeys(indent: 4, from: "\"warmup\": {", to: "}"))
+        XCTAssertEqual(try documentedKeys(under: "### `optimizer`"), outputKeys(indent: 4, from: "\"optimizer\": {", to: "}"))
+        XCTAssertEqual(try documentedKeys(under: "### `warmup`"), inlineKeys(after: "\"warmup\": {"))
         XCTAssertEqual(try documentedKeys(under: "### `phases[]`"), outputKeys(indent: 6, from: "\"phases\": [", to: "\"changes\": ["))
         XCTAssertEqual(try documentedKeys(under: "### `changes[]`"), outputKeys(indent: 6, from: "\"changes\": [", to: nil))
+        XCTAssertEqual(try documentedKeys(under: "### `changes[].changed[]`"), inlineKeys(after: "\"changed\": [{"))
+        // The model's keys depend on its kind: each kind's are documented, in order.
+        let modelKeys = try documentedKeys(under: "### `model`")
+        for (sample, kind) in [("cifar10/adabatch", ["kind", "depth", "width"]), ("quickstart", ["kind"])] {
+            let text = try runSchedc(["plan", "--format", "json", "Samples/\(sample).sched"]).stdout
+            let line = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("  \"model\": ") })
+            XCTAssertTrue(kind.allSatisfy { line.contains("\"\($0)\": ") }, String(line))
+            XCTAssertEqual(modelKeys.filter(kind.contains), kind)
+        }
+        XCTAssertEqual(modelKeys, ["kind", "hidden", "depth", "width"])
     }
 }
