@@ -3,7 +3,7 @@ import Training
 
 /// Where a run's examples come from.
 public enum RunData: Sendable {
-    /// The data set the program names, found by `DataLocator.standard` (`--data DIR` first,
+    /// The data set the plan names, found by `DataLocator.standard` (`--data DIR` first,
     /// then `$SCHEDC_DATA_DIR`, the system package, the shipped subset): what `schedc run` uses.
     case locate
     /// Examples given by the caller (tests, benchmarks: synthetic data). `description` is the
@@ -21,7 +21,7 @@ public struct LoadedRunData: Sendable {
 }
 
 extension RunSpecification {
-    /// Loads the data the program trains on and checks it is what the plan counted with:
+    /// Loads the data the plan trains on and checks it is what the plan counted with:
     /// N training examples (the plan's `dataset_size`) and a test set.
     public func loadData(_ source: RunData) throws -> LoadedRunData {
         let loaded: LoadedRunData

@@ -79,8 +79,8 @@ public struct RunSpecification: Sendable {
     }
 
     /// What fixes a run's result besides the phases: model, optimiser, weight decay, seed, data.
-    /// One line, part of the schedule hash (the same line, of the same facts, as when these
-    /// were read from the checked program, so hashes of earlier runs still compare).
+    /// One line, part of the schedule hash: the same line of the same facts as when they were
+    /// read from the checked program, now read from the plan.
     public var identityLine: String {
         let model = (try? modelArchitecture().description) ?? "none"
         let spec = plan.optimizer
