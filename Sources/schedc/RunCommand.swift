@@ -136,9 +136,6 @@ enum RunCommand: Subcommand {
         do {
             _ = try specification.modelArchitecture()
             _ = try specification.loadableDataset()
-        } catch let error as RunError {
-            printError("schedc run: \(path): \(error)")
-            return ExitCode.failure
         } catch {
             printError("schedc run: \(path): \(error)")
             return ExitCode.failure
@@ -171,8 +168,31 @@ enum RunCommand: Subcommand {
             }
             return ExitCode.success
         }
-        // A run of a plan file has no schedule.sched: its plan.json is all there is.
-        guard FileManager.default.fileExists(atPath: directory.schedulePath) else {
+        let specification: RunSpecification
+        if FileManager.default.fileExists(atPath: directory.schedulePath) {
+            // The directory's schedule, overrides already written in: compiled as it is.
+            let text: String
+            do {
+                text = try directory.readScheduleText()
+            } catch let error as RunError {
+                return report(error)
+            }
+            var plain = options
+            plain.seed = nil
+            plain.epochsScale = nil
+            plain.subset = nil
+            plain.settings = []
+            let outcome = try ScheduleCompilation.compile(SourceFile(path: directory.schedulePath, text: text), options: plain,
+                                                          command: "resume")
+            guard case .compiled(let schedule) = outcome else {
+                if case .failed(let status) = outcome { return status }
+                return ExitCode.failure
+            }
+            specification = RunSpecification(plan: schedule.plan, scheduleText: text, sourcePath: record.source,
+                                              overrides: record.overrides, threads: record.threads,
+                                              dataDirectory: options.dataDirectory ?? record.dataOption)
+        } else {
+            // A run of a plan file has no schedule.sched: its plan.json is all there is.
             let plan: Plan
             do {
                 plan = try Plan(jsonText: try directory.readPlanText())
@@ -182,36 +202,10 @@ enum RunCommand: Subcommand {
                 printError("schedc run: \(directory.planPath): \(error)")
                 return ExitCode.failure
             }
-            let specification = RunSpecification(plan: plan, scheduleText: nil, sourcePath: record.source,
-                                                  overrides: record.overrides, threads: record.threads,
-                                                  dataDirectory: options.dataDirectory ?? record.dataOption)
-            return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))) {
-                let run = try TrainingRun.resume(specification, in: directory, data: .locate)
-                if !options.quiet { writeStandardOutput("schedc run: resuming \(path)\n") }
-                return run
-            }
+            specification = RunSpecification(plan: plan, scheduleText: nil, sourcePath: record.source,
+                                             overrides: record.overrides, threads: record.threads,
+                                             dataDirectory: options.dataDirectory ?? record.dataOption)
         }
-        let text: String
-        do {
-            text = try directory.readScheduleText()
-        } catch let error as RunError {
-            return report(error)
-        }
-        // The directory's schedule, overrides already written in: compiled as it is.
-        var plain = options
-        plain.seed = nil
-        plain.epochsScale = nil
-        plain.subset = nil
-        plain.settings = []
-        let outcome = try ScheduleCompilation.compile(SourceFile(path: directory.schedulePath, text: text), options: plain,
-                                                      command: "resume")
-        guard case .compiled(let schedule) = outcome else {
-            if case .failed(let status) = outcome { return status }
-            return ExitCode.failure
-        }
-        let specification = RunSpecification(plan: schedule.plan, scheduleText: text,
-                                              sourcePath: record.source, overrides: record.overrides, threads: record.threads,
-                                              dataDirectory: options.dataDirectory ?? record.dataOption)
         return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))) {
             let run = try TrainingRun.resume(specification, in: directory, data: .locate)
             if !options.quiet { writeStandardOutput("schedc run: resuming \(path)\n") }
