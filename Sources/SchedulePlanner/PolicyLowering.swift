@@ -178,8 +178,8 @@ struct LoweringState {
         default:
             if growthWanted == 1 {
                 switch policy {
-                case .decayLearningRate: outcome.note = "policy decay_lr: ε ÷ \(formatFactor(d))"
-                case .hybrid(let k): outcome.note = "hybrid(\(k)) grows B for the first \(k == 1 ? "decay" : "\(k) decays") only; ε ÷ \(formatFactor(d))"
+                case .decayLearningRate: outcome.note = "policy \(policy): ε ÷ \(formatFactor(d))"
+                case .hybrid(let k): outcome.note = "\(policy) grows B for the first \(k == 1 ? "decay" : "\(k) decays") only; ε ÷ \(formatFactor(d))"
                 default: break
                 }
             }
