@@ -138,6 +138,9 @@ extension Plan {
                   phase.passSizes.count == phase.accumulation else {
                 throw fail("\(name): pass_sizes must be `accumulation` positive sizes summing to the batch")
             }
+            guard phase.microBatch == phase.passSizes.max(), microBatch.map({ phase.microBatch <= $0 }) ?? true else {
+                throw fail("\(name): micro_batch must be its largest pass, and no pass larger than the plan's micro_batch")
+            }
             let counted = CountingRule.advance(from: phase.startSample, toSample: phase.endSample, batch: phase.batch,
                                                datasetSize: datasetSize)
             guard counted.sample == phase.endSample,

@@ -104,6 +104,10 @@ final class PlanInterchangeTests: XCTestCase {
                        "not a valid plan: policy: unknown policy 'grow' (increase_batch, decay_lr, hybrid(K) or adabatch(R))")
         XCTAssertEqual(message(text.replacingOccurrences(of: "\"total_updates\": 2472", with: "\"total_updates\": 2471")),
                        "not a valid plan: total_updates does not match the phases")
+        XCTAssertEqual(message(text.replacingOccurrences(of: "\"micro_batch\": 32,", with: "\"micro_batch\": 16,")),
+                       "not a valid plan: phase 1: micro_batch must be its largest pass, and no pass larger than the plan's micro_batch")
+        XCTAssertEqual(message(text.replacingOccurrences(of: "\"micro_batch\": null", with: "\"micro_batch\": 100")),
+                       "not a valid plan: phase 2: micro_batch must be its largest pass, and no pass larger than the plan's micro_batch")
         XCTAssertEqual(message(text.replacingOccurrences(of: "\"max_batch\": 512", with: "\"max_batch\": 0")),
                        "not a valid plan: max_batch must be at least 1, not 0")
         XCTAssertEqual(message(text.replacingOccurrences(of: "\"changed\": [{\"quantity\": \"batch\", \"from\": 32, \"to\": 128}]",
