@@ -29,17 +29,12 @@ private struct Lints {
         program.events.filter { $0.target == .noise && $0.operation.factor < 1 }.count
     }
 
-    var policyGrowsBatch: Bool {
-        switch program.policy {
-        case .increaseBatch, .adabatch: return true
-        case .hybrid(let k): return k > 0
-        case .decayLearningRate: return false
-        }
-    }
+    /// The program's policy, as the planner knows it (whether it grows B, its spelling).
+    var policy: Policy { Policy(program.policy) }
 
     /// Whether anything in the schedule can make B larger than its initial value.
     var batchCanGrow: Bool {
-        if policyGrowsBatch, noiseDecays > 0, program.batchSize < program.maxBatchSize { return true }
+        if policy.growsBatch, noiseDecays > 0, program.batchSize < program.maxBatchSize { return true }
         return program.events.contains { event in
             if event.keepNoise { return true }
             guard event.target == .batch else { return false }
@@ -47,15 +42,6 @@ private struct Lints {
             case .set(let b): return b > Double(program.batchSize)
             default: return event.operation.factor > 1
             }
-        }
-    }
-
-    var policyDescription: String {
-        switch program.policy {
-        case .increaseBatch: return "increase_batch"
-        case .decayLearningRate: return "decay_lr"
-        case .hybrid(let k): return "hybrid(\(k))"
-        case .adabatch(let r): return "adabatch(\(NumberLiteral.describe(r)))"
         }
     }
 
@@ -74,10 +60,10 @@ private struct Lints {
 
     /// S203: a batch-growing policy with B already at B_max: every decay becomes an lr decay.
     mutating func policyThatCannotGrow() {
-        guard policyGrowsBatch, noiseDecays > 0, program.batchSize >= program.maxBatchSize,
+        guard policy.growsBatch, noiseDecays > 0, program.batchSize >= program.maxBatchSize,
               !program.events.contains(where: { $0.target == .batch || $0.keepNoise }),
               let at = range(of: "policy") ?? range(of: "batch") else { return }
-        warn(.policyCannotGrowBatch, "policy \(policyDescription) can never grow the batch: batch already equals max_batch (\(program.maxBatchSize))",
+        warn(.policyCannotGrowBatch, "policy \(policy) can never grow the batch: batch already equals max_batch (\(program.maxBatchSize))",
              at: at, notes: [.init("every noise decay will decay the learning rate instead, as decay_lr does")],
              fixIts: replacePolicy(with: "decay_lr"))
     }
