@@ -37,10 +37,15 @@ let package = Package(
         .target(name: "Training", dependencies: ["TensorKernels", "CZlib"], swiftSettings: language + optimisedForHost),
         // Stage 4: executes a Plan on the runtime; run directories, metrics, checkpoints, plots.
         .target(name: "ScheduleRunner", dependencies: ["ScheduleLanguage", "SchedulePlanner", "TensorKernels", "Training", "Charts"], swiftSettings: language + optimisedForHost),
+        // Other engines: the plan's limits on each, Megatron-LM arguments, DeepSpeed batch
+        // schedules, the weights file, and the PyTorch module (Python/, a resource).
+        .target(name: "ScheduleEngines", dependencies: ["SchedulePlanner", "ScheduleLanguage"], resources: [.copy("Python")],
+                swiftSettings: language),
         // The command line: argument parsing, output formats, exit codes, progress display.
         .executableTarget(
             name: "schedc",
-            dependencies: ["ScheduleLanguage", "SchedulePlanner", "Charts", "TensorKernels", "Training", "ScheduleRunner"],
+            dependencies: ["ScheduleLanguage", "SchedulePlanner", "Charts", "TensorKernels", "Training", "ScheduleRunner",
+                           "ScheduleEngines"],
             swiftSettings: language),
 
         // Helpers shared by the test targets: golden files, a seeded generator, XML summaries.
@@ -55,6 +60,9 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorKernels"], swiftSettings: language),
         .testTarget(name: "ScheduleRunnerTests", dependencies: ["ScheduleRunner", "SchedulePlanner", "ScheduleLanguage", "Training", "TestSupport"],
                     swiftSettings: language),
+        // python/ holds the PyTorch module's own unittest files, run from an XCTest wrapper.
+        .testTarget(name: "ScheduleEnginesTests", dependencies: ["ScheduleEngines", "SchedulePlanner", "ScheduleLanguage", "TestSupport"],
+                    exclude: ["python"], swiftSettings: language),
         .testTarget(name: "SchedcCLITests", dependencies: ["schedc", "TestSupport"], exclude: ["Golden"], swiftSettings: language),
     ]
 )

@@ -158,6 +158,9 @@ public struct RunRecord: Equatable, Sendable {
     public var scheduleHash: String
     /// How many times the run was resumed.
     public var resumes: Int
+    /// The engine that ran it when not the embedded runtime ("torch"); run.json has the key
+    /// only then, so embedded runs' files are as they were.
+    public var engine: String?
 
     public var json: JSONValue {
         .object([
@@ -167,12 +170,12 @@ public struct RunRecord: Equatable, Sendable {
             ("data_directory", .optional(dataDirectory)), ("data_option", .optional(dataOption)),
             ("overrides", .array(overrides.map { .string($0) })), ("epochs", .int(epochs)),
             ("total_updates", .int(totalUpdates)), ("schedule_hash", .string(scheduleHash)), ("resumes", .int(resumes)),
-        ])
+        ] + (engine.map { [("engine", JSONValue.string($0))] } ?? []))
     }
 
     init(schedcVersion: String, schedule: String, source: String?, created: String, status: Status, error: String?,
          seed: UInt64, threads: Int, data: String, dataDirectory: String?, dataOption: String?, overrides: [String],
-         epochs: Int, totalUpdates: Int, scheduleHash: String, resumes: Int) {
+         epochs: Int, totalUpdates: Int, scheduleHash: String, resumes: Int, engine: String? = nil) {
         self.schedcVersion = schedcVersion
         self.schedule = schedule
         self.source = source
@@ -189,6 +192,7 @@ public struct RunRecord: Equatable, Sendable {
         self.totalUpdates = totalUpdates
         self.scheduleHash = scheduleHash
         self.resumes = resumes
+        self.engine = engine
     }
 
     init(text: String, origin: String) throws {
@@ -215,6 +219,7 @@ public struct RunRecord: Equatable, Sendable {
         totalUpdates = try object.int("total_updates")
         scheduleHash = try object.string("schedule_hash")
         resumes = try object.int("resumes")
+        engine = try object.optionalString("engine")
     }
 
     static func timestamp(_ date: Date = Date()) -> String {

@@ -123,10 +123,7 @@ public final class TrainingRun {
         self.lock = lock
         self.record = record
         self.metrics = metrics
-        let train = data.split.train
-        model = Model(architecture: architecture, channels: train.channels, height: train.height, width: train.width,
-                      classes: max(2, train.classes, data.split.test.classes), ghostBatch: specification.program.ghostBatchSize,
-                      seed: specification.program.seed, pool: ThreadPool(threads: specification.threads))
+        model = specification.makeModel(architecture, data: data)
         optimizer = specification.makeOptimizer()
         if let checkpoint {
             do {
