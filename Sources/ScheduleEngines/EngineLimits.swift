@@ -58,7 +58,7 @@ public enum EngineLimits {
             let unit = micro * w
             let bad = phaseSizes.filter { $0 % unit != 0 }
             if !bad.isEmpty {
-                var notes = ["\(engineName(target.engine)) runs a batch of b examples as b / (micro × world) micro batches "
+                var notes = ["\(displayName(target.engine)) runs a batch of b examples as b / (micro × world) micro batches "
                              + "of \(micro) on each of \(w) ranks"]
                 if bad.contains(where: { $0 != phase.batch }) {
                     notes.append("the last update of an epoch takes the examples left (N mod B); "
@@ -119,11 +119,26 @@ public enum EngineLimits {
     }
 
     /// The findings as diagnostics, each at the event that made its phase (the `batch` setting
-    /// for the first phase; the `micro_batch` setting for the micro batch).
+    /// for the first phase; the `micro_batch` setting for the micro batch). Findings of one
+    /// code on one statement (`at epoch 6, 12: ...` makes two phases) become one diagnostic,
+    /// the others named in a note.
     public static func diagnostics(for plan: Plan, program: CheckedProgram, target: EngineTarget) -> [Diagnostic] {
-        findings(for: plan, target: target).map { finding in
-            Diagnostic(code: finding.code.rawValue, severity: finding.severity, message: finding.message,
-                       range: range(of: finding, plan: plan, program: program), notes: finding.notes.map { Diagnostic.Note($0) })
+        var order: [String] = []
+        var groups: [String: [(finding: EngineFinding, range: SourceRange)]] = [:]
+        for finding in findings(for: plan, target: target) {
+            let range = range(of: finding, plan: plan, program: program)
+            let key = "\(finding.code.rawValue)@\(range.start)-\(range.end)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append((finding, range))
+        }
+        return order.map { key -> Diagnostic in
+            let group = groups[key]!
+            let first = group[0].finding
+            var notes = first.notes.map { Diagnostic.Note($0) }
+            let others = group.dropFirst().compactMap { $0.finding.phase.map { "phase \($0 + 1)" } }
+            if !others.isEmpty { notes.insert(Diagnostic.Note("also " + others.joined(separator: ", ")), at: 0) }
+            return Diagnostic(code: first.code.rawValue, severity: first.severity, message: first.message, range: group[0].range,
+                              notes: notes)
         }
         .sorted { ($0.range.start, $0.code) < ($1.range.start, $1.code) }
     }
@@ -144,7 +159,8 @@ public enum EngineLimits {
         return program.settingRanges["batch"] ?? .at(0)
     }
 
-    static func engineName(_ engine: Engine) -> String {
+    /// How messages name the engine.
+    public static func displayName(_ engine: Engine) -> String {
         switch engine {
         case .embedded: return "the embedded runtime"
         case .pytorch: return "PyTorch"

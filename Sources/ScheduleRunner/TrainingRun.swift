@@ -266,7 +266,7 @@ public final class TrainingRun {
 
 extension Plan {
     /// Updates in epochs 0..<epoch: the update the epoch's first step has.
-    func updates(beforeEpoch epoch: Int) -> Int {
+    public func updates(beforeEpoch epoch: Int) -> Int {
         if epoch >= epochs { return totalUpdates }
         return steps(inEpoch: epoch).first?.update ?? totalUpdates
     }

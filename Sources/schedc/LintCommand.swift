@@ -18,6 +18,7 @@ enum LintCommand: Subcommand {
                               json: one LSP-shaped JSON document on standard output
       --warnings-as-errors    exit 1 when there are warnings, even without errors
       --timing                print each file's size and compile time on standard error
+    \(EngineLintOptions.help)
       -h, --help              show this help
 
     EXIT STATUS:
@@ -35,7 +36,9 @@ enum LintCommand: Subcommand {
     ]
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let options = try DiagnosticsDriver.parseOptions(arguments, command: name)
-        return DiagnosticsDriver.run(options, showWarnings: true, lintSources: extraLintSources)
+        let engine = try EngineLintOptions.extract(arguments)
+        let options = try DiagnosticsDriver.parseOptions(engine.rest, command: name)
+        return DiagnosticsDriver.run(options, showWarnings: true,
+                                     lintSources: extraLintSources + (engine.target.map { [EngineLintOptions.lintSource($0)] } ?? []))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ScheduleEngines
 import ScheduleLanguage
 import SchedulePlanner
 import ScheduleRunner
@@ -44,6 +45,7 @@ enum RunCommand: Subcommand {
       --max-batch N, --micro-batch N, --policy P
                            as in `schedc plan`: plan as if the file said so
       --quiet              print nothing but errors and the final summary
+    \(TorchRun.help)
       -h, --help           show this help
 
     Schedule overrides are written into the source and checked by the checker's own rules;
@@ -70,11 +72,21 @@ enum RunCommand: Subcommand {
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, flags: RunOptions.flags,
-                                         options: RunOptions.options.union(["--out", "--resume"]))
+        let parsed = try ParsedArguments(arguments, flags: RunOptions.flags.union(["--log-updates"]),
+                                         options: RunOptions.options.union(["--out", "--resume"]).union(TorchRun.options))
         let options = try RunOptions(parsed)
+        let engine = try parsed.value("--engine").map { name -> Engine in
+            guard let engine = Engine(name: name), engine == .embedded || engine == .pytorch else {
+                throw CLIError("option '--engine' takes embedded or torch (pytorch), not '\(name)'"
+                               + (Engine(name: name) != nil ? "; `schedc export --engine \(name)` writes the plan for it" : ""))
+            }
+            return engine
+        } ?? .embedded
+        if engine == .embedded, let option = TorchRun.options.subtracting(["--engine"]).sorted().first(where: { parsed.value($0) != nil }) {
+            throw CLIError("'\(option)' needs --engine torch")
+        }
         if let directory = parsed.value("--resume") {
-            let allowed: Set<String> = ["--resume", "--data", "--quiet"]
+            let allowed: Set<String> = ["--resume", "--data", "--quiet", "--log-updates"]
             let given = Set(parsed.options.keys).union(parsed.flags).subtracting(allowed)
             if let option = given.sorted().first {
                 throw CLIError("'\(option)' cannot be combined with --resume: a resumed run keeps the schedule and settings recorded in its directory")
@@ -82,13 +94,17 @@ enum RunCommand: Subcommand {
             guard parsed.positionals.isEmpty else {
                 throw CLIError("--resume takes the run directory, not a file: schedc run --resume DIR")
             }
-            return try resume(directory, options: options)
+            return try resume(directory, options: options, logUpdates: parsed.has("--log-updates"))
         }
         guard let path = parsed.positionals.first else {
             throw CLIError("no input file; usage: schedc run FILE (or --resume DIR)")
         }
         guard parsed.positionals.count == 1 else {
             throw CLIError("run takes one file, got \(parsed.positionals.count); `schedc compare` runs several")
+        }
+        if engine == .pytorch {
+            if parsed.has("--log-updates") { throw CLIError("'--log-updates' is for the embedded runtime; the torch ranks always write updates.jsonl") }
+            return try TorchRun.start(path: path, parsed: parsed, options: options)
         }
         let outcome = try ScheduleCompilation.compile(try SourceLoading.load(path), options: options, command: "run")
         guard case .compiled(let schedule) = outcome else {
@@ -106,7 +122,7 @@ enum RunCommand: Subcommand {
             return ExitCode.failure
         }
         let directory = parsed.value("--out") ?? RunDirectory.defaultPath(schedule: schedule.program.name)
-        return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))) {
+        return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet)), logUpdates: parsed.has("--log-updates")) {
             if !options.quiet, !schedule.overrides.isEmpty {
                 writeStandardOutput("command-line overrides: \(schedule.overrides.joined(separator: ", "))\n")
             }
@@ -116,7 +132,7 @@ enum RunCommand: Subcommand {
         }
     }
 
-    static func resume(_ path: String, options: RunOptions) throws -> Int32 {
+    static func resume(_ path: String, options: RunOptions, logUpdates: Bool = false) throws -> Int32 {
         let directory: RunDirectory
         let record: RunRecord
         do {
@@ -124,6 +140,10 @@ enum RunCommand: Subcommand {
             record = try directory.readRecord()
         } catch let error as RunError {
             return report(error)
+        }
+        if record.engine == "torch", record.status != .finished {
+            if logUpdates { throw CLIError("'--log-updates' is for the embedded runtime; the torch ranks always write updates.jsonl") }
+            return try TorchRun.resume(directory, options: options)
         }
         if record.status == .finished {
             writeStandardOutput("\(path): the run has already finished (\(record.epochs) of \(record.epochs) epochs); nothing to resume\n")
@@ -154,7 +174,7 @@ enum RunCommand: Subcommand {
         let specification = RunSpecification(program: schedule.program, plan: schedule.plan, scheduleText: text,
                                               sourcePath: record.source, overrides: record.overrides, threads: record.threads,
                                               dataDirectory: options.dataDirectory ?? record.dataOption)
-        return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))) {
+        return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet)), logUpdates: logUpdates) {
             let run = try TrainingRun.resume(specification, in: directory, data: .locate)
             if !options.quiet { writeStandardOutput("schedc run: resuming \(path)\n") }
             return run
@@ -163,7 +183,8 @@ enum RunCommand: Subcommand {
 
     /// Makes the run (`open`), trains it with the display and Ctrl-C handling, prints the
     /// summary or how to resume; returns the exit status.
-    static func execute(_ display: ProgressDisplay, printSummary: Bool = true, open: () throws -> TrainingRun) -> Int32 {
+    static func execute(_ display: ProgressDisplay, printSummary: Bool = true, logUpdates: Bool = false,
+                        open: () throws -> TrainingRun) -> Int32 {
         let run: TrainingRun
         do {
             run = try open()
@@ -174,11 +195,22 @@ enum RunCommand: Subcommand {
             return ExitCode.usage
         }
         let directory = run.directory.path
+        var observer = display.handle
+        if logUpdates {
+            do {
+                let log = try UpdateLog(directory: directory, startUpdate: run.specification.plan.updates(beforeEpoch: run.startEpoch),
+                                        weightDecay: run.specification.program.weightDecay)
+                observer = { event in log.record(event); display.handle(event) }
+            } catch {
+                printError("schedc run: \(error)")
+                return ExitCode.usage
+            }
+        }
         let interrupt = InterruptSignal(message: "schedc run: stopping after this update (Ctrl-C again stops at once)")
         interrupt.install()
         defer { interrupt.uninstall() }
         do {
-            let outcome = try run.run(observer: display.handle, shouldStop: { interrupt.isRaised })
+            let outcome = try run.run(observer: observer, shouldStop: { interrupt.isRaised })
             display.finish()
             switch outcome {
             case .finished(let summary):
