@@ -118,4 +118,12 @@ public struct ResumeState: Hashable, Sendable {
     public var samplerEpoch: Int
     public var epochOffset: Int
     public var seed: UInt64
+
+    public init(consumedSamples: Int, updates: Int, samplerEpoch: Int, epochOffset: Int, seed: UInt64) {
+        self.consumedSamples = consumedSamples
+        self.updates = updates
+        self.samplerEpoch = samplerEpoch
+        self.epochOffset = epochOffset
+        self.seed = seed
+    }
 }
