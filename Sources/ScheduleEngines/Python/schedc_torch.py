@@ -1084,12 +1084,15 @@ class AllReduceTimer:
         self.world_size = world_size
         self.seconds = 0.0
 
-    def __call__(self, state, bucket):
+    @staticmethod
+    def hook(timer, bucket):
+        """The hook itself (a plain function: DDP checks the hook's name and signature); DDP
+        passes the timer as its state."""
         buffer = bucket.buffer() if hasattr(bucket, "buffer") else bucket.get_tensor()
         start = time.perf_counter()
         dist.all_reduce(buffer)
-        self.seconds += time.perf_counter() - start
-        buffer.div_(self.world_size)
+        timer.seconds += time.perf_counter() - start
+        buffer.div_(timer.world_size)
         future = torch.futures.Future()
         future.set_result(buffer)
         return future
@@ -1209,7 +1212,7 @@ def train(args):
     if distributed:
         network = torch.nn.parallel.DistributedDataParallel(
             model, device_ids=[local_rank] if backend == "nccl" else None, broadcast_buffers=False)
-        network.register_comm_hook(None, timer)
+        network.register_comm_hook(timer, AllReduceTimer.hook)
     train_images, train_labels = train_images.to(device), train_labels.to(device)
     model.train()
 
