@@ -1177,6 +1177,10 @@ def train(args):
     optimizer = make_optimizer(plan, model)
     norms = batch_norms(model)
     unit = plan.ghost_batch if norms and plan.ghost_batch else 1
+    if norms and plan.ghost_batch is None and world > 1 and rank == 0:
+        print("schedc_torch: warning: the plan sets no ghost_batch, so each rank's batch norm normalises over its own "
+              "share of a pass where the embedded runtime uses the whole pass; set ghost_batch for the same training",
+              file=sys.stderr)
     sampler = PlanSampler(plan, rank, world, unit)
 
     updates_done, seconds_before, allreduce_before = 0, 0.0, 0.0
