@@ -28,6 +28,8 @@ public struct EngineFinding: Hashable, Sendable {
     public var phase: Int?
     public var message: String
     public var notes: [String]
+    /// What tells it apart from the same code's findings on other phases: "phase 3: 272".
+    public var short: String = ""
 }
 
 /// What each engine cannot express, checked update by update against the plan's clock.
@@ -68,7 +70,7 @@ public enum EngineLimits {
                 findings.append(EngineFinding(
                     code: .indivisibleBatch, severity: .error, phase: index,
                     message: "phase \(index + 1): batch \(list) is not a multiple of micro batch × world size = \(micro) × \(w) = \(unit)",
-                    notes: notes))
+                    notes: notes, short: "phase \(index + 1) (batch \(list))"))
             }
             if target.engine == .megatron, phaseSizes.contains(where: { $0 != phase.batch }) {
                 let short = phaseSizes.filter { $0 != phase.batch }.sorted(by: >).map(String.init).joined(separator: ", ")
@@ -77,8 +79,8 @@ public enum EngineLimits {
                     message: "phase \(index + 1): Megatron-LM cannot run its short updates (\(short) examples); "
                         + "its sample stream would cross epochs and shift every later update",
                     notes: ["Megatron-LM's global batch depends on consumed samples only; schedc ends every epoch with the "
-                            + "N mod B examples left, so B must divide N = \(plan.datasetSize) (and each phase must start "
-                            + "on an update of the previous one's grid)"]))
+                            + "N mod B examples left, so B must divide N = \(plan.datasetSize)"],
+                    short: "phase \(index + 1) (\(short) examples)"))
             }
         }
         if target.engine == .megatron, let reason = MegatronArguments.rampupRefusal(for: plan) {
@@ -135,7 +137,7 @@ public enum EngineLimits {
             let group = groups[key]!
             let first = group[0].finding
             var notes = first.notes.map { Diagnostic.Note($0) }
-            let others = group.dropFirst().compactMap { $0.finding.phase.map { "phase \($0 + 1)" } }
+            let others = group.dropFirst().map(\.finding.short).filter { !$0.isEmpty }
             if !others.isEmpty { notes.insert(Diagnostic.Note("also " + others.joined(separator: ", ")), at: 0) }
             return Diagnostic(code: first.code.rawValue, severity: first.severity, message: first.message, range: group[0].range,
                               notes: notes)

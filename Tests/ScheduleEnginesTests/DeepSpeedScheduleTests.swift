@@ -53,7 +53,7 @@ final class DeepSpeedScheduleTests: XCTestCase {
         XCTAssertTrue(diagnostics[0].message.contains("batch 16 is not a multiple of micro batch × world size = 16 × 2 = 32"),
                       diagnostics[0].message)
         XCTAssertEqual(diagnostics[1].range, program.events[0].range)
-        XCTAssertEqual(diagnostics[1].notes.first?.message, "also phase 3")
+        XCTAssertEqual(diagnostics[1].notes.first?.message, "also phase 3 (batch 272)")
     }
 
     func testMicroBatchOverThePlansLimit() throws {
