@@ -94,16 +94,19 @@ public struct MegatronArguments: Hashable, Sendable {
 
     /// The command-line arguments, one per line, for a shell script or to paste.
     public var commandLine: [String] {
-        var lines = ["--micro-batch-size \(microBatch)",
+        let lines = ["--micro-batch-size \(microBatch)",
                      "--global-batch-size \(steps.last!.batch)",
                      "--step-batch-size-schedule \"\(stepSchedule)\"",
                      "--train-samples \(trainSamples)",
                      "--lr \(JSONScalar.number(learningRate))",
                      "--lr-decay-style constant"]
-        if let rampup {
-            lines.append("# Megatron-LM before --step-batch-size-schedule: --rampup-batch-size \(rampup.start) \(rampup.increment) \(rampup.samples)")
-        }
         return lines
+    }
+
+    /// `--rampup-batch-size START INCR SAMPLES`, for Megatron-LM releases before the step
+    /// schedule, when the plan is exactly such a ramp.
+    public var rampupArgument: String? {
+        rampup.map { "--rampup-batch-size \($0.start) \($0.increment) \($0.samples)" }
     }
 
     /// Where the global batch changes: consecutive phases with one batch merge.

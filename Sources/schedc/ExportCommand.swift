@@ -89,7 +89,10 @@ enum ExportCommand: Subcommand {
             writeStandardOutput("schedc export: \(path) → \(out!) (plan.json, schedc_torch.py, initial weights, README.txt)\n")
         case .megatron:
             let arguments = MegatronArguments(plan: plan, target: target)
-            let text = arguments.commandLine.joined(separator: " \\\n  ") + "\n"
+            var text = arguments.commandLine.joined(separator: " \\\n  ") + "\n"
+            if let rampup = arguments.rampupArgument {
+                text += "# Megatron-LM before --step-batch-size-schedule: \(rampup) instead of --step-batch-size-schedule\n"
+            }
             writeStandardOutput(text)
             writeStandardOutput(hookNote(plan: plan, program: program, engine: engine))
             if let out {
