@@ -9,6 +9,7 @@ enum RunCommand: Subcommand {
     static let summary = "train a network under a compiled schedule"
     static let help = """
     USAGE: schedc run [options] FILE
+           schedc run --engine torch [--nproc N] [options] FILE
            schedc run --resume DIR [--data DIR] [--quiet]
 
     Compiles FILE, plans it, and trains the schedule's model on its data set exactly as the
@@ -68,7 +69,7 @@ enum RunCommand: Subcommand {
            directory in use or not empty, damaged checkpoint, an override that breaks a rule
       130  interrupted (Ctrl-C, SIGTERM); resume with --resume DIR
 
-    Documentation: docs/running.md.
+    Documentation: docs/running.md; other engines: docs/engines.md.
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
