@@ -9,6 +9,8 @@ FIXTURES = os.path.join(HERE, "fixtures")
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 ENGINE = os.path.join(ROOT, "Sources", "ScheduleEngines", "Python", "schedc_torch.py")
 sys.path.insert(0, os.path.dirname(ENGINE))
+# No __pycache__ beside the module: its folder is a resource that SwiftPM copies as it is.
+sys.dont_write_bytecode = True
 
 import schedc_torch  # noqa: E402  (after the path is set)
 

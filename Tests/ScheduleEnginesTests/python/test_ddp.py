@@ -14,7 +14,7 @@ import unittest
 from support import ENGINE, fixture, free_port, load_plan, swift_steps
 
 PLAN = fixture("small.plan.json")
-TIMING = ("seconds", "allreduce_seconds")
+TIMING = ("seconds", "allreduce_seconds", "epoch_seconds")
 
 
 def start_ranks(out, *extra, world=2):
@@ -47,6 +47,10 @@ def read_json(path):
 def count_lines(path):
     with open(path) as f:
         return sum(1 for _ in f)
+
+
+def read_json_summary(directory):
+    return read_json(os.path.join(directory, "torch-summary.json"))
 
 
 def without_timing(records):
@@ -130,6 +134,31 @@ class DistributedTests(unittest.TestCase):
         straight = read_json(os.path.join(self.straight, "torch-summary.json"))
         self.assertEqual(resumed["final_weights_sha256"], straight["final_weights_sha256"])
         self.assertEqual(resumed["final_test_accuracy"], straight["final_test_accuracy"])
+
+    def test_sigterm_stops_both_ranks_at_one_update_and_resumes_mid_epoch(self):
+        out = os.path.join(self.directory, "terminated")
+        processes = start_ranks(out)
+        updates = os.path.join(out, "updates.jsonl")
+        deadline = time.time() + 240
+        while time.time() < deadline and not (os.path.exists(updates) and count_lines(updates) >= 5):
+            time.sleep(0.05)
+        for p in processes:
+            p.send_signal(signal.SIGTERM)
+        results = [p.communicate() + (p.returncode,) for p in processes]
+        for out_text, err, code in results:
+            self.assertEqual(code, 1, err.decode())
+            self.assertIn(b"schedc_torch: stopped by SIGTERM after update", err)
+        done = count_lines(updates)
+        self.assertLess(done, 16)  # inside the first epoch: the checkpoint is a mid-epoch one
+        checkpoint_updates = read_json_summary(out)["updates"]
+        self.assertEqual(checkpoint_updates, done)
+        finish(self, start_ranks(out, "--resume"))
+        self.assertEqual(without_timing(read_lines(updates)),
+                         without_timing(read_lines(os.path.join(self.straight, "updates.jsonl"))))
+        self.assertEqual(without_timing(read_lines(os.path.join(out, "metrics.jsonl"))),
+                         without_timing(read_lines(os.path.join(self.straight, "metrics.jsonl"))))
+        self.assertEqual(read_json_summary(out)["final_weights_sha256"],
+                         read_json_summary(self.straight)["final_weights_sha256"])
 
     def test_resume_refuses_a_checkpoint_of_another_plan(self):
         out = os.path.join(self.directory, "other")
