@@ -5,8 +5,10 @@ import Synchronization
 /// Starts the ranks of a one-machine DDP run, as torchrun would: each rank a process with
 /// RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR=127.0.0.1 and a free
 /// MASTER_PORT; its standard output and error prefixed "[rank R] " line by line; when one rank
-/// fails the others are stopped (SIGTERM, then SIGKILL after a grace period); SIGINT and SIGTERM
-/// are forwarded to every rank, a second one kills them.
+/// fails the others are stopped (SIGTERM, then SIGKILL after a grace period). The ranks run in
+/// their own process group (Foundation's Process starts them so), so a terminal's Ctrl-C
+/// reaches schedc only: SIGINT and SIGTERM are passed on to every rank as SIGTERM, on which the
+/// module stops all ranks after the same update and checkpoints; a second signal kills them.
 ///
 /// schedc starts the ranks itself because Debian's torchrun (torch 1.13) fails at start on
 /// Python 3.11, while ranks started with the environment above train (docs/engines.md).
@@ -130,8 +132,8 @@ final class RankLauncher: @unchecked Sendable {
         }
     }
 
-    /// The first SIGINT/SIGTERM goes to every rank as it came (the module checkpoints and
-    /// exits); a second kills them.
+    /// The first SIGINT/SIGTERM goes to every rank as SIGTERM (the module's orderly stop); a
+    /// second kills them.
     private func installSignalForwarding() -> [DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
@@ -144,7 +146,7 @@ final class RankLauncher: @unchecked Sendable {
                 lock.unlock()
                 if count == 1 {
                     writeStandardError("\nschedc run: stopping the ranks (Ctrl-C again kills them)\n")
-                    for process in running { kill(process.processIdentifier, number) }
+                    for process in running { kill(process.processIdentifier, SIGTERM) }
                 } else {
                     for process in running { kill(process.processIdentifier, SIGKILL) }
                 }

@@ -164,6 +164,14 @@ final class EngineCommandTests: XCTestCase {
         print("args " + " ".join(args))
         sys.stderr.write("warning from rank %d\\n" % rank)
         open(os.path.join(out, "pid.rank%d" % rank), "w").write(str(os.getpid()))
+        if os.environ.get("FAKE_WAIT_FOR_TERM"):
+            import signal
+            def stop(number, frame):
+                open(os.path.join(out, "term.rank%d" % rank), "w").write(str(number))
+                sys.exit(1)
+            signal.signal(signal.SIGTERM, stop)
+            open(os.path.join(out, "ready.rank%d" % rank), "w").write("")
+            time.sleep(120)
         fail = os.environ.get("FAKE_FAIL_RANK")
         if fail is not None:
             if fail == str(rank):
@@ -246,6 +254,35 @@ final class EngineCommandTests: XCTestCase {
         let record = try json(out + "/run.json")
         XCTAssertEqual(record["status"] as? String, "failed")
         XCTAssertEqual(record["error"] as? String, "rank 1 exited with status 3; the other ranks were stopped")
+    }
+
+    /// Ctrl-C reaches schedc (the ranks have their own process group); every rank gets SIGTERM,
+    /// the module's orderly stop, and the run is marked interrupted.
+    func testInterruptIsPassedOnAsSIGTERM() throws {
+        let schedule = try write(Self.tiny, "tiny.sched")
+        let fake = try write(Self.fakeRank, "fake_rank.py")
+        let out = scratch.appendingPathComponent("interrupted").path
+        let process = Process()
+        process.executableURL = schedcExecutable
+        process.arguments = ["run", "--engine", "torch", "--nproc", "2", schedule, "--out", out]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SCHEDC_TORCH_RANK_SCRIPT"] = fake
+        environment["FAKE_WAIT_FOR_TERM"] = "1"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !(0..<2).allSatisfy({ FileManager.default.fileExists(atPath: "\(out)/ready.rank\($0)") }) {
+            usleep(50_000)
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130)
+        for rank in 0..<2 {
+            XCTAssertEqual(try? String(contentsOfFile: "\(out)/term.rank\(rank)", encoding: .utf8), String(SIGTERM), "rank \(rank)")
+        }
+        XCTAssertEqual(try json(out + "/run.json")["status"] as? String, "interrupted")
     }
 
     func testClusterOptionsPrintTorchrunCommands() throws {
