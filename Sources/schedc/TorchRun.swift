@@ -79,8 +79,9 @@ enum TorchRun {
 
     /// `schedc run --resume DIR` of a torch run: the same ranks again, with --resume.
     static func resume(_ directory: RunDirectory, options: RunOptions) throws -> Int32 {
-        let launch = try Launch(text: try String(contentsOfFile: ExportCommand.join(directory.path, launchFile), encoding: .utf8),
+        var launch = try Launch(text: try String(contentsOfFile: ExportCommand.join(directory.path, launchFile), encoding: .utf8),
                                 origin: ExportCommand.join(directory.path, launchFile))
+        if let data = options.dataDirectory { launch.dataDirectory = absolute(data) }
         let plan: Plan
         do {
             plan = try JSONDecoder().decode(Plan.self, from: Data(try directory.readPlanText().utf8))

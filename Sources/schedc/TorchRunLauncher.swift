@@ -166,7 +166,9 @@ final class PrefixedOutput: @unchecked Sendable {
 
     func attach(_ handle: FileHandle, prefix: String, to stream: Stream, group: DispatchGroup) {
         group.enter()
-        DispatchQueue.global().async { [self] in
+        // A thread per pipe rather than a dispatch queue: the reads block, and 2 × ranks
+        // blocked reads would starve Dispatch's limited pool.
+        Thread { [self] in
             var pending = Data()
             while true {
                 let chunk = handle.availableData
@@ -180,7 +182,7 @@ final class PrefixedOutput: @unchecked Sendable {
             }
             if !pending.isEmpty { emit(prefix, pending + Data("\n".utf8), to: stream) }
             group.leave()
-        }
+        }.start()
     }
 
     private func emit(_ prefix: String, _ line: Data, to stream: Stream) {
