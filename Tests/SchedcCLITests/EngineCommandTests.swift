@@ -315,6 +315,19 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertTrue(megatron.stderr.contains("schedc export --engine megatron"), megatron.stderr)
     }
 
+    // MARK: docs
+
+    /// docs/engines.md's lint example prints what the page shows (the page shows its first lines).
+    func testEnginesDocumentationLintExample() throws {
+        let page = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/engines.md"), encoding: .utf8)
+        let command = "$ schedc lint --engine megatron --world-size 2 Samples/quickstart.sched"
+        let block = try XCTUnwrap(fencedBlocks("console", in: page).first { $0.hasPrefix(command + "\n") }, "docs/engines.md lost the example")
+        let result = try runSchedc(Array(command.split(separator: " ").dropFirst(2).map(String.init)))
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.hasPrefix(String(block.dropFirst(command.count + 1))),
+                      "docs/engines.md shows:\n\(block)schedc prints:\n\(result.stderr)")
+    }
+
     // MARK: run --log-updates
 
     /// The embedded runtime's per-update log: one line per update, on the plan's clock.
