@@ -19,7 +19,7 @@ import SchedulePlanner
 /// short updates (B divides N in every phase; `EngineLimits` reports S403 otherwise), and the
 /// learning rate, momentum and warm-up of the plan go through the exported Python hook (its
 /// `OptimizerParamScheduler` has decay styles, not a plan's steps).
-public struct MegatronArguments: Hashable, Sendable {
+public struct MegatronArguments: Sendable {
     /// (threshold in consumed samples, global batch), the first at 0, thresholds increasing.
     public var steps: [(sample: Int, batch: Int)]
     public var microBatch: Int
@@ -30,17 +30,6 @@ public struct MegatronArguments: Hashable, Sendable {
     public var learningRate: Double
     /// (START, INCR, SAMPLES) when the plan is exactly a linear ramp.
     public var rampup: (start: Int, increment: Int, samples: Int)?
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.steps.map { [$0.sample, $0.batch] } == b.steps.map { [$0.sample, $0.batch] } && a.microBatch == b.microBatch
-            && a.worldSize == b.worldSize && a.trainSamples == b.trainSamples && a.learningRate == b.learningRate
-            && a.rampup.map { [$0.start, $0.increment, $0.samples] } == b.rampup.map { [$0.start, $0.increment, $0.samples] }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        for step in steps { hasher.combine(step.sample); hasher.combine(step.batch) }
-        hasher.combine(trainSamples)
-    }
 
     public init(plan: Plan, target: EngineTarget) {
         steps = Self.batchSteps(of: plan)

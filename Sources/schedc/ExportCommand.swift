@@ -82,7 +82,7 @@ enum ExportCommand: Subcommand {
 
         switch engine {
         case .embedded:
-            return ExitCode.usage
+            return ExitCode.usage  // refused with a message above
         case .pytorch:
             let data = try loadData(program: program, plan: plan, source: compiled.source, dataDirectory: parsed.value("--data"))
             try writeTorchBundle(program: program, plan: plan, data: data, to: out!, schedule: path)

@@ -43,6 +43,23 @@ final class EngineLintGoldenTests: XCTestCase {
         }
     }
 
+    /// Every S4xx code of docs/language.md's catalog has a case here, and every code a case
+    /// expects is in that catalog and in docs/engines.md's table.
+    func testEveryCodeIsDocumentedAndHasACase() throws {
+        func tableCodes(_ page: String) throws -> Set<String> {
+            let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/\(page)"), encoding: .utf8)
+            let section = try XCTUnwrap(text.range(of: "## Engine limits (S4xx)"), "\(page) has no engine-limits section")
+            return Set(text[section.upperBound...].split(separator: "\n").filter { $0.hasPrefix("| S4") }
+                .map { String($0.dropFirst(2).prefix(4)) })
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sched") }
+        let used = Set(try names.flatMap { try header(String($0.dropLast(".sched".count)), "# expect:") })
+        let catalog = try tableCodes("language.md")
+        XCTAssertEqual(catalog, ["S401", "S402", "S403", "S404"])
+        XCTAssertEqual(used, catalog, "codes with a golden case")
+        XCTAssertEqual(try tableCodes("engines.md"), catalog)
+    }
+
     func testUsageErrors() throws {
         let name = "pytorch_uneven.sched"
         XCTAssertEqual(try runSchedc(["lint", "--world-size", "2", name], in: directory).status, 2, "--world-size needs --engine")
