@@ -79,4 +79,50 @@ final class TorchRunTests: XCTestCase {
         let compared = try runSchedc(["compare", embedded, torch, "--out", scratch.appendingPathComponent("cmp").path])
         XCTAssertEqual(compared.status, 0, compared.stderr)
     }
+
+    /// Ctrl-C in the middle (schedc passes it on as SIGTERM; the ranks stop after one update
+    /// and checkpoint), then `schedc run --resume DIR`: the same updates and final weights as
+    /// an uninterrupted run.
+    func testInterruptAndResumeGiveTheUninterruptedRun() throws {
+        let file = scratch.appendingPathComponent("ddp.sched")
+        try Self.schedule.write(to: file, atomically: true, encoding: .utf8)
+        let straight = scratch.appendingPathComponent("straight").path, resumed = scratch.appendingPathComponent("resumed").path
+        XCTAssertEqual(try runSchedc(["run", "--engine", "torch", "--nproc", "2", "--quiet", file.path, "--out", straight]).status, 0)
+
+        let process = Process()
+        process.executableURL = schedcExecutable
+        process.arguments = ["run", "--engine", "torch", "--nproc", "2", "--quiet", file.path, "--out", resumed]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let log = resumed + "/updates.jsonl"
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, ((try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").count ?? 0) < 5 {
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130)
+        let stopped = try lines(log).count
+        XCTAssertLessThan(stopped, 27, "stopped before the end")
+        let resume = try runSchedc(["run", "--resume", resumed, "--quiet"])
+        XCTAssertEqual(resume.status, 0, resume.stdout + resume.stderr)
+
+        func withoutTiming(_ records: [[String: Any]]) -> [String] {
+            records.map { record in
+                record.filter { $0.key != "seconds" && $0.key != "allreduce_seconds" }.sorted { $0.key < $1.key }
+                    .map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            }
+        }
+        XCTAssertEqual(withoutTiming(try lines(resumed + "/updates.jsonl")), withoutTiming(try lines(straight + "/updates.jsonl")))
+        func digest(_ directory: String) throws -> String? {
+            let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/summary.json"))
+            return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["final_weights_sha256"] as? String
+        }
+        XCTAssertEqual(try digest(resumed), try digest(straight))
+        let record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: resumed + "/run.json")))
+                                   as? [String: Any])
+        XCTAssertEqual(record["resumes"] as? Int, 1)
+        XCTAssertEqual(record["status"] as? String, "finished")
+    }
 }
