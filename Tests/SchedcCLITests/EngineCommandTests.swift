@@ -104,6 +104,13 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("--rampup-batch-size 100 100 1000"), "100 → 200 at N is a one-step ramp:\n\(result.stdout)")
         XCTAssertTrue(result.stdout.contains("are constant: the engine's constant schedule is exact"), result.stdout)
 
+        // With -o the arguments are also written, beside the plan and the hook's module.
+        let written = scratch.appendingPathComponent("megatron-args").path
+        XCTAssertEqual(try runSchedc(["export", "--engine", "megatron", "--world-size", "2", schedule, "-o", written]).status, 0)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: written)), ["megatron-args.txt", "plan.json", "schedc_torch.py"])
+        XCTAssertTrue(try String(contentsOfFile: written + "/megatron-args.txt", encoding: .utf8)
+                        .hasPrefix(String(result.stdout.prefix(while: { $0 != "ε" }))))
+
         // Under decay_lr ε changes, which Megatron-LM's scheduler cannot do: the hook does.
         let decaying = try write(Self.tiny.replacingOccurrences(of: "seed 3", with: "seed 3\npolicy decay_lr"), "decaying.sched")
         let hooked = try runSchedc(["export", "--engine", "megatron", decaying])
