@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "SchedulePlanner", dependencies: ["ScheduleLanguage", "Charts", "JSONSupport"], swiftSettings: language),
         // The analysis core every front end calls: document text → tokens, tree, every
         // diagnostic, checked program and plan. No I/O, no state between calls.
-        .target(name: "ScheduleAnalysis", dependencies: ["ScheduleLanguage", "SchedulePlanner"], swiftSettings: language),
+        .target(name: "ScheduleAnalysis", dependencies: ["ScheduleLanguage", "SchedulePlanner", "ScheduleEngines"], swiftSettings: language),
         // SVG line charts (log axes), shared by `plan --svg` and the run plots.
         .target(name: "Charts", swiftSettings: language),
         // zlib from the system, for gzipped IDX files.
@@ -45,13 +45,17 @@ let package = Package(
         // reads only the plan (never a CheckedProgram), and parses files, so it is not `-Ounchecked`.
         .target(name: "ScheduleRunner", dependencies: ["SchedulePlanner", "TensorKernels", "Training", "Charts", "JSONSupport"],
                 swiftSettings: language),
+        // Other engines: the plan's limits on each, Megatron-LM arguments, DeepSpeed batch
+        // schedules, the weights file, and the PyTorch module (Python/, a resource).
+        .target(name: "ScheduleEngines", dependencies: ["SchedulePlanner", "ScheduleLanguage", "JSONSupport"],
+                resources: [.copy("Python")], swiftSettings: language),
         // What `schedc bench` measures: GEMM beside numpy, training throughput, front-end speed.
         .target(name: "Benchmarks", dependencies: ["ScheduleLanguage", "TensorKernels", "Training"], swiftSettings: language),
         // The command line: argument parsing, output formats, exit codes, progress display.
         .executableTarget(
             name: "schedc",
             dependencies: ["ScheduleLanguage", "SchedulePlanner", "ScheduleAnalysis", "Charts", "TensorKernels", "Training",
-                           "ScheduleRunner", "Benchmarks", "JSONSupport"],
+                           "ScheduleRunner", "ScheduleEngines", "Benchmarks", "JSONSupport"],
             swiftSettings: language),
 
         // Helpers shared by the test targets: golden files, a seeded generator, XML summaries.
@@ -70,6 +74,9 @@ let package = Package(
         .testTarget(name: "ScheduleRunnerTests", dependencies: ["ScheduleRunner", "SchedulePlanner", "ScheduleLanguage", "Training", "JSONSupport",
                                                             "TestSupport"],
                     swiftSettings: language),
+        // python/ holds the PyTorch module's own unittest files, run from an XCTest wrapper.
+        .testTarget(name: "ScheduleEnginesTests", dependencies: ["ScheduleEngines", "SchedulePlanner", "ScheduleLanguage", "TestSupport"],
+                    exclude: ["python"], swiftSettings: language),
         .testTarget(name: "SchedcCLITests", dependencies: ["schedc", "Benchmarks", "TestSupport"], exclude: ["Golden"], swiftSettings: language),
     ]
 )

@@ -1,3 +1,4 @@
+import ScheduleEngines
 import ScheduleLanguage
 import SchedulePlanner
 
@@ -38,10 +39,13 @@ public struct AnalysisOptions: Hashable, Sendable {
     public var depth: Depth
     /// The static lints (S2xx) from `semantics` on, the plan-based lints (S3xx) at `plan`.
     public var lints: Bool
+    /// At depth `plan`: also what this engine cannot run of the plan (S4xx).
+    public var engine: EngineTarget?
 
-    public init(depth: Depth, lints: Bool) {
+    public init(depth: Depth, lints: Bool, engine: EngineTarget? = nil) {
         self.depth = depth
         self.lints = lints
+        self.engine = engine
     }
 
     /// `schedc check`: errors only, no plan.
@@ -64,7 +68,8 @@ public struct AnalysisOptions: Hashable, Sendable {
 ///
 /// Diagnostics are the syntax errors (S0xx), then, if the tree can be checked, the semantic
 /// errors (S1xx); with lints, the static lints (S2xx) of a program without errors; at depth
-/// `plan`, the planning error (S300) or, with lints, the plan-based lints (S3xx).
+/// `plan`, the planning error (S300) or, with lints, the plan-based lints (S3xx); with an
+/// engine, what that engine cannot run of the plan (S4xx).
 public struct Analysis: Sendable {
     public let document: Document
     public let options: AnalysisOptions
@@ -114,6 +119,9 @@ public struct Analysis: Sendable {
                     let lowered = try Planner.plan(program)
                     plan = lowered
                     if options.lints { diagnostics += PlanLints.diagnostics(for: lowered, program: program) }
+                    if let engine = options.engine {
+                        diagnostics += EngineLimits.diagnostics(for: lowered, program: program, target: engine)
+                    }
                 } catch let error as PlanningError {
                     diagnostics.append(error.diagnostic)
                 } catch {

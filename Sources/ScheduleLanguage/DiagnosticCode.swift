@@ -2,7 +2,8 @@
 /// in text and JSON output; the case name says what it is about where it is emitted.
 ///
 /// S0xx are lexical and syntax errors, S1xx semantic errors, S2xx static lints (warnings),
-/// S3xx the planner's (S300 an error, the plan-based lints warnings or information).
+/// S3xx the planner's (S300 an error, the plan-based lints warnings or information), S4xx the
+/// engine limits' (what another engine cannot run of a plan).
 /// `catalog` gives each one's default severity, title and entry in docs/language.md.
 public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable, CustomStringConvertible {
     // Lexical and syntax errors.
@@ -62,6 +63,11 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
     case keepNoiseCapped = "S305"
     case eventAfterEnd = "S306"
     case partialGhostBatch = "S307"
+    // S4xx: what another engine cannot run of a plan (`schedc lint --engine`, `schedc export`).
+    case indivisibleBatch = "S401"
+    case microBatchOverLimit = "S402"
+    case shortUpdates = "S403"
+    case notALinearRamp = "S404"
 
     public var description: String { rawValue }
 
@@ -89,8 +95,8 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
     /// The severity the code is reported with (each code is reported with one severity).
     public var defaultSeverity: Diagnostic.Severity {
         switch self {
-        case .decayCannotGrowBatch: return .information
-        case .cannotBePlanned: return .error
+        case .decayCannotGrowBatch, .notALinearRamp: return .information
+        case .cannotBePlanned, .indivisibleBatch, .microBatchOverLimit, .shortUpdates: return .error
         default:
             switch rawValue.dropFirst().first {
             case "0", "1": return .error
@@ -155,6 +161,10 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
         case .keepNoiseCapped: return "keep noise capped"
         case .eventAfterEnd: return "event after the end"
         case .partialGhostBatch: return "partial ghost batch"
+        case .indivisibleBatch: return "batch not a multiple of micro batch × world size"
+        case .microBatchOverLimit: return "micro batch over the plan's limit"
+        case .shortUpdates: return "short updates"
+        case .notALinearRamp: return "not a linear ramp"
         }
     }
 

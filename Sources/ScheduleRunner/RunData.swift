@@ -1,4 +1,5 @@
 import Foundation
+import TensorKernels
 import Training
 
 /// Where a run's examples come from.
@@ -45,5 +46,17 @@ extension RunSpecification {
         }
         guard loaded.split.test.count > 0 else { throw RunError(.io, "\(loaded.summary): the test set is empty") }
         return loaded
+    }
+}
+
+extension RunSpecification {
+    /// The model a run of this specification starts with, freshly initialised from the seed:
+    /// the data fixes its input shape and classes. The other engines start from its weights
+    /// (`schedc export`), so this is the one place a run's model is built.
+    public func makeModel(_ architecture: ModelArchitecture, data: LoadedRunData) -> Model {
+        let train = data.split.train
+        return Model(architecture: architecture, channels: train.channels, height: train.height, width: train.width,
+                     classes: max(2, train.classes, data.split.test.classes), ghostBatch: plan.ghostBatch,
+                     seed: plan.seed, pool: ThreadPool(threads: threads))
     }
 }

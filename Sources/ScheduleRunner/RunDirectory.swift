@@ -159,6 +159,9 @@ public struct RunRecord: Equatable, Sendable {
     public var scheduleHash: String
     /// How many times the run was resumed.
     public var resumes: Int
+    /// The engine that ran it when not the embedded runtime ("torch"); run.json has the key
+    /// only then, so embedded runs' files are as they were.
+    public var engine: String?
 
     public var json: JSONValue {
         .object([
@@ -168,12 +171,12 @@ public struct RunRecord: Equatable, Sendable {
             ("data_directory", .optional(dataDirectory)), ("data_option", .optional(dataOption)),
             ("overrides", .array(overrides.map { .string($0) })), ("epochs", .int(epochs)),
             ("total_updates", .int(totalUpdates)), ("schedule_hash", .string(scheduleHash)), ("resumes", .int(resumes)),
-        ])
+        ] + (engine.map { [("engine", JSONValue.string($0))] } ?? []))
     }
 
     init(schedcVersion: String, schedule: String, source: String?, created: String, status: Status, error: String?,
          seed: UInt64, threads: Int, data: String, dataDirectory: String?, dataOption: String?, overrides: [String],
-         epochs: Int, totalUpdates: Int, scheduleHash: String, resumes: Int) {
+         epochs: Int, totalUpdates: Int, scheduleHash: String, resumes: Int, engine: String? = nil) {
         self.schedcVersion = schedcVersion
         self.schedule = schedule
         self.source = source
@@ -190,6 +193,7 @@ public struct RunRecord: Equatable, Sendable {
         self.totalUpdates = totalUpdates
         self.scheduleHash = scheduleHash
         self.resumes = resumes
+        self.engine = engine
     }
 
     init(text: String, origin: String) throws {
@@ -216,11 +220,22 @@ public struct RunRecord: Equatable, Sendable {
         totalUpdates = try object.int("total_updates")
         scheduleHash = try object.string("schedule_hash")
         resumes = try object.int("resumes")
+        engine = try object.optionalString("engine")
     }
 
     static func timestamp(_ date: Date = Date()) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
+    }
+
+    /// The record of a run that starts now: status running, no resumes yet.
+    init(starting specification: RunSpecification, data: LoadedRunData, schedcVersion: String, engine: String? = nil) {
+        self.init(schedcVersion: schedcVersion, schedule: specification.plan.schedule, source: specification.sourcePath,
+                  created: RunRecord.timestamp(), status: .running, error: nil, seed: specification.plan.seed,
+                  threads: specification.threads, data: data.summary, dataDirectory: data.directory.map(FileIO.absolute),
+                  dataOption: specification.dataDirectory.map(FileIO.absolute), overrides: specification.overrides,
+                  epochs: specification.plan.epochs, totalUpdates: specification.plan.totalUpdates,
+                  scheduleHash: SHA256.hex(specification.scheduleHash), resumes: 0, engine: engine)
     }
 }

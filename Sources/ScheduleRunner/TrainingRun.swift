@@ -56,14 +56,7 @@ public final class TrainingRun {
         if let text = specification.scheduleText { try FileIO.writeAtomically(text, to: directory.schedulePath) }
         try FileIO.writeAtomically(specification.plan.jsonText(), to: directory.planPath)
         try FileIO.writeAtomically("", to: directory.metricsPath)
-        let record = RunRecord(schedcVersion: schedcVersion, schedule: specification.plan.schedule,
-                               source: specification.sourcePath, created: RunRecord.timestamp(), status: .running,
-                               error: nil, seed: specification.plan.seed, threads: specification.threads,
-                               data: data.summary, dataDirectory: data.directory.map(FileIO.absolute),
-                               dataOption: specification.dataDirectory.map(FileIO.absolute),
-                               overrides: specification.overrides, epochs: specification.plan.epochs,
-                               totalUpdates: specification.plan.totalUpdates,
-                               scheduleHash: SHA256.hex(specification.scheduleHash), resumes: 0)
+        let record = RunRecord(starting: specification, data: data, schedcVersion: schedcVersion)
         try directory.writeRecord(record)
         return try TrainingRun(specification: specification, directory: directory, data: data, architecture: architecture,
                            lock: lock, record: record, checkpoint: nil, metrics: [])
@@ -128,10 +121,7 @@ public final class TrainingRun {
         self.lock = lock
         self.record = record
         self.metrics = metrics
-        let train = data.split.train
-        model = Model(architecture: architecture, channels: train.channels, height: train.height, width: train.width,
-                      classes: max(2, train.classes, data.split.test.classes), ghostBatch: specification.plan.ghostBatch,
-                      seed: specification.plan.seed, pool: ThreadPool(threads: specification.threads))
+        model = specification.makeModel(architecture, data: data)
         optimizer = specification.makeOptimizer()
         if let checkpoint {
             do {
@@ -271,7 +261,7 @@ public final class TrainingRun {
 
 extension Plan {
     /// Updates in epochs 0..<epoch: the update the epoch's first step has.
-    func updates(beforeEpoch epoch: Int) -> Int {
+    public func updates(beforeEpoch epoch: Int) -> Int {
         if epoch >= epochs { return totalUpdates }
         return steps(inEpoch: epoch).first?.update ?? totalUpdates
     }

@@ -17,6 +17,7 @@ enum LintCommand: Subcommand {
                               json: one LSP-shaped JSON document on standard output
       --warnings-as-errors    exit 1 when there are warnings, even without errors
       --timing                print each file's size and compile time on standard error
+    \(EngineLintOptions.help)
       -h, --help              show this help
 
     EXIT STATUS:
@@ -28,7 +29,10 @@ enum LintCommand: Subcommand {
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let options = try DiagnosticsDriver.parseOptions(arguments, command: name)
-        return DiagnosticsDriver.run(options, analysis: .lint)
+        let engine = try EngineLintOptions.extract(arguments)
+        let options = try DiagnosticsDriver.parseOptions(engine.rest, command: name)
+        var analysis = AnalysisOptions.lint
+        analysis.engine = engine.target
+        return DiagnosticsDriver.run(options, analysis: analysis)
     }
 }

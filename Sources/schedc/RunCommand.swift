@@ -1,4 +1,5 @@
 import Foundation
+import ScheduleEngines
 import ScheduleLanguage
 import SchedulePlanner
 import ScheduleRunner
@@ -9,6 +10,7 @@ enum RunCommand: Subcommand {
     static let help = """
     USAGE: schedc run [options] FILE
            schedc run [--out DIR] [--data DIR] [--threads N] [--quiet] PLAN.json
+           schedc run --engine torch [--nproc N] [options] FILE
            schedc run --resume DIR [--data DIR] [--quiet]
 
     Compiles FILE, plans it, and trains the schedule's model on its data set exactly as the
@@ -50,6 +52,7 @@ enum RunCommand: Subcommand {
       --max-batch N, --micro-batch N, --policy P
                            as in `schedc plan`: plan as if the file said so
       --quiet              print nothing but errors and the final summary
+    \(TorchRun.help)
       -h, --help           show this help
 
     Schedule overrides are written into the source and checked by the checker's own rules;
@@ -73,15 +76,26 @@ enum RunCommand: Subcommand {
            directory in use or not empty, damaged checkpoint, an override that breaks a rule
       130  interrupted (Ctrl-C, SIGTERM); resume with --resume DIR
 
-    Documentation: docs/running.md.
+    Documentation: docs/running.md; other engines: docs/engines.md.
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, flags: RunOptions.flags,
-                                         options: RunOptions.options.union(["--out", "--resume"]))
+        let parsed = try ParsedArguments(arguments, flags: RunOptions.flags.union(["--log-updates"]),
+                                         options: RunOptions.options.union(["--out", "--resume"]).union(TorchRun.options))
         let options = try RunOptions(parsed)
+        let engine = try parsed.value("--engine").map { name -> Engine in
+            guard let engine = Engine(name: name), engine == .embedded || engine == .pytorch else {
+                throw CLIError("option '--engine' takes embedded or torch (pytorch), not '\(name)'"
+                               + (Engine(name: name) != nil ? "; `schedc export --engine \(name)` writes the plan for it" : ""))
+            }
+            return engine
+        } ?? .embedded
+        if engine == .embedded, let option = TorchRun.options.subtracting(["--engine"]).sorted().first(where: { parsed.value($0) != nil }) {
+            throw CLIError("'\(option)' needs --engine torch")
+        }
+        let logUpdates = parsed.has("--log-updates")
         if let directory = parsed.value("--resume") {
-            let allowed: Set<String> = ["--resume", "--data", "--quiet"]
+            let allowed: Set<String> = ["--resume", "--data", "--quiet", "--log-updates"]
             let given = Set(parsed.options.keys).union(parsed.flags).subtracting(allowed)
             if let option = given.sorted().first {
                 throw CLIError("'\(option)' cannot be combined with --resume: a resumed run keeps the schedule and settings recorded in its directory")
@@ -89,7 +103,7 @@ enum RunCommand: Subcommand {
             guard parsed.positionals.isEmpty else {
                 throw CLIError("--resume takes the run directory, not a file: schedc run --resume DIR")
             }
-            return try resume(directory, options: options)
+            return try resume(directory, options: options, logUpdates: logUpdates)
         }
         guard let path = parsed.positionals.first else {
             throw CLIError("no input file; usage: schedc run FILE (or --resume DIR)")
@@ -97,9 +111,13 @@ enum RunCommand: Subcommand {
         guard parsed.positionals.count == 1 else {
             throw CLIError("run takes one file, got \(parsed.positionals.count); `schedc compare` runs several")
         }
+        if engine == .pytorch {
+            if logUpdates { throw CLIError("'--log-updates' is for the embedded runtime; the torch ranks always write updates.jsonl") }
+            return try TorchRun.start(path: path, parsed: parsed, options: options)
+        }
         let source = try SourceLoading.load(path)
         if PlanFile.isPlan(source) {
-            return try runPlan(source, options: options, out: parsed.value("--out"))
+            return try runPlan(source, options: options, out: parsed.value("--out"), logUpdates: logUpdates)
         }
         let outcome = try ScheduleCompilation.compile(source, options: options, command: "run")
         guard case .compiled(let schedule) = outcome else {
@@ -109,11 +127,11 @@ enum RunCommand: Subcommand {
         let specification = RunSpecification(plan: schedule.plan, scheduleText: schedule.source.text, sourcePath: path,
                                               overrides: schedule.overrides, threads: options.threads,
                                               dataDirectory: options.dataDirectory)
-        return start(specification, out: parsed.value("--out"), options: options)
+        return start(specification, out: parsed.value("--out"), options: options, logUpdates: logUpdates)
     }
 
     /// `schedc run PLAN.json`: the plan as written, no overrides.
-    static func runPlan(_ source: SourceFile, options: RunOptions, out: String?) throws -> Int32 {
+    static func runPlan(_ source: SourceFile, options: RunOptions, out: String?, logUpdates: Bool) throws -> Int32 {
         if let option = options.scheduleOptionNames.first {
             throw CLIError("\(source.path): '\(option)' cannot be applied to a plan file: it would change the plan; "
                            + "give it to `schedc plan --format json` instead (or run the .sched file with it)")
@@ -127,11 +145,11 @@ enum RunCommand: Subcommand {
         }
         let specification = RunSpecification(plan: plan, scheduleText: nil, sourcePath: source.path, threads: options.threads,
                                               dataDirectory: options.dataDirectory)
-        return start(specification, out: out, options: options)
+        return start(specification, out: out, options: options, logUpdates: logUpdates)
     }
 
     /// Checks the specification can run, then starts it in `out` (or the default directory).
-    static func start(_ specification: RunSpecification, out: String?, options: RunOptions) -> Int32 {
+    static func start(_ specification: RunSpecification, out: String?, options: RunOptions, logUpdates: Bool) -> Int32 {
         let path = specification.sourcePath ?? specification.plan.schedule
         do {
             _ = try specification.modelArchitecture()
@@ -141,7 +159,7 @@ enum RunCommand: Subcommand {
             return ExitCode.failure
         }
         let directory = out ?? RunDirectory.defaultPath(schedule: specification.plan.schedule)
-        return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))) {
+        return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet)), logUpdates: logUpdates) {
             if !options.quiet, !specification.overrides.isEmpty {
                 writeStandardOutput("command-line overrides: \(specification.overrides.joined(separator: ", "))\n")
             }
@@ -151,7 +169,7 @@ enum RunCommand: Subcommand {
         }
     }
 
-    static func resume(_ path: String, options: RunOptions) throws -> Int32 {
+    static func resume(_ path: String, options: RunOptions, logUpdates: Bool = false) throws -> Int32 {
         let directory: RunDirectory
         let record: RunRecord
         do {
@@ -167,6 +185,10 @@ enum RunCommand: Subcommand {
                 writeStandardOutput(RunReport.summary(summary))
             }
             return ExitCode.success
+        }
+        if record.engine == "torch" {
+            if logUpdates { throw CLIError("'--log-updates' is for the embedded runtime; the torch ranks always write updates.jsonl") }
+            return try TorchRun.resume(directory, options: options)
         }
         let specification: RunSpecification
         if FileManager.default.fileExists(atPath: directory.schedulePath) {
@@ -206,7 +228,7 @@ enum RunCommand: Subcommand {
                                              overrides: record.overrides, threads: record.threads,
                                              dataDirectory: options.dataDirectory ?? record.dataOption)
         }
-        return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))) {
+        return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet)), logUpdates: logUpdates) {
             let run = try TrainingRun.resume(specification, in: directory, data: .locate)
             if !options.quiet { writeStandardOutput("schedc run: resuming \(path)\n") }
             return run
@@ -215,7 +237,8 @@ enum RunCommand: Subcommand {
 
     /// Makes the run (`open`), trains it with the display and Ctrl-C handling, prints the
     /// summary or how to resume; returns the exit status.
-    static func execute(_ display: ProgressDisplay, printSummary: Bool = true, open: () throws -> TrainingRun) -> Int32 {
+    static func execute(_ display: ProgressDisplay, printSummary: Bool = true, logUpdates: Bool = false,
+                        open: () throws -> TrainingRun) -> Int32 {
         let run: TrainingRun
         do {
             run = try open()
@@ -226,11 +249,22 @@ enum RunCommand: Subcommand {
             return ExitCode.usage
         }
         let directory = run.directory.path
+        var observer = display.handle
+        if logUpdates {
+            do {
+                let log = try UpdateLog(directory: directory, startUpdate: run.specification.plan.updates(beforeEpoch: run.startEpoch),
+                                        weightDecay: run.specification.plan.optimizer.weightDecay)
+                observer = { event in log.record(event); display.handle(event) }
+            } catch {
+                printError("schedc run: \(error)")
+                return ExitCode.usage
+            }
+        }
         let interrupt = InterruptSignal(message: "schedc run: stopping after this update (Ctrl-C again stops at once)")
         interrupt.install()
         defer { interrupt.uninstall() }
         do {
-            let outcome = try run.run(observer: display.handle, shouldStop: { interrupt.isRaised })
+            let outcome = try run.run(observer: observer, shouldStop: { interrupt.isRaised })
             display.finish()
             switch outcome {
             case .finished(let summary):

@@ -46,7 +46,8 @@ struct CLIError: Error, CustomStringConvertible {
 enum SchedcCLI {
     static let subcommands: [SubcommandEntry] = [
         SubcommandEntry(CheckCommand.self), SubcommandEntry(LintCommand.self), SubcommandEntry(FormatCommand.self),
-        SubcommandEntry(PlanCommand.self), SubcommandEntry(RunCommand.self), SubcommandEntry(CompareCommand.self),
+        SubcommandEntry(PlanCommand.self), SubcommandEntry(RunCommand.self), SubcommandEntry(ExportCommand.self),
+        SubcommandEntry(CompareCommand.self),
         SubcommandEntry(BenchCommand.self),
     ]
 
