@@ -87,6 +87,11 @@ class DistributedTests(unittest.TestCase):
             self.assertEqual(record["momentum"], want["momentum"])
             self.assertEqual(record["weight_decay"], plan.weight_decay)
             self.assertGreater(record["allreduce_seconds"], 0)
+            # And against the plan JSON's own phase table (this plan has no warm-up).
+            phase = [p for p in plan.raw["phases"] if p["start_update"] <= record["update"] < p["end_update"]][0]
+            self.assertEqual((record["lr"], record["momentum"]), (phase["lr"], phase["momentum"]))
+            offset = record["samples"] % n
+            self.assertEqual(record["batch"], min(phase["batch"], n - offset, phase["end_sample"] - record["samples"]))
 
     def test_every_sample_once_per_epoch_across_both_ranks(self):
         plan = load_plan("small")
