@@ -483,12 +483,18 @@ class PlanSampler:
             offset += size
         return RankUpdate(step, consumed, passes, order[step.start:step.end])
 
+    def next_update(self):
+        """The next update (None at the end of the run); the state moves past it."""
+        update = self.update_at(self.consumed)
+        if update is not None:
+            self.consumed += update.step.batch
+        return update
+
     def __iter__(self):
         while True:
-            update = self.update_at(self.consumed)
+            update = self.next_update()
             if update is None:
                 return
-            self.consumed += update.step.batch
             yield update
 
     def state_dict(self):
@@ -1138,6 +1144,55 @@ def evaluate(model, images, labels, batch=500):
     return loss_sum / count, correct / count
 
 
+def run_passes(network, norms, update, images, labels, world, distributed):
+    """Forward and backward of this rank's share of each pass of `update`, gradients accumulated
+    (DDP all-reduces once, in the last pass's backward). Returns the share's summed loss
+    (float64), its correct predictions, and per pass the batch-norm statistics it recorded (one
+    [groups, 2, C] tensor per batch-norm layer; None for a pass without examples)."""
+    device = images.device
+    weight = loss_weight(world, update.step.batch)
+    loss_sum, correct, pass_stats = torch.zeros((), dtype=torch.float64), 0, []
+    for k, share in enumerate(update.passes):
+        last = k == len(update.passes) - 1
+        context = network.no_sync() if distributed and not last else contextlib.nullcontext()
+        with context:
+            if share.indices:
+                index = torch.tensor(share.indices, dtype=torch.int64, device=device)
+                logits = network(images[index])
+                y = labels[index]
+                losses = F.cross_entropy(logits, y, reduction="none")
+                (losses.sum() * weight).backward()
+                loss_sum += losses.detach().double().sum().cpu()
+                correct += int((logits.detach().argmax(dim=1) == y).sum())
+                pass_stats.append([bn.pending.pop() for bn in norms])
+            else:
+                # No examples for this rank in this pass: a zero-weighted forward of one example
+                # joins DDP's all-reduce (every rank must) without adding to the gradient.
+                for bn in norms:
+                    bn.recording = False
+                logits = network(images[update.global_indices[:1]])
+                (logits.sum() * 0.0).backward()
+                for bn in norms:
+                    bn.recording = True
+                pass_stats.append(None)
+    return loss_sum, correct, pass_stats
+
+
+def fold_running_statistics(norms, pass_stats, distributed, world, device):
+    """Every rank folds every rank's ghost-batch statistics in the embedded runtime's order
+    (pass by pass, rank by rank, ghost batch by ghost batch), so the running statistics agree
+    on all ranks without a buffer broadcast."""
+    gathered = [pass_stats]
+    if distributed:
+        gathered = [None] * world
+        dist.all_gather_object(gathered, [[t.cpu() for t in p] if p is not None else None for p in pass_stats])
+    for k in range(len(pass_stats)):
+        for rank_stats in gathered:
+            if rank_stats[k] is not None:
+                for bn, stats in zip(norms, rank_stats[k]):
+                    bn.fold(stats.to(device))
+
+
 def make_optimizer(plan, model):
     spec = plan.optimizer
     kind = spec.get("kind", "sgd")
@@ -1158,6 +1213,8 @@ def train(args):
     backend = None
     if distributed:
         backend = "nccl" if torch.cuda.is_available() else "gloo"
+        if backend == "nccl":
+            torch.cuda.set_device(local_rank)
         dist.init_process_group(backend, rank=rank, world_size=world)
     device = torch.device("cuda", local_rank) if backend == "nccl" else torch.device("cpu")
     stop = StopRequest()
@@ -1237,57 +1294,26 @@ def train(args):
     session_start = epoch_start = time.perf_counter()
     n = plan.dataset_size
     stopped = None
-    for update in sampler:
-        step = update.step
+    while True:
         if args.max_updates is not None and updates_done >= args.max_updates:
-            sampler.consumed -= step.batch  # not run: the state stays before it
             stopped = "max-updates"
             break
+        update = sampler.next_update()
+        if update is None:
+            break
+        step = update.step
         if step.update != updates_done:
             raise SchedcError("the clock is at update %d, the run at %d" % (step.update, updates_done))
         update_start = time.perf_counter()
         allreduce_start = timer.seconds
         apply_hyperparameters(optimizer, step.lr, step.momentum, plan.weight_decay)
         optimizer.zero_grad(set_to_none=False)
-        weight = loss_weight(world, step.batch)
-        loss_sum, correct = torch.zeros((), dtype=torch.float64), 0
-        pass_stats = []
-        for k, share in enumerate(update.passes):
-            last = k == len(update.passes) - 1
-            context = network.no_sync() if distributed and not last else contextlib.nullcontext()
-            with context:
-                if share.indices:
-                    index = torch.tensor(share.indices, dtype=torch.int64, device=device)
-                    logits = network(train_images[index])
-                    y = train_labels[index]
-                    losses = F.cross_entropy(logits, y, reduction="none")
-                    (losses.sum() * weight).backward()
-                    loss_sum += losses.detach().double().sum().cpu()
-                    correct += int((logits.detach().argmax(dim=1) == y).sum())
-                    pass_stats.append([bn.pending.pop() for bn in norms])
-                else:
-                    # No examples for this rank in this pass: a zero-weighted forward keeps
-                    # DDP's all-reduce (every rank must join it) without adding anything.
-                    for bn in norms:
-                        bn.recording = False
-                    logits = network(train_images[update.global_indices[:1]])
-                    (logits.sum() * 0.0).backward()
-                    for bn in norms:
-                        bn.recording = True
-                    pass_stats.append(None)
-        # Running statistics: every rank folds every rank's ghost batches in the embedded
-        # runtime's order (pass by pass, rank by rank), so the buffers agree without a broadcast.
+        loss_sum, correct, pass_stats = run_passes(network, norms, update, train_images, train_labels, world,
+                                                   distributed)
         if norms:
-            gathered = [pass_stats]
-            if distributed:
-                gathered = [None] * world
-                dist.all_gather_object(gathered, [[t.cpu() for t in p] if p is not None else None for p in pass_stats])
-            for k in range(len(update.passes)):
-                for r in range(len(gathered)):
-                    if gathered[r][k] is not None:
-                        for bn, stats in zip(norms, gathered[r][k]):
-                            bn.fold(stats.to(device))
-        totals = torch.tensor([float(loss_sum), float(correct), 1.0 if stop.requested else 0.0], dtype=torch.float64)
+            fold_running_statistics(norms, pass_stats, distributed, world, device)
+        totals = torch.tensor([float(loss_sum), float(correct), 1.0 if stop.requested else 0.0], dtype=torch.float64,
+                              device=device)
         if distributed:
             dist.all_reduce(totals)
         optimizer.step()
