@@ -48,7 +48,7 @@ final class DeepSpeedScheduleTests: XCTestCase {
         let (program, plan) = try planned(text)
         let diagnostics = EngineLimits.diagnostics(for: plan, program: program,
                                                    target: EngineTarget(engine: .deepspeed, worldSize: 2, microBatch: 16))
-        XCTAssertEqual(diagnostics.map(\.code), ["S401", "S401"])
+        XCTAssertEqual(diagnostics.map(\.code), [.indivisibleBatch, .indivisibleBatch])
         XCTAssertEqual(diagnostics[0].range, program.settingRanges["batch"])
         XCTAssertTrue(diagnostics[0].message.contains("batch 16 is not a multiple of micro batch × world size = 16 × 2 = 32"),
                       diagnostics[0].message)
@@ -60,7 +60,7 @@ final class DeepSpeedScheduleTests: XCTestCase {
         let (program, plan) = try planned(text)
         let diagnostics = EngineLimits.diagnostics(for: plan, program: program,
                                                    target: EngineTarget(engine: .deepspeed, worldSize: 1, microBatch: 128))
-        let over = try XCTUnwrap(diagnostics.first { $0.code == "S402" })
+        let over = try XCTUnwrap(diagnostics.first { $0.code == .microBatchOverLimit })
         XCTAssertEqual(over.range, program.settingRanges["micro_batch"])
         XCTAssertEqual(over.message, "micro batch 128 per rank is over the plan's micro_batch 64")
         // PyTorch splits any batch: only the micro batch can be wrong there.

@@ -127,7 +127,7 @@ final class MegatronArgumentsTests: XCTestCase {
         let (program, plan) = try planned(unequal)
         XCTAssertNil(MegatronArguments.linearRamp(of: plan))
         let diagnostics = EngineLimits.diagnostics(for: plan, program: program, target: EngineTarget(engine: .megatron))
-        let info = try XCTUnwrap(diagnostics.first { $0.code == "S404" })
+        let info = try XCTUnwrap(diagnostics.first { $0.code == .notALinearRamp })
         XCTAssertEqual(info.severity, .information)
         XCTAssertTrue(info.message.contains("256 → 512"), info.message)
         XCTAssertEqual(program.events[1].range, info.range)
@@ -150,7 +150,7 @@ final class MegatronArgumentsTests: XCTestCase {
         at epoch 2: noise /= 3
         """)
         let diagnostics = EngineLimits.diagnostics(for: plan, program: program, target: EngineTarget(engine: .megatron))
-        XCTAssertEqual(diagnostics.map(\.code), ["S403"])
+        XCTAssertEqual(diagnostics.map(\.code), [.shortUpdates])
         XCTAssertEqual(diagnostics[0].range, program.events[0].range)
         XCTAssertTrue(diagnostics[0].message.contains("100 examples"), diagnostics[0].message)  // 10000 mod 300
     }
