@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// What one run of the built `schedc` executable did.
@@ -64,23 +65,11 @@ func runUnderTerminal(_ command: String, environment: [String: String] = [:]) th
         throw NSError(domain: "SchedcCLITests", code: 1, userInfo: [NSLocalizedDescriptionKey:
             "this test needs util-linux's script(1) (Debian: bsdutils; .ci/run installs it)"])
     }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: script)
-    process.arguments = ["-qec", command, "/dev/null"]
-    process.currentDirectoryURL = repositoryRoot
-    var env = ProcessInfo.processInfo.environment
-    env.removeValue(forKey: "NO_COLOR")
-    env["TERM"] = "xterm"
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    var environment = environment
+    environment["TERM"] = environment["TERM"] ?? "xterm"
+    let result = try ChildProcess.run(URL(fileURLWithPath: script), ["-qec", command, "/dev/null"], in: repositoryRoot,
+                                      environment: environment, removing: ["NO_COLOR"])
+    return (result.status, result.output)
 }
 
 /// The bodies of the fenced blocks of `language` (```console, ```json …) in a Markdown `text`.

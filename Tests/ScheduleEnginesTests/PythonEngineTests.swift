@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the PyTorch engine's own tests (Tests/ScheduleEnginesTests/python, plain unittest files)
@@ -26,10 +27,7 @@ enum PythonEngine {
     static let testsDirectory = root.appendingPathComponent("Tests/ScheduleEnginesTests/python")
     static let module = root.appendingPathComponent("Sources/ScheduleEngines/Python/schedc_torch.py")
 
-    struct Result {
-        var status: Int32
-        var output: String
-    }
+    typealias Result = ChildProcess.Result
 
     /// Fails with the install advice unless `interpreter` can import torch.
     static func requireTorch(file: StaticString = #filePath, line: UInt = #line) throws {
@@ -48,43 +46,13 @@ enum PythonEngine {
     /// Runs `interpreter` with `arguments` in `directory`, `environment` added; stdout and stderr
     /// together.
     static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Result {
-        let process = try start(arguments, in: directory, environment: environment)
-        return finish(process)
+        try start(arguments, in: directory, environment: environment).finish()
     }
 
-    static func start(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Started {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: interpreter)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read on another thread while the child runs, so a full pipe cannot block it.
-        let box = OutputBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { box.data = pipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        return Started(process: process, output: box, group: group)
+    /// Starts `interpreter` with `arguments` (no byte-code files written into the repository).
+    static func start(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> ChildProcess {
+        var environment = environment
+        environment["PYTHONDONTWRITEBYTECODE"] = "1"
+        return try ChildProcess.start(URL(fileURLWithPath: interpreter), arguments, in: directory, environment: environment)
     }
-
-    static func finish(_ started: Started) -> Result {
-        started.group.wait()
-        started.process.waitUntilExit()
-        return Result(status: started.process.terminationStatus, output: String(decoding: started.output.data, as: UTF8.self))
-    }
-
-    struct Started {
-        var process: Process
-        var output: OutputBox
-        var group: DispatchGroup
-    }
-
-    final class OutputBox: @unchecked Sendable { var data = Data() }
 }

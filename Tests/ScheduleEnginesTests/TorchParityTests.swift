@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The same training on both engines: from the weights `schedc export` writes (the embedded
@@ -58,7 +59,7 @@ final class TorchParityTests: XCTestCase {
                                    environment: ["MASTER_ADDR": "127.0.0.1", "MASTER_PORT": String(port), "RANK": String(rank),
                                                  "WORLD_SIZE": "2", "LOCAL_RANK": String(rank), "OMP_NUM_THREADS": "1"])
         }
-        for (rank, result) in ranks.map(PythonEngine.finish).enumerated() {
+        for (rank, result) in ranks.map({ $0.finish() }).enumerated() {
             XCTAssertEqual(result.status, 0, "rank \(rank):\n\(result.output)")
         }
 
@@ -94,21 +95,8 @@ final class TorchParityTests: XCTestCase {
     private func runSchedcExecutable(_ arguments: [String]) throws -> PythonEngine.Result {
         var directory = Bundle(for: TorchParityTests.self).bundleURL
         while directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
-        let process = Process()
-        process.executableURL = directory.appendingPathComponent("schedc")
-        process.arguments = arguments
-        process.currentDirectoryURL = PythonEngine.root
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return PythonEngine.Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        return try ChildProcess.run(directory.appendingPathComponent("schedc"), arguments, in: PythonEngine.root,
+                                    environment: ["NO_COLOR": "1"])
     }
 
     /// A TCP port free on 127.0.0.1 (the kernel picks it), for the ranks' rendezvous.

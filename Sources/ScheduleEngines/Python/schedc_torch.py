@@ -233,6 +233,19 @@ class Step:
                 "weight_decay": self.weight_decay}
 
 
+
+def _last_index_at_or_before(phases, key, value):
+    """Index of the last phase whose `key` (start_sample or start_update) is <= value (0 if none)."""
+    low, high = 0, len(phases) - 1
+    while low < high:
+        mid = (low + high + 1) // 2
+        if getattr(phases[mid], key) <= value:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
 class Clock:
     """The schedule as a function of consumed samples.
 
@@ -254,28 +267,12 @@ class Clock:
         return phase.lr
 
     def phase_index_at_sample(self, sample):
-        phases = self.plan.phases
-        low, high = 0, len(phases) - 1
-        while low < high:
-            mid = (low + high + 1) // 2
-            if phases[mid].start_sample <= sample:
-                low = mid
-            else:
-                high = mid - 1
-        return low
+        return _last_index_at_or_before(self.plan.phases, "start_sample", sample)
 
     def phase_index_at_update(self, update):
-        phases = self.plan.phases
         if update < 0 or update >= self.plan.total_updates:
             return None
-        low, high = 0, len(phases) - 1
-        while low < high:
-            mid = (low + high + 1) // 2
-            if phases[mid].start_update <= update:
-                low = mid
-            else:
-                high = mid - 1
-        return low
+        return _last_index_at_or_before(self.plan.phases, "start_update", update)
 
     def steps(self, epoch):
         """The updates of `epoch`, in order: `Plan.steps(inEpoch:)`."""
