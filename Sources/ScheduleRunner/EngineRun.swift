@@ -8,7 +8,7 @@ import SchedulePlanner
 /// end the summary and plots come from the metrics, by the runtime's own code.
 public enum EngineRun {
     /// Makes the run directory (it must not hold anything yet) for `specification` on `engine`.
-    public static func create(_ specification: RunSpecification, in path: String, engine: String, data: LoadedRunData,
+    public static func create(_ specification: RunSpecification, in path: String, engine: Engine, data: LoadedRunData,
                               schedcVersion: String) throws -> RunDirectory {
         let directory = try RunDirectory.create(path)
         if let text = specification.scheduleText { try FileIO.writeAtomically(text, to: directory.schedulePath) }

@@ -1,4 +1,5 @@
 import Foundation
+import SchedulePlanner
 import JSONSupport
 #if canImport(Glibc)
 import Glibc
@@ -159,9 +160,9 @@ public struct RunRecord: Equatable, Sendable {
     public var scheduleHash: String
     /// How many times the run was resumed.
     public var resumes: Int
-    /// The engine that ran it when not the embedded runtime ("torch"); run.json has the key
+    /// The engine that ran it when not the embedded runtime; run.json has the key ("torch")
     /// only then, so embedded runs' files are as they were.
-    public var engine: String?
+    public var engine: Engine?
 
     public var json: JSONValue {
         .object([
@@ -171,12 +172,12 @@ public struct RunRecord: Equatable, Sendable {
             ("data_directory", .optional(dataDirectory)), ("data_option", .optional(dataOption)),
             ("overrides", .array(overrides.map { .string($0) })), ("epochs", .int(epochs)),
             ("total_updates", .int(totalUpdates)), ("schedule_hash", .string(scheduleHash)), ("resumes", .int(resumes)),
-        ] + (engine.map { [("engine", JSONValue.string($0))] } ?? []))
+        ] + (engine.map { [("engine", JSONValue.string($0.recordName))] } ?? []))
     }
 
     init(schedcVersion: String, schedule: String, source: String?, created: String, status: Status, error: String?,
          seed: UInt64, threads: Int, data: String, dataDirectory: String?, dataOption: String?, overrides: [String],
-         epochs: Int, totalUpdates: Int, scheduleHash: String, resumes: Int, engine: String? = nil) {
+         epochs: Int, totalUpdates: Int, scheduleHash: String, resumes: Int, engine: Engine? = nil) {
         self.schedcVersion = schedcVersion
         self.schedule = schedule
         self.source = source
@@ -220,7 +221,12 @@ public struct RunRecord: Equatable, Sendable {
         totalUpdates = try object.int("total_updates")
         scheduleHash = try object.string("schedule_hash")
         resumes = try object.int("resumes")
-        engine = try object.optionalString("engine")
+        if let name = try object.optionalString("engine") {
+            guard let engine = Engine(name: name) else { throw RunError(.io, "\(origin): unknown engine '\(name)'") }
+            self.engine = engine
+        } else {
+            engine = nil
+        }
     }
 
     static func timestamp(_ date: Date = Date()) -> String {
@@ -230,7 +236,7 @@ public struct RunRecord: Equatable, Sendable {
     }
 
     /// The record of a run that starts now: status running, no resumes yet.
-    init(starting specification: RunSpecification, data: LoadedRunData, schedcVersion: String, engine: String? = nil) {
+    init(starting specification: RunSpecification, data: LoadedRunData, schedcVersion: String, engine: Engine? = nil) {
         self.init(schedcVersion: schedcVersion, schedule: specification.plan.schedule, source: specification.sourcePath,
                   created: RunRecord.timestamp(), status: .running, error: nil, seed: specification.plan.seed,
                   threads: specification.threads, data: data.summary, dataDirectory: data.directory.map(FileIO.absolute),

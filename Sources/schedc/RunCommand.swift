@@ -186,7 +186,7 @@ enum RunCommand: Subcommand {
             }
             return ExitCode.success
         }
-        if record.engine == "torch" {
+        if record.engine == .pytorch {
             if logUpdates { throw CLIError("'--log-updates' is for the embedded runtime; the torch ranks always write updates.jsonl") }
             return try TorchRun.resume(directory, options: options)
         }

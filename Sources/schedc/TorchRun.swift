@@ -57,7 +57,7 @@ enum TorchRun {
         let directoryPath = parsed.value("--out") ?? RunDirectory.defaultPath(schedule: schedule.program.name)
         let directory: RunDirectory
         do {
-            directory = try EngineRun.create(specification, in: directoryPath, engine: "torch", data: data, schedcVersion: schedcVersion)
+            directory = try EngineRun.create(specification, in: directoryPath, engine: .pytorch, data: data, schedcVersion: schedcVersion)
         } catch let error as RunError {
             return RunCommand.report(error)
         }
