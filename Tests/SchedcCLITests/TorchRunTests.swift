@@ -125,4 +125,24 @@ final class TorchRunTests: XCTestCase {
         XCTAssertEqual(record["resumes"] as? Int, 1)
         XCTAssertEqual(record["status"] as? String, "finished")
     }
+
+    /// The quickstart shortened (its first 2 000 images, 3 of its 18 epochs, the batch still
+    /// growing 32 → 128 → 512) on two DDP ranks reaches the embedded runtime's test accuracy
+    /// within 1.5 points: the engines agree on a whole training, not only on its first updates.
+    func testShortenedQuickstartReachesTheEmbeddedAccuracy() throws {
+        let quickstart = repositoryRoot.appendingPathComponent("Samples/quickstart.sched").path
+        let shortened = ["--subset", "2000", "--epochs-scale", "0.1667", "--quiet"]
+        let torch = scratch.appendingPathComponent("torch").path, embedded = scratch.appendingPathComponent("embedded").path
+        let ddp = try runSchedc(["run", "--engine", "torch", "--nproc", "2"] + shortened + [quickstart, "--out", torch])
+        XCTAssertEqual(ddp.status, 0, ddp.stdout + ddp.stderr)
+        let reference = try runSchedc(["run"] + shortened + [quickstart, "--out", embedded])
+        XCTAssertEqual(reference.status, 0, reference.stderr)
+        let torchEpochs = try lines(torch + "/metrics.jsonl"), embeddedEpochs = try lines(embedded + "/metrics.jsonl")
+        XCTAssertEqual(torchEpochs.count, 3)
+        XCTAssertEqual(embeddedEpochs.count, 3)
+        let a = try XCTUnwrap(torchEpochs.last?["test_accuracy"] as? Double)
+        let b = try XCTUnwrap(embeddedEpochs.last?["test_accuracy"] as? Double)
+        XCTAssertGreaterThan(b, 0.5, "the embedded run learnt something (\(b))")
+        XCTAssertLessThanOrEqual(abs(a - b), 0.015, "test accuracy \(a) on DDP, \(b) embedded")
+    }
 }
