@@ -1,5 +1,6 @@
 import JSONSupport
 import Foundation
+import ScheduleAnalysis
 import ScheduleEngines
 import ScheduleLanguage
 import SchedulePlanner
@@ -62,20 +63,15 @@ enum ExportCommand: Subcommand {
         if out == nil, engine != .megatron {
             throw CLIError("where to? -o DIR (the \(engineName) export writes several files)")
         }
-        let compiled = ScheduleCompiler.compile(try SourceLoading.load(path))
-        guard let program = compiled.program else {
-            DiagnosticsDriver.emit([(compiled.source, compiled.errors)], json: false)
+        // The file's errors and planning error, then what the engine cannot run (S4xx): the
+        // diagnostics `schedc lint --engine` reports, warnings aside.
+        let analysis = Analysis(try SourceLoading.document(path), options: AnalysisOptions(depth: .plan, lints: false, engine: target))
+        guard let program = analysis.program, let plan = analysis.plan else {
+            DiagnosticsDriver.emit([(analysis.source, analysis.errors)], json: false)
             return ExitCode.failure
         }
-        let plan: Plan
-        do {
-            plan = try Planner.plan(program)
-        } catch let error as PlanningError {
-            DiagnosticsDriver.emit([(compiled.source, [error.diagnostic])], json: false)
-            return ExitCode.failure
-        }
-        let diagnostics = EngineLimits.diagnostics(for: plan, program: program, target: target)
-        if !diagnostics.isEmpty { DiagnosticsDriver.emit([(compiled.source, diagnostics)], json: false) }
+        let diagnostics = analysis.diagnostics
+        if !diagnostics.isEmpty { DiagnosticsDriver.emit([(analysis.source, diagnostics)], json: false) }
         if diagnostics.contains(where: { $0.severity == .error }) {
             printError("schedc export: \(path): \(EngineLimits.displayName(engine)) cannot run this plan exactly; nothing written")
             return ExitCode.failure
@@ -85,7 +81,7 @@ enum ExportCommand: Subcommand {
         case .embedded:
             return ExitCode.usage  // refused with a message above
         case .pytorch:
-            let data = try loadData(program: program, plan: plan, source: compiled.source, dataDirectory: parsed.value("--data"))
+            let data = try loadData(program: program, plan: plan, source: analysis.source, dataDirectory: parsed.value("--data"))
             try writeTorchBundle(program: program, plan: plan, data: data, to: out!, schedule: path)
             writeStandardOutput("schedc export: \(path) → \(out!) (plan.json, schedc_torch.py, initial weights, README.txt)\n")
         case .megatron:

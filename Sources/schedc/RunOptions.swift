@@ -1,4 +1,5 @@
 import Foundation
+import ScheduleAnalysis
 import ScheduleLanguage
 import SchedulePlanner
 import ScheduleRunner
@@ -78,20 +79,21 @@ enum ScheduleCompilation {
     /// printed as `schedc check` prints them (exit 1); an override that breaks a rule prints
     /// the diagnostics of the rewritten text and is a usage error (exit 2).
     static func compile(_ source: SourceFile, options: RunOptions, command: String) throws -> Outcome {
-        let compiled = ScheduleCompiler.compile(source)
-        guard var program = compiled.program else {
-            DiagnosticsDriver.emit([(compiled.source, compiled.errors)], json: false)
+        // The file as it is; with overrides, the same file rewritten and analysed again.
+        let analysis = Analysis(Document(source), options: options.changesSchedule ? .check : .plan)
+        guard let program = analysis.program else {
+            DiagnosticsDriver.emit([(analysis.source, analysis.errors)], json: false)
             return .failed(ExitCode.failure)
         }
-        var finalSource = compiled.source
+        var final = analysis
         var described: [String] = []
         if options.changesSchedule {
             // Stage 1: event times (epoch scaling edits numbers inside event statements).
-            var stage = compiled
+            var stage = analysis
             if let scale = options.epochsScale {
-                let edited = EpochScaling.scaleEventTimes(in: compiled.syntax, program: program, scale: scale)
+                let edited = EpochScaling.scaleEventTimes(in: analysis.syntax, program: program, scale: scale)
                 if edited.changed {
-                    stage = ScheduleCompiler.compile(edited.source)
+                    stage = Analysis(Document(edited.source), options: .check)
                     described.append(edited.description)
                 }
             }
@@ -110,24 +112,21 @@ enum ScheduleCompilation {
                 overrides.append(SettingOverride(setting: "seed", option: "--seed", value: String(seed)))
             }
             overrides += options.settings
-            let rewritten = ScheduleCompiler.compile(SettingOverride.apply(overrides, to: stage.syntax))
+            let rewritten = Analysis(Document(SettingOverride.apply(overrides, to: stage.syntax)), options: .plan)
             described = overrides.map { SettingOverride.describe([$0], in: stage.syntax) } + described
-            guard let overridden = rewritten.program else {
+            guard rewritten.program != nil else {
                 DiagnosticsDriver.emit([(rewritten.source, rewritten.errors)], json: false)
                 let names = options.scheduleOptionNames.map { "'\($0)'" }.joined(separator: ", ")
                 throw CLIError("\(source.path): cannot \(command) with \(names): the result breaks the rules above")
             }
-            program = overridden
-            finalSource = rewritten.source
+            final = rewritten
         }
-        let plan: Plan
-        do {
-            plan = try Planner.plan(program)
-        } catch let error as PlanningError {
-            DiagnosticsDriver.emit([(finalSource, [error.diagnostic])], json: false)
+        guard let finalProgram = final.program, let plan = final.plan else {
+            // The program checks but cannot be planned (S300).
+            DiagnosticsDriver.emit([(final.source, final.errors)], json: false)
             return .failed(ExitCode.failure)
         }
-        return .compiled(CompiledSchedule(source: finalSource, program: program, plan: plan, overrides: described))
+        return .compiled(CompiledSchedule(source: final.source, program: finalProgram, plan: plan, overrides: described))
     }
 
     static func formatOption(_ value: Double) -> String {
@@ -187,12 +186,16 @@ enum EpochScaling {
                 continue
             }
         }
-        var bytes = tree.source.bytes
-        for replacement in replacements.sorted(by: { $0.range.start > $1.range.start }) {
-            bytes.replaceSubrange(replacement.range.start..<replacement.range.end, with: Array(replacement.text.utf8))
+        // Each edit replaces one number token, so the edits are disjoint and on token bounds.
+        let edits = replacements.map { TextEdit(range: $0.range, newText: $0.text) }
+        let text: String
+        do {
+            text = try TextEdit.apply(edits, to: tree.source.text).text
+        } catch {
+            preconditionFailure("epoch scaling produced conflicting edits: \(error)")
         }
-        let source = SourceFile(path: tree.source.path, text: String(decoding: bytes, as: UTF8.self))
-        return (source, !replacements.isEmpty, "event times × \(decimal(r)) (--epochs-scale)")
+        let source = SourceFile(path: tree.source.path, text: text)
+        return (source, !edits.isEmpty, "event times × \(decimal(r)) (--epochs-scale)")
     }
 
     /// A time as source text: 12 significant digits, no exponent, no trailing zeros.
