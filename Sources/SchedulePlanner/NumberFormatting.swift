@@ -3,7 +3,7 @@ import Foundation
 /// A number for people: at most 6 significant digits, no trailing zeros, no exponent for the
 /// magnitudes schedules use (0.0001 ... 1e6). `formatNumber(0.032) == "0.032"`,
 /// `formatNumber(60) == "60"`, `formatNumber(390.625) == "390.625"`.
-func formatNumber(_ value: Double) -> String {
+public func formatNumber(_ value: Double) -> String {
     guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
     if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
     return String(format: "%.6g", value)

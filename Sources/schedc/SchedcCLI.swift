@@ -47,7 +47,7 @@ enum SchedcCLI {
     static let subcommands: [SubcommandEntry] = [
         SubcommandEntry(CheckCommand.self), SubcommandEntry(LintCommand.self), SubcommandEntry(FormatCommand.self),
         SubcommandEntry(PlanCommand.self), SubcommandEntry(RunCommand.self), SubcommandEntry(CompareCommand.self),
-        SubcommandEntry(BenchCommand.self),
+        SubcommandEntry(BenchCommand.self), SubcommandEntry(LSPCommand.self),
     ]
 
     static var help: String {
