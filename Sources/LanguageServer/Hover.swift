@@ -66,6 +66,11 @@ struct HoverInfo {
             if contains(setting.name.range, offset), let documentation = SettingDocumentation.named(setting.name.text) {
                 return HoverInfo(range: setting.name.range, markdown: documentation.markdown)
             }
+            // `epochs 200`: the run's length in the other units.
+            if setting.name.text == "epochs", setting.values.count == 1, case .number(let number) = setting.values[0],
+               contains(number.range, offset) {
+                return time(number.value, .epoch, range: number.range, plans: plans)
+            }
             // `warmup 5 epochs`: the length in the other units.
             if setting.name.text == "warmup", setting.values.count == 2, case .number(let number) = setting.values[0],
                case .name(let unitName, nil) = setting.values[1], contains(number.range, offset),
@@ -141,8 +146,8 @@ struct HoverInfo {
         guard change.limit != .afterEnd else {
             return HoverInfo(range: timeRange, markdown: "\(change.at): after the end of the run (\(plan.epochs) epochs)")
         }
-        var text = "\(change.at) = **epoch \(formatNumber(change.epoch))** = **step \(change.update)** = **sample \(change.sample)** "
-        text += "(N = \(plan.datasetSize))"
+        var text = "**epoch \(formatNumber(change.epoch))** = **step \(change.update)** = **sample \(change.sample)** "
+        text += change.at == "epoch \(formatNumber(change.epoch))" ? "(N = \(plan.datasetSize))" : "(\(change.at); N = \(plan.datasetSize))"
         if plans.isStale { text += "\n\n" + PlanContext.staleNote }
         return HoverInfo(range: timeRange, markdown: text)
     }

@@ -55,6 +55,14 @@ public final class MessageQueue: @unchecked Sendable {
         return item
     }
 
+    /// The next item if one is waiting, without waiting (for tests that feed the queue by hand).
+    public func popAvailable() -> Item? {
+        condition.lock()
+        let waiting = head < items.count
+        condition.unlock()
+        return waiting ? pop() : nil
+    }
+
     /// Whether the client cancelled request `id`; the cancellation is used up (an id may be reused later).
     public func takeCancellation(of id: RequestID) -> Bool {
         condition.lock()
