@@ -88,7 +88,7 @@ final class DiagnosticsTests: XCTestCase {
             incremental.open(uri, start)
             full.open(uri, start)
             var scalars = Array(start.unicodeScalars) // the test's own model of the text
-            for step in 0..<150 {
+            for step in 0..<60 {
                 var changes: [[String: Any]] = []
                 for _ in 0..<random.int(1...3) {
                     let a = random.below(scalars.count + 1), b = min(scalars.count, a + random.below(6))
