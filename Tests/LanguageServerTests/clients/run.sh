@@ -27,5 +27,5 @@ nvim="$venv/bin/nvim"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp Samples/cifar10/increasing_batch.sched "$work/sample.sched"
-SCHEDC="$SCHEDC" timeout 120 "$nvim" --headless --clean -u NONE -l "$clients/neovim.lua" "$work/sample.sched"
+XDG_STATE_HOME="$work" SCHEDC="$SCHEDC" timeout 120 "$nvim" --headless --clean -u NONE -l "$clients/neovim.lua" "$work/sample.sched"
 echo "neovim: ok"
