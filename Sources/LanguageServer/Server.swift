@@ -248,7 +248,7 @@ public final class LanguageServer {
         guard let (analysis, _) = try? analysis(uri) else { return }
         let diagnostics = Diagnostics.lsp(analysis, uri: uri, documentation: configuration.documentation,
                                           converter: PositionConverter(source: analysis.source, encoding: encoding))
-        notify("textDocument/publishDiagnostics", PublishDiagnosticsParams(uri: uri, version: version, diagnostics: diagnostics))
+        send(MessageFramer.frame(JSONWriter.publishDiagnostics(PublishDiagnosticsParams(uri: uri, version: version, diagnostics: diagnostics))))
     }
 
     // MARK: - Features: one thin handler each

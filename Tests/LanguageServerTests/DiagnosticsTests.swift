@@ -1,5 +1,5 @@
 import Foundation
-import LanguageServer
+@testable import LanguageServer
 import ScheduleLanguage
 import TestSupport
 import XCTest
@@ -128,5 +128,33 @@ final class DiagnosticsTests: XCTestCase {
             }
         }
         return ["line": line, "character": character]
+    }
+}
+
+/// The hand-written publishDiagnostics is byte for byte what JSONEncoder writes.
+final class DiagnosticsJSONTests: XCTestCase {
+    func testHandWrittenNotificationEqualsJSONEncoders() throws {
+        let directory = repositoryRoot.appendingPathComponent("Tests/ScheduleLanguageTests/Golden/diagnostics")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let position = LSPPosition(line: 3, character: 7)
+        var cases: [PublishDiagnosticsParams] = [
+            PublishDiagnosticsParams(uri: "file:///a b/\"q\"\\.sched", version: nil, diagnostics: [
+                LSPDiagnostic(range: LSPRange(start: position, end: position), severity: 2, code: "S201",
+                              codeDescription: nil, source: "schedc", message: "tab\there, bell\u{7}, nul\u{0}, é界😀 \u{1F} / end",
+                              relatedInformation: nil, data: nil),
+            ]),
+        ]
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).filter({ $0.hasSuffix(".sched") }).sorted() {
+            let text = String(decoding: try Data(contentsOf: directory.appendingPathComponent(name)), as: UTF8.self)
+            let session = Session(encodings: ["utf-16"])
+            let published = session.open("file:///\(name)", text)
+            let diagnostics = try JSONDecoder().decode([LSPDiagnostic].self, from: JSONEncoder().encode(published))
+            cases.append(PublishDiagnosticsParams(uri: "file:///\(name)", version: 1, diagnostics: diagnostics))
+        }
+        for params in cases {
+            let expected = try encoder.encode(NotificationMessage(method: "textDocument/publishDiagnostics", params: params))
+            XCTAssertEqual(String(decoding: JSONWriter.publishDiagnostics(params), as: UTF8.self), String(decoding: expected, as: UTF8.self), params.uri)
+        }
     }
 }
