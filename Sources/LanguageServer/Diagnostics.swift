@@ -6,11 +6,11 @@ import ScheduleLanguage
 /// fix-its under `data.fixes`), with ranges in the negotiated encoding and `codeDescription`
 /// linking the code's entry in docs/language.md.
 enum Diagnostics {
-    static func lsp(_ analysis: Analysis, uri: String, documentation: String, converter: PositionConverter) -> [LSPDiagnostic] {
-        analysis.diagnostics.map { lsp($0, uri: uri, documentation: documentation, converter: converter) }
+    static func lsp(_ analysis: Analysis, uri: String, links: CodeLinks, converter: PositionConverter) -> [LSPDiagnostic] {
+        analysis.diagnostics.map { lsp($0, uri: uri, links: links, converter: converter) }
     }
 
-    static func lsp(_ diagnostic: Diagnostic, uri: String, documentation: String, converter: PositionConverter) -> LSPDiagnostic {
+    static func lsp(_ diagnostic: Diagnostic, uri: String, links: CodeLinks, converter: PositionConverter) -> LSPDiagnostic {
         let related = diagnostic.notes.map { note in
             LSPDiagnostic.RelatedInformation(location: Location(uri: uri, range: converter.range(note.range ?? diagnostic.range)),
                                              message: note.message)
@@ -20,7 +20,7 @@ enum Diagnostics {
         }
         return LSPDiagnostic(range: converter.range(diagnostic.range), severity: diagnostic.severity.rawValue,
                              code: diagnostic.code.rawValue,
-                             codeDescription: .init(href: documentation + "#" + diagnostic.code.entry.documentationAnchor),
+                             codeDescription: .init(href: links.href(diagnostic.code)),
                              source: "schedc", message: diagnostic.message,
                              relatedInformation: related.isEmpty ? nil : related,
                              data: fixes.isEmpty ? nil : LSPDiagnostic.FixData(fixes: fixes))
@@ -33,7 +33,7 @@ enum CodeActions {
     /// LSP has no standard kind for formatting; `source.*` actions show under "Source Action".
     static let formatKind = "source.format"
 
-    static func actions(in range: SourceRange, only: [String]?, analysis: Analysis, uri: String, documentation: String,
+    static func actions(in range: SourceRange, only: [String]?, analysis: Analysis, uri: String, links: CodeLinks,
                         converter: PositionConverter) -> [CodeAction] {
         func wanted(_ kind: String) -> Bool {
             guard let only else { return true }
@@ -42,7 +42,7 @@ enum CodeActions {
         var actions: [CodeAction] = []
         if wanted(quickFixKind) {
             for diagnostic in analysis.diagnostics where touches(diagnostic.range, range) {
-                let lsp = Diagnostics.lsp(diagnostic, uri: uri, documentation: documentation, converter: converter)
+                let lsp = Diagnostics.lsp(diagnostic, uri: uri, links: links, converter: converter)
                 for fixIt in diagnostic.fixIts {
                     actions.append(CodeAction(title: fixIt.message, kind: quickFixKind, diagnostics: [lsp],
                                               isPreferred: diagnostic.fixIts.count == 1 ? true : nil,
@@ -61,4 +61,15 @@ enum CodeActions {
     static func touches(_ a: SourceRange, _ b: SourceRange) -> Bool {
         a.start <= b.end && b.start <= a.end
     }
+}
+
+/// Each code's `codeDescription.href`: its entry in docs/language.md (computed once, not per diagnostic).
+struct CodeLinks {
+    private let hrefs: [DiagnosticCode: String]
+
+    init(documentation: String) {
+        hrefs = Dictionary(uniqueKeysWithValues: DiagnosticCode.allCases.map { ($0, documentation + "#" + $0.entry.documentationAnchor) })
+    }
+
+    func href(_ code: DiagnosticCode) -> String { hrefs[code]! }
 }

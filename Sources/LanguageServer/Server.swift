@@ -21,6 +21,7 @@ public final class LanguageServer {
     enum Lifecycle { case uninitialized, running, shutDown }
 
     let configuration: Configuration
+    private let links: CodeLinks
     private let send: (Data) -> Void
     private let log: (String) -> Void
     private let encoder: JSONEncoder
@@ -35,6 +36,7 @@ public final class LanguageServer {
 
     public init(configuration: Configuration, send: @escaping (Data) -> Void, log: @escaping (String) -> Void) {
         self.configuration = configuration
+        links = CodeLinks(documentation: configuration.documentation)
         self.send = send
         self.log = log
         encoder = JSONEncoder()
@@ -246,7 +248,7 @@ public final class LanguageServer {
             return
         }
         guard let (analysis, _) = try? analysis(uri) else { return }
-        let diagnostics = Diagnostics.lsp(analysis, uri: uri, documentation: configuration.documentation,
+        let diagnostics = Diagnostics.lsp(analysis, uri: uri, links: links,
                                           converter: PositionConverter(source: analysis.source, encoding: encoding))
         send(MessageFramer.frame(JSONWriter.publishDiagnostics(PublishDiagnosticsParams(uri: uri, version: version, diagnostics: diagnostics))))
     }
@@ -287,7 +289,7 @@ public final class LanguageServer {
         let (analysis, _) = try analysis(uri)
         let converter = PositionConverter(source: analysis.source, encoding: encoding)
         return CodeActions.actions(in: converter.sourceRange(params.range), only: params.context?.only, analysis: analysis, uri: uri,
-                                   documentation: configuration.documentation, converter: converter)
+                                   links: links, converter: converter)
     }
 
     private func documentSymbols(_ params: DocumentFormattingParams) throws -> [DocumentSymbol] {
