@@ -7,7 +7,7 @@ import Foundation
 struct JSONWriter {
     private(set) var bytes: [UInt8] = []
 
-    init() { bytes.reserveCapacity(4096) }
+    init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
 
     mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
@@ -116,7 +116,7 @@ struct JSONWriter {
 
     /// The whole `textDocument/publishDiagnostics` notification.
     static func publishDiagnostics(_ params: PublishDiagnosticsParams) -> Data {
-        var writer = JSONWriter()
+        var writer = JSONWriter(capacity: 256 + 512 * params.diagnostics.count)
         writer.raw("{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/publishDiagnostics\",\"params\":{\"diagnostics\":")
         writer.array(params.diagnostics) { $0.diagnostic($1) }
         writer.raw(",\"uri\":")

@@ -49,9 +49,10 @@ struct ShortestDecimal {
     init(_ value: Double) {
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
-        var digits = 0, leading = true, exponent = false
+        var digits = 0, leading = true, exponent = false, fraction = false
         var trailingZeros = 0
         for character in text.utf8 {
+            if character == UInt8(ascii: ".") { fraction = true }
             if character == UInt8(ascii: "e") || character == UInt8(ascii: "E") {
                 exponent = true
                 break
@@ -64,7 +65,7 @@ struct ShortestDecimal {
         }
         // Zeros ending an integer part ("1500") are not significant for %g either.
         self.text = text
-        significantDigits = text.contains(".") || exponent ? digits : digits - trailingZeros
+        significantDigits = fraction || exponent ? digits : digits - trailingZeros
         hasExponent = exponent
     }
 }
