@@ -159,15 +159,19 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(session.server.droppedDiagnostics, 2)
     }
 
-    func testAChangeThatCannotBeAppliedIsReportedAndLeavesTheText() {
+    /// A notification has no answer: one the server cannot act on is reported to the user.
+    func testAChangeToADocumentNotOpenIsReportedWithLogMessage() {
         let session = Session(encodings: nil)
         session.open(uri, "é")
-        // Inside the UTF-8 bytes of é is fine in UTF-16 terms (character 1 is after é); a range
-        // past the end clamps; but a change to a document never opened is reported.
         let output = session.notify("textDocument/didChange", ["textDocument": ["uri": "file:///other.sched", "version": 2],
                                                                "contentChanges": [["text": "x"]]])
         XCTAssertEqual(output.first?["method"]?.stringValue, "window/logMessage")
+        XCTAssertEqual(output.first?["params"]?["type"]?.intValue, 1)
         XCTAssertTrue(session.logs.contains { $0.contains("not open") })
+        XCTAssertEqual(session.server.documents[uri]?.text, "é", "the open document is untouched")
+        // Positions past the end of a line or the text mean its end, as LSP says.
+        session.change(uri, version: 3, [["range": Session.range(0, 9, 7, 0), "text": "!"]])
+        XCTAssertEqual(session.server.documents[uri]?.text, "é!")
     }
 
     /// ≥ 1 000 random messages, framed and not: the server answers what it can and keeps serving.
