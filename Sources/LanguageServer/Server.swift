@@ -250,6 +250,11 @@ public final class LanguageServer {
         guard let (analysis, _) = try? analysis(uri) else { return }
         let diagnostics = Diagnostics.lsp(analysis, uri: uri, links: links,
                                           converter: PositionConverter(source: analysis.source, encoding: encoding))
+        // A change read while this version was analysed makes its diagnostics stale too.
+        if queue.hasPendingChange(to: uri) {
+            droppedDiagnostics += 1
+            return
+        }
         send(MessageFramer.frame(JSONWriter.publishDiagnostics(PublishDiagnosticsParams(uri: uri, version: version, diagnostics: diagnostics))))
     }
 
