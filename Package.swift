@@ -30,6 +30,10 @@ let package = Package(
         // The analysis core every front end calls: document text → tokens, tree, every
         // diagnostic, checked program and plan. No I/O, no state between calls.
         .target(name: "ScheduleAnalysis", dependencies: ["ScheduleLanguage", "SchedulePlanner", "ScheduleEngines"], swiftSettings: language),
+        // `schedc lsp`: JSON-RPC over a byte stream, documents and versions, and one thin handler
+        // per LSP method that converts positions and calls the analysis. Foundation only.
+        .target(name: "LanguageServer", dependencies: ["ScheduleAnalysis", "ScheduleLanguage", "SchedulePlanner"],
+                swiftSettings: language),
         // SVG line charts (log axes), shared by `plan --svg` and the run plots.
         .target(name: "Charts", swiftSettings: language),
         // zlib from the system, for gzipped IDX files.
@@ -50,12 +54,12 @@ let package = Package(
         .target(name: "ScheduleEngines", dependencies: ["SchedulePlanner", "ScheduleLanguage", "JSONSupport"],
                 resources: [.copy("Python")], swiftSettings: language),
         // What `schedc bench` measures: GEMM beside numpy, training throughput, front-end speed.
-        .target(name: "Benchmarks", dependencies: ["ScheduleLanguage", "TensorKernels", "Training"], swiftSettings: language),
+        .target(name: "Benchmarks", dependencies: ["ScheduleLanguage", "LanguageServer", "TensorKernels", "Training"], swiftSettings: language),
         // The command line: argument parsing, output formats, exit codes, progress display.
         .executableTarget(
             name: "schedc",
-            dependencies: ["ScheduleLanguage", "SchedulePlanner", "ScheduleAnalysis", "Charts", "TensorKernels", "Training",
-                           "ScheduleRunner", "ScheduleEngines", "Benchmarks", "JSONSupport"],
+            dependencies: ["ScheduleLanguage", "SchedulePlanner", "ScheduleAnalysis", "LanguageServer", "Charts", "TensorKernels",
+                           "Training", "ScheduleRunner", "ScheduleEngines", "Benchmarks", "JSONSupport"],
             swiftSettings: language),
 
         // Helpers shared by the test targets: golden files, a seeded generator, XML summaries.
@@ -68,6 +72,9 @@ let package = Package(
         // Reads the language's golden cases (Tests/ScheduleLanguageTests/Golden) by path.
         .testTarget(name: "ScheduleAnalysisTests", dependencies: ["ScheduleAnalysis", "ScheduleLanguage", "SchedulePlanner", "TestSupport"],
                     swiftSettings: language),
+        // Transcripts of whole sessions with the server; clients/ holds the real-editor tests (Python, Neovim).
+        .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "ScheduleAnalysis", "ScheduleLanguage", "TestSupport"],
+                    exclude: ["clients"], swiftSettings: language),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"], exclude: ["Golden"], swiftSettings: language),
         .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "TestSupport"], swiftSettings: language),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorKernels"], swiftSettings: language),

@@ -25,27 +25,57 @@ public enum Planner {
         var builder = PhaseBuilder(datasetSize: n, microBatch: program.microBatchSize, ghostBatch: program.ghostBatchSize,
                                    state: state)
         var cursorSample = 0, cursorUpdate = 0
-        var pending = timeline.entries
+        let entries = timeline.entries
+        // The entries not applied yet. Where a sample-timed entry takes effect only grows with its
+        // target sample, so only the earliest of them (and those tied with it) can come next:
+        // they are kept sorted by target, and only step-timed entries are all looked at. This
+        // keeps an editor's re-plan on every keystroke linear in the events, with the choice
+        // (fewest updates away, ties in timeline order) exactly as a scan of all of them makes it.
+        var applied = [Bool](repeating: false, count: entries.count)
+        var bySample: [(target: Int, index: Int)] = []
+        var stepTimed: [Int] = []
+        for (index, entry) in entries.enumerated() {
+            switch entry.time {
+            case .sample(let target): bySample.append((target, index))
+            case .update: stepTimed.append(index)
+            }
+        }
+        bySample.sort { ($0.target, $0.index) < ($1.target, $1.index) }
+        var firstSample = 0 // bySample[..<firstSample] are all applied
         var changes: [PlanChange] = []
         var warmupUpdates: Int?
 
-        while !pending.isEmpty {
+        while true {
             let batch = state.optimizer.batch
             let updatesToEnd = CountingRule.advance(from: cursorSample, toSample: endSample, batch: batch, datasetSize: n).updates
-            // Where each pending entry would take effect if nothing else happened first.
-            var next: (position: Int, sample: Int, updates: Int)?
-            for (position, entry) in pending.enumerated() {
-                let sample: Int, updates: Int
-                switch entry.time {
-                case .sample(let target):
-                    (sample, updates) = CountingRule.advance(from: cursorSample, toSample: target, batch: batch, datasetSize: n)
-                case .update(let index):
-                    updates = max(0, index - cursorUpdate)
-                    sample = updates >= updatesToEnd ? endSample
-                        : CountingRule.advance(from: cursorSample, updates: updates, batch: batch, datasetSize: n)
+            // Where each candidate would take effect if nothing else happened first.
+            var next: (index: Int, sample: Int, updates: Int)?
+            func consider(_ index: Int, sample: Int, updates: Int) {
+                guard sample < endSample else { return }
+                if next == nil || updates < next!.updates || (updates == next!.updates && index < next!.index) {
+                    next = (index, sample, updates)
                 }
-                guard sample < endSample else { continue }
-                if next == nil || updates < next!.updates { next = (position, sample, updates) }
+            }
+            while firstSample < bySample.count, applied[bySample[firstSample].index] { firstSample += 1 }
+            if firstSample < bySample.count {
+                let earliest = CountingRule.advance(from: cursorSample, toSample: bySample[firstSample].target, batch: batch, datasetSize: n)
+                // Every entry taking effect at the same update as the earliest target (same sample too).
+                var position = firstSample
+                while position < bySample.count {
+                    let (target, index) = bySample[position]
+                    position += 1
+                    if applied[index] { continue }
+                    let (sample, updates) = CountingRule.advance(from: cursorSample, toSample: target, batch: batch, datasetSize: n)
+                    guard updates == earliest.updates else { break }
+                    consider(index, sample: sample, updates: updates)
+                }
+            }
+            for index in stepTimed where !applied[index] {
+                guard case .update(let step) = entries[index].time else { continue }
+                let updates = max(0, step - cursorUpdate)
+                let sample = updates >= updatesToEnd ? endSample
+                    : CountingRule.advance(from: cursorSample, updates: updates, batch: batch, datasetSize: n)
+                consider(index, sample: sample, updates: updates)
             }
             guard let next else { break }  // everything left takes effect after the run
 
@@ -54,7 +84,8 @@ public enum Planner {
                 cursorSample = next.sample
                 cursorUpdate += next.updates
             }
-            let entry = pending.remove(at: next.position)
+            let entry = entries[next.index]
+            applied[next.index] = true
             let before = state.optimizer
             let outcome = try state.apply(entry.change, range: entry.range)
             if case .warmupEnd = entry.change { warmupUpdates = cursorUpdate }
@@ -63,6 +94,7 @@ public enum Planner {
                                       limit: outcome.limit, note: outcome.note, before: before, after: state.optimizer,
                                       reason: entry.change.reason))
         }
+        let pending = entries.indices.filter { !applied[$0] }.map { entries[$0] }
 
         builder.advance(toSample: cursorSample, update: cursorUpdate, state: state)
         let totalUpdates = cursorUpdate + CountingRule.advance(from: cursorSample, toSample: endSample,

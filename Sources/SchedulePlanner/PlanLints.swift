@@ -30,6 +30,20 @@ public enum PlanLints {
             return abs(change.after.noiseScale(datasetSize: plan.datasetSize) - before) > 1e-9 * before
         }
         let noiseChanges = applied.filter(changesNoise)
+        // Looked up per change below; by sample, so a long schedule is not quadratic to lint.
+        var lastNoiseChange: [Int: PlanChange] = [:]
+        for change in noiseChanges { lastNoiseChange[change.sample] = change }
+        let noiseSamplesAscending = zip(noiseChanges, noiseChanges.dropFirst()).allSatisfy { $0.sample <= $1.sample }
+        /// The first noise change after sample `sample` (a binary search: the planner applies changes in time order).
+        func firstNoiseChange(after sample: Int) -> PlanChange? {
+            guard noiseSamplesAscending else { return noiseChanges.first { $0.sample > sample } }
+            var low = 0, high = noiseChanges.count
+            while low < high {
+                let middle = (low + high) / 2
+                if noiseChanges[middle].sample > sample { high = middle } else { low = middle + 1 }
+            }
+            return low < noiseChanges.count ? noiseChanges[low] : nil
+        }
 
         for change in plan.changes {
             let event = change.eventIndex.flatMap { program.events.indices.contains($0) ? program.events[$0] : nil }
@@ -85,9 +99,8 @@ public enum PlanLints {
 
             // Momentum catching up after a change of g: judged once per update, with the state
             // after the last change there.
-            if changesNoise(change), noiseChanges.last(where: { $0.sample == change.sample }) == change,
-               change.after.momentum > 0 {
-                let nextChange = noiseChanges.first { $0.sample > change.sample }
+            if changesNoise(change), lastNoiseChange[change.sample] == change, change.after.momentum > 0 {
+                let nextChange = firstNoiseChange(after: change.sample)
                 let until = nextChange?.epoch ?? Double(plan.epochs)
                 let span = until - change.epoch
                 let lost = Double(change.after.batch) / (n * (1 - change.after.momentum))

@@ -71,6 +71,16 @@ extension Plan {
         return phases[phaseIndex(atSample: epoch * datasetSize)]
     }
 
+    /// How many updates start before stream position `sample` (`e·N + o`): the step count a time
+    /// in epochs corresponds to (`totalUpdates` from the end of the run on). An editor's hover
+    /// converts `at epoch 60` to steps with it.
+    public func updates(beforeSample sample: Int) -> Int {
+        guard let last = phases.last, sample > 0 else { return 0 }
+        guard sample < last.endSample else { return totalUpdates }
+        let phase = phases[phaseIndex(atSample: sample)]
+        return phase.startUpdate + updatesBefore(sample: sample, in: phase)
+    }
+
     /// The phase containing sample `sample` of the stream (the last phase for the end).
     func phaseIndex(atSample sample: Int) -> Int {
         var low = 0, high = phases.count - 1

@@ -47,8 +47,7 @@ enum SchedcCLI {
     static let subcommands: [SubcommandEntry] = [
         SubcommandEntry(CheckCommand.self), SubcommandEntry(LintCommand.self), SubcommandEntry(FormatCommand.self),
         SubcommandEntry(PlanCommand.self), SubcommandEntry(RunCommand.self), SubcommandEntry(ExportCommand.self),
-        SubcommandEntry(CompareCommand.self),
-        SubcommandEntry(BenchCommand.self),
+        SubcommandEntry(CompareCommand.self), SubcommandEntry(BenchCommand.self), SubcommandEntry(LSPCommand.self),
     ]
 
     static var help: String {

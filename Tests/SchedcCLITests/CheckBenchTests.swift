@@ -2,6 +2,7 @@ import XCTest
 @testable import schedc
 import Benchmarks
 import ScheduleLanguage
+import Benchmarks
 
 /// `schedc bench check` (wired by the bench command): a smoke test with a small schedule.
 /// The benchmark itself is a measurement, not a test (docs/language.md, "Performance").

@@ -4,7 +4,7 @@ final class TopLevelTests: XCTestCase {
     func testHelpListsEveryCommand() throws {
         let result = try runSchedc(["--help"])
         XCTAssertEqual(result.status, 0)
-        for command in ["check", "lint", "fmt", "plan", "run", "compare", "bench"] {
+        for command in ["check", "lint", "fmt", "plan", "run", "compare", "bench", "lsp"] {
             XCTAssertTrue(result.stdout.contains("  \(command) "), "--help lacks \(command)")
         }
     }

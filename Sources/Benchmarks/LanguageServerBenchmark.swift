@@ -1,0 +1,74 @@
+import Foundation
+import LanguageServer
+import ScheduleLanguage
+
+/// What `schedc bench lsp` times: the language server in process, from a `didChange` message's
+/// bytes to the `publishDiagnostics` it causes, and from a hover request's bytes to its answer
+/// (framing, JSON, the whole analysis, conversion and encoding; not the pipe to the editor).
+public enum LanguageServerBenchmark {
+    public struct Latencies {
+        /// Milliseconds, sorted.
+        public let change: [Double]
+        public let hover: [Double]
+
+        public static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+            sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+        }
+    }
+
+    /// Opens the generated schedule of `lines` lines, then `runs` times: edits one event's
+    /// number in the middle of the file (incremental sync) and hovers that event.
+    public static func measure(lines: Int, runs: Int) throws -> Latencies {
+        let text = FrontEndBenchmark.schedule(lines: lines)
+        let uri = "file:///bench.sched"
+        // What the server wrote: counted, and the last message kept (as a client reads and drops them).
+        var written = 0
+        var last = Data()
+        let server = LanguageServer(configuration: .init(documentation: "docs/language.md", version: "bench"),
+                                    send: { written += 1; last = $0 }, log: { _ in })
+        let queue = MessageQueue()
+        var framer = MessageFramer()
+        func deliver(_ message: [String: Any]) throws -> Int {
+            let before = written
+            framer.append(MessageFramer.frame(try JSONSerialization.data(withJSONObject: message)))
+            while let item = framer.next() { queue.push(item) }
+            while let item = queue.popAvailable() { server.handle(item, queue: queue) }
+            return written - before
+        }
+        _ = try deliver(["jsonrpc": "2.0", "id": 0, "method": "initialize", "params": ["capabilities": [:]]])
+        _ = try deliver(["jsonrpc": "2.0", "method": "textDocument/didOpen",
+                         "params": ["textDocument": ["uri": uri, "languageId": "sched", "version": 1, "text": text]]])
+        // The `lr *= 0.99999` event nearest the middle: its last digit toggles between 9 and 8.
+        let source = SourceFile(path: "bench.sched", text: text)
+        guard let line = (source.lineCount / 2..<source.lineCount).first(where: { source.lineText($0).hasSuffix("lr *= 0.99999") }) else {
+            throw BenchmarkError("the generated schedule has no lr event past its middle")
+        }
+        let column = source.lineText(line).utf16.count - 1
+        var change: [Double] = [], hover: [Double] = []
+        for run in 0..<runs {
+            let digit = run % 2 == 0 ? "8" : "9"
+            var start = DispatchTime.now().uptimeNanoseconds
+            let count = try deliver([
+                "jsonrpc": "2.0", "method": "textDocument/didChange",
+                "params": ["textDocument": ["uri": uri, "version": run + 2],
+                           "contentChanges": [["range": ["start": ["line": line, "character": column],
+                                                         "end": ["line": line, "character": column + 1]], "text": digit]]],
+            ])
+            change.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            guard count == 1 else { throw BenchmarkError("didChange published \(count) messages, not 1") }
+            start = DispatchTime.now().uptimeNanoseconds
+            _ = try deliver(["jsonrpc": "2.0", "id": run + 1, "method": "textDocument/hover",
+                             "params": ["textDocument": ["uri": uri], "position": ["line": line, "character": 3]]])
+            hover.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        guard String(decoding: last, as: UTF8.self).contains("lr *= 0.9999") else {
+            throw BenchmarkError("the hover did not describe the event")
+        }
+        return Latencies(change: change.sorted(), hover: hover.sorted())
+    }
+}
+
+public struct BenchmarkError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
