@@ -10,12 +10,12 @@ import ScheduleRunner
 /// With multi-node options it writes the run's files and prints the torchrun command for each
 /// node instead (schedc does not reach other machines).
 enum TorchRun {
-    static let options: Set<String> = ["--engine", "--nproc", "--nnodes", "--node-rank", "--rdzv-endpoint", "--master-addr",
+    static let options: Set<String> = ["--engine", "--nproc", "--python", "--nnodes", "--node-rank", "--rdzv-endpoint", "--master-addr",
                                        "--master-port"]
     static let clusterOptions = ["--nnodes", "--node-rank", "--rdzv-endpoint", "--master-addr", "--master-port"]
-    /// The interpreter the ranks run under: Debian's python3-torch installs for it, which may
-    /// not be the python3 first on PATH.
-    static let python = "/usr/bin/python3"
+    /// The interpreter the ranks run under unless `--python` names another: Debian's
+    /// python3-torch installs for it, which may not be the python3 first on PATH.
+    static let defaultPython = "/usr/bin/python3"
     /// Test-only: a script run instead of the exported module (the launcher's tests).
     static let rankScriptVariable = "SCHEDC_TORCH_RANK_SCRIPT"
     /// What a torch run directory remembers about how its ranks were started, for --resume.
@@ -26,6 +26,9 @@ enum TorchRun {
                            DDP; megatron and deepspeed take `schedc export`
       --nproc N            torch: ranks on this machine (default 1; gloo on CPUs, nccl with
                            CUDA); --threads is shared among them
+      --python PATH        torch: the interpreter the ranks run under, one that imports
+                           torch 1.13 or 2.x (default /usr/bin/python3, Debian's python3-torch;
+                           e.g. a virtual environment's bin/python); kept for --resume
       --nnodes M, --node-rank K, --rdzv-endpoint HOST:PORT, --master-addr A, --master-port P
                            torch on several machines: write the run's files and print the
                            torchrun command to start on each node (docs/engines.md)
@@ -34,6 +37,7 @@ enum TorchRun {
 
     static func start(path: String, parsed: ParsedArguments, options: RunOptions) throws -> Int32 {
         let nproc = try parsed.integer("--nproc", default: 1, in: 1...256)!
+        let python = try interpreter(parsed.value("--python"))
         let outcome = try ScheduleCompilation.compile(try SourceLoading.load(path), options: options, command: "run")
         guard case .compiled(let schedule) = outcome else {
             if case .failed(let status) = outcome { return status }
@@ -64,7 +68,8 @@ enum TorchRun {
         try AtomicFile.replace(ExportCommand.join(directory.path, PythonModule.fileName), with: try moduleText())
         try ExportCommand.writeInitialWeights(program: schedule.program, plan: schedule.plan, data: data, to: directory.path)
         let threads = max(1, options.threads / nproc)
-        let launch = Launch(worldSize: nproc, threadsPerRank: threads, dataDirectory: data.directory.map(absolute))
+        let launch = Launch(worldSize: nproc, threadsPerRank: threads, dataDirectory: data.directory.map(absolute),
+                            python: python)
         try AtomicFile.replace(ExportCommand.join(directory.path, launchFile), with: launch.json)
 
         if clusterOptions.contains(where: { parsed.value($0) != nil }) {
@@ -105,7 +110,7 @@ enum TorchRun {
                          "--threads", String(launch.threadsPerRank)]
         if let data = launch.dataDirectory { arguments += ["--data", data] }
         if resume { arguments.append("--resume") }
-        let launcher = RankLauncher(executable: python, arguments: arguments, worldSize: launch.worldSize,
+        let launcher = RankLauncher(executable: launch.python, arguments: arguments, worldSize: launch.worldSize,
                                     environment: ["OMP_NUM_THREADS": String(launch.threadsPerRank)])
         let outcome: RankLauncher.Outcome
         do {
@@ -198,20 +203,34 @@ enum TorchRun {
     }
 
     /// How the ranks were started (torch-launch.json), so --resume starts the same ones.
+    /// `--python PATH` as an absolute path to an executable, or the default interpreter.
+    static func interpreter(_ path: String?) throws -> String {
+        guard let path else { return defaultPython }
+        let resolved = absolute(path)
+        guard FileManager.default.isExecutableFile(atPath: resolved) else {
+            throw CLIError("option '--python' needs an executable Python interpreter; '\(path)' is not one")
+        }
+        return resolved
+    }
+
     struct Launch {
         var worldSize: Int
         var threadsPerRank: Int
         var dataDirectory: String?
+        /// The ranks' interpreter.
+        var python: String
 
-        init(worldSize: Int, threadsPerRank: Int, dataDirectory: String?) {
+        init(worldSize: Int, threadsPerRank: Int, dataDirectory: String?, python: String) {
             self.worldSize = worldSize
             self.threadsPerRank = threadsPerRank
             self.dataDirectory = dataDirectory
+            self.python = python
         }
 
         var json: String {
             JSONValue.object([("world_size", .int(worldSize)), ("threads_per_rank", .int(threadsPerRank)),
-                              ("data_directory", dataDirectory.map { .string($0) } ?? .null)]).pretty() + "\n"
+                              ("data_directory", dataDirectory.map { .string($0) } ?? .null),
+                              ("python", .string(python))]).pretty() + "\n"
         }
 
         init(text: String, origin: String) throws {
@@ -223,6 +242,8 @@ enum TorchRun {
             worldSize = world
             threadsPerRank = threads
             dataDirectory = object["data_directory"] as? String
+            guard let python = object["python"] as? String else { throw CLIError("\(origin): not the launch record of a torch run") }
+            self.python = python
         }
     }
 }

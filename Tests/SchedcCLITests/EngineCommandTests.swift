@@ -227,6 +227,7 @@ final class EngineCommandTests: XCTestCase {
         // The run directory: the embedded runtime's files, engine "torch", the summary from the metrics.
         let record = try json(out + "/run.json")
         XCTAssertEqual(record["engine"] as? String, "torch")
+        XCTAssertEqual(try json(out + "/torch-launch.json")["python"] as? String, "/usr/bin/python3", "the interpreter, for --resume")
         XCTAssertEqual(record["status"] as? String, "finished")
         for file in ["plan.json", "schedule.sched", "metrics.jsonl", "summary.json", "curves-epochs.svg", "curves-updates.svg",
                      "schedc_torch.py", "initial-weights.json", "initial-weights.bin"] {
@@ -320,6 +321,14 @@ final class EngineCommandTests: XCTestCase {
         let megatron = try runSchedc(["run", "--engine", "megatron", schedule])
         XCTAssertEqual(megatron.status, 2)
         XCTAssertTrue(megatron.stderr.contains("schedc export --engine megatron"), megatron.stderr)
+        let python = try runSchedc(["run", "--python", "/usr/bin/python3", schedule])
+        XCTAssertEqual(python.status, 2)
+        XCTAssertTrue(python.stderr.contains("'--python' needs --engine torch"), python.stderr)
+        let missing = try runSchedc(["run", "--engine", "torch", "--python", scratch.appendingPathComponent("no-python").path, schedule,
+                                     "--out", scratch.appendingPathComponent("never").path])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("option '--python' needs an executable Python interpreter"), missing.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("never").path), "nothing made")
     }
 
     // MARK: docs
