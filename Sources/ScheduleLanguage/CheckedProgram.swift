@@ -86,13 +86,6 @@ public enum KnownDataset: String, CaseIterable, Hashable, Sendable {
         }
     }
 
-    public var testSize: Int {
-        switch self {
-        case .fashion_mnist, .mnist, .cifar10, .cifar100: return 10_000
-        case .imagenet: return 50_000
-        }
-    }
-
     /// Whether the embedded runtime can load it (the others are plannable only).
     public var isRunnable: Bool {
         switch self {
