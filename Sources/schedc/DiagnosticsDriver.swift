@@ -11,10 +11,12 @@ enum DiagnosticsDriver {
         var json: Bool
         var warningsAsErrors: Bool
         var timing: Bool
+        /// Errors printed per file in text output; nil prints them all.
+        var errorLimit: Int?
     }
 
     static let flags: Set<String> = ["--warnings-as-errors", "--timing"]
-    static let options: Set<String> = ["--format"]
+    static let options: Set<String> = ["--format", "--error-limit"]
 
     static func parseOptions(_ arguments: [String], command: String) throws -> Options {
         let parsed = try ParsedArguments(arguments, flags: flags, options: options)
@@ -22,8 +24,10 @@ enum DiagnosticsDriver {
         guard !parsed.positionals.isEmpty else {
             throw CLIError("no input files; usage: schedc \(command) FILE... (or '-' for standard input)")
         }
+        let limit = try parsed.integer("--error-limit", default: DiagnosticRenderer.defaultErrorLimit, in: 0...Int.max)
         return Options(paths: parsed.positionals, json: format == "json",
-                       warningsAsErrors: parsed.has("--warnings-as-errors"), timing: parsed.has("--timing"))
+                       warningsAsErrors: parsed.has("--warnings-as-errors"), timing: parsed.has("--timing"),
+                       errorLimit: limit == 0 ? nil : limit)
     }
 
     /// Analyses each file with `analysis` (`.check` or `.lint`) and reports every diagnostic
@@ -49,7 +53,7 @@ enum DiagnosticsDriver {
             reports.append((analysis.source, analysis.diagnostics))
         }
 
-        emit(reports, json: options.json)
+        emit(reports, json: options.json, errorLimit: options.errorLimit)
         let all = reports.flatMap(\.diagnostics)
         let errors = all.filter { $0.severity == .error }.count
         let warnings = all.filter { $0.severity == .warning }.count
@@ -60,8 +64,9 @@ enum DiagnosticsDriver {
 
     /// Prints the diagnostics as `check` and `lint` do: text (rendered, then "found 2 errors")
     /// on standard error, or one JSON document on standard output. `schedc plan` reports a
-    /// file's errors through here too.
-    static func emit(_ reports: [(source: SourceFile, diagnostics: [Diagnostic])], json: Bool) {
+    /// file's errors through here too. Text shows at most `errorLimit` errors per file (nil: all).
+    static func emit(_ reports: [(source: SourceFile, diagnostics: [Diagnostic])], json: Bool,
+                     errorLimit: Int? = DiagnosticRenderer.defaultErrorLimit) {
         if json {
             writeStandardOutput(DiagnosticJSON.document(reports))
             return
@@ -69,7 +74,7 @@ enum DiagnosticsDriver {
         let all = reports.flatMap(\.diagnostics)
         let renderer = DiagnosticRenderer(colour: Terminal.usesColour(.standardError))
         for report in reports where !report.diagnostics.isEmpty {
-            writeStandardError(renderer.render(report.diagnostics, in: report.source))
+            renderer.render(report.diagnostics, in: report.source, errorLimit: errorLimit, write: writeStandardError)
         }
         if let summary = DiagnosticRenderer.summary(errors: all.filter { $0.severity == .error }.count,
                                                     warnings: all.filter { $0.severity == .warning }.count) {

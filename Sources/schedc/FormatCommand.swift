@@ -44,7 +44,8 @@ enum FormatCommand: Subcommand {
             }
             let analysis = Analysis(document, options: .format)
             guard let formatted = analysis.formatted else {
-                writeStandardError(renderer.render(analysis.diagnostics, in: analysis.source))
+                renderer.render(analysis.diagnostics, in: analysis.source, errorLimit: DiagnosticRenderer.defaultErrorLimit,
+                                write: writeStandardError)
                 printError("schedc: \(document.path): not formatted: fix the syntax errors first")
                 worsen(ExitCode.failure)
                 continue
