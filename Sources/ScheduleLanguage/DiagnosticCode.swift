@@ -44,6 +44,7 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
     case operatorNotAllowedForTarget = "S119"
     case every = "S120"
     case wideResNetDepth = "S121"
+    case batchEventAboveMaxBatch = "S122"
     // Static lints.
     case largeInitialBatch = "S201"
     case noiseRaised = "S202"
@@ -144,6 +145,7 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
         case .operatorNotAllowedForTarget: return "operator not allowed for the target"
         case .every: return "every"
         case .wideResNetDepth: return "wide ResNet depth"
+        case .batchEventAboveMaxBatch: return "batch event above max_batch"
         case .largeInitialBatch: return "large initial batch"
         case .noiseRaised: return "noise raised"
         case .policyCannotGrowBatch: return "policy that can never grow B"
