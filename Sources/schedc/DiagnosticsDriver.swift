@@ -34,6 +34,7 @@ enum DiagnosticsDriver {
     /// the analysis gives. Returns the exit code.
     static func run(_ options: Options, analysis analysisOptions: AnalysisOptions) -> Int32 {
         var reports: [(source: SourceFile, diagnostics: [Diagnostic])] = []
+        var entries: [DiagnosticJSON.FileEntry] = []
         var ioFailed = false
         for path in options.paths {
             let document: Document
@@ -41,6 +42,7 @@ enum DiagnosticsDriver {
                 document = try SourceLoading.document(path)
             } catch {
                 printError("schedc: \(error)")
+                entries.append(.unreadable(path: path, error: "\(error)"))
                 ioFailed = true
                 continue
             }
@@ -51,9 +53,14 @@ enum DiagnosticsDriver {
                 printError(String(format: "schedc: %@: %d lines, %.2f ms", document.path, analysis.source.textLineCount, elapsed))
             }
             reports.append((analysis.source, analysis.diagnostics))
+            entries.append(.analysed(analysis.source, analysis.diagnostics))
         }
 
-        emit(reports, json: options.json, errorLimit: options.errorLimit)
+        if options.json {
+            writeStandardOutput(DiagnosticJSON.document(entries: entries))
+        } else {
+            emit(reports, json: false, errorLimit: options.errorLimit)
+        }
         let all = reports.flatMap(\.diagnostics)
         let errors = all.filter { $0.severity == .error }.count
         let warnings = all.filter { $0.severity == .warning }.count

@@ -158,13 +158,13 @@ enum RunCommand: Subcommand {
             printError("schedc run: \(path): \(error)")
             return ExitCode.failure
         }
-        let directory = out ?? RunDirectory.defaultPath(schedule: specification.plan.schedule)
+        let placement = RunDirectory.placement(out: out, schedule: specification.plan.schedule)
         return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet)), logUpdates: logUpdates) {
             if !options.quiet, !specification.overrides.isEmpty {
                 writeStandardOutput("command-line overrides: \(specification.overrides.joined(separator: ", "))\n")
             }
-            let run = try TrainingRun.start(specification, in: directory, data: .locate, schedcVersion: schedcVersion)
-            if !options.quiet { writeStandardOutput("schedc run: \(path) → \(directory)\n") }
+            let run = try TrainingRun.start(specification, in: placement, data: .locate, schedcVersion: schedcVersion)
+            if !options.quiet { writeStandardOutput("schedc run: \(path) → \(run.directory.path)\n") }
             return run
         }
     }
@@ -230,6 +230,7 @@ enum RunCommand: Subcommand {
         }
         return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet)), logUpdates: logUpdates) {
             let run = try TrainingRun.resume(specification, in: directory, data: .locate)
+            for notice in run.notices { printError("schedc run: note: \(notice)") }
             if !options.quiet { writeStandardOutput("schedc run: resuming \(path)\n") }
             return run
         }
