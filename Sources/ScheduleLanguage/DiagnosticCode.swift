@@ -64,6 +64,7 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
     case keepNoiseCapped = "S305"
     case eventAfterEnd = "S306"
     case partialGhostBatch = "S307"
+    case doesNotFitInMemory = "S308"
     // S4xx: what another engine cannot run of a plan (`schedc lint --engine`, `schedc export`).
     case indivisibleBatch = "S401"
     case microBatchOverLimit = "S402"
@@ -97,7 +98,7 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
     public var defaultSeverity: Diagnostic.Severity {
         switch self {
         case .decayCannotGrowBatch, .notALinearRamp: return .information
-        case .cannotBePlanned, .indivisibleBatch, .microBatchOverLimit, .shortUpdates: return .error
+        case .cannotBePlanned, .doesNotFitInMemory, .indivisibleBatch, .microBatchOverLimit, .shortUpdates: return .error
         default:
             switch rawValue.dropFirst().first {
             case "0", "1": return .error
@@ -163,6 +164,7 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
         case .keepNoiseCapped: return "keep noise capped"
         case .eventAfterEnd: return "event after the end"
         case .partialGhostBatch: return "partial ghost batch"
+        case .doesNotFitInMemory: return "does not fit in memory"
         case .indivisibleBatch: return "batch not a multiple of micro batch × world size"
         case .microBatchOverLimit: return "micro batch over the plan's limit"
         case .shortUpdates: return "short updates"

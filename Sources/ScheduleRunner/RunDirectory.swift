@@ -125,6 +125,19 @@ public struct RunDirectory: Sendable {
         return directory
     }
 
+    /// The directory this process is training into, for a last word when it must stop at once
+    /// (an allocation failure: `markFailed`).
+    nonisolated(unsafe) public static var active: RunDirectory?
+
+    /// Records in run.json that the run stopped with `error` (best effort: the process is
+    /// about to exit); the last checkpoint is intact and `--resume` continues from it.
+    public func markFailed(_ error: String) {
+        guard var record = try? readRecord() else { return }
+        record.status = .failed
+        record.error = error
+        try? writeRecord(record)
+    }
+
     public func readRecord() throws -> RunRecord { try RunRecord(text: try FileIO.readText(recordPath), origin: recordPath) }
 
     /// Whether a live process holds the directory's lock. The kernel drops an flock when its

@@ -61,6 +61,7 @@ public final class TrainingRun {
         let data = try specification.loadData(source)
         let directory = try RunDirectory.create(placement)
         let lock = try directory.lock()
+        RunDirectory.active = directory
         let record = RunRecord(starting: specification, data: data, schedcVersion: schedcVersion)
         do {
             if let text = specification.scheduleText { try FileIO.writeAtomically(text, to: directory.schedulePath) }
@@ -82,6 +83,7 @@ public final class TrainingRun {
     public static func resume(_ specification: RunSpecification, in directory: RunDirectory, data source: RunData)
         throws -> TrainingRun {
         let lock = try directory.lock()
+        RunDirectory.active = directory
         var record = try directory.readRecord()
         if record.status == .finished {
             throw RunError(.io, "\(directory.path): the run has finished (\(record.epochs) of \(record.epochs) epochs); there is nothing to resume")

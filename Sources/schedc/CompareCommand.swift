@@ -69,7 +69,8 @@ enum CompareCommand: Subcommand {
                 inputs.append(.directory(path))
                 continue
             }
-            switch try ScheduleCompilation.compile(try SourceLoading.load(path), options: options, command: "compare") {
+            switch try ScheduleCompilation.compile(try SourceLoading.load(path), options: options, command: "compare",
+                                                       memoryLimit: MachineMemory.limit()) {
             case .compiled(let schedule): inputs.append(.schedule(schedule, path: path))
             case .failed: failed = true
             }

@@ -119,7 +119,7 @@ enum RunCommand: Subcommand {
         if PlanFile.isPlan(source) {
             return try runPlan(source, options: options, out: parsed.value("--out"), logUpdates: logUpdates)
         }
-        let outcome = try ScheduleCompilation.compile(source, options: options, command: "run")
+        let outcome = try ScheduleCompilation.compile(source, options: options, command: "run", memoryLimit: MachineMemory.limit())
         guard case .compiled(let schedule) = outcome else {
             if case .failed(let status) = outcome { return status }
             return ExitCode.failure
@@ -156,6 +156,11 @@ enum RunCommand: Subcommand {
             _ = try specification.loadableDataset()
         } catch {
             printError("schedc run: \(path): \(error)")
+            return ExitCode.failure
+        }
+        // A plan file has no source to point into; a schedule was checked when it was compiled.
+        if let limit = MachineMemory.limit(), let diagnostic = specification.plan.memoryDiagnostic(program: nil, limit: limit) {
+            printError("schedc run: \(path): \(diagnostic.message) [\(diagnostic.code)]")
             return ExitCode.failure
         }
         let placement = RunDirectory.placement(out: out, schedule: specification.plan.schedule)
@@ -205,7 +210,7 @@ enum RunCommand: Subcommand {
             plain.subset = nil
             plain.settings = []
             let outcome = try ScheduleCompilation.compile(SourceFile(path: directory.schedulePath, text: text), options: plain,
-                                                          command: "resume")
+                                                          command: "resume", memoryLimit: MachineMemory.limit())
             guard case .compiled(let schedule) = outcome else {
                 if case .failed(let status) = outcome { return status }
                 return ExitCode.failure

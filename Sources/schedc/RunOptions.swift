@@ -77,7 +77,9 @@ enum ScheduleCompilation {
     /// Compiles `source`, applies `options`' overrides and plans it. Errors in the file are
     /// printed as `schedc check` prints them (exit 1); an override that breaks a rule prints
     /// the diagnostics of the rewritten text and is a usage error (exit 2).
-    static func compile(_ source: SourceFile, options: RunOptions, command: String) throws -> Outcome {
+    /// With `memoryLimit` (commands that train on the embedded runtime), a plan that needs more
+    /// memory than that is refused here, before anything is allocated (S308).
+    static func compile(_ source: SourceFile, options: RunOptions, command: String, memoryLimit: Int? = nil) throws -> Outcome {
         let compiled = ScheduleCompiler.compile(source)
         guard var program = compiled.program else {
             DiagnosticsDriver.emit([(compiled.source, compiled.errors)], json: false)
@@ -125,6 +127,10 @@ enum ScheduleCompilation {
             plan = try Planner.plan(program)
         } catch let error as PlanningError {
             DiagnosticsDriver.emit([(finalSource, [error.diagnostic])], json: false)
+            return .failed(ExitCode.failure)
+        }
+        if let memoryLimit, let diagnostic = plan.memoryDiagnostic(program: program, limit: memoryLimit) {
+            DiagnosticsDriver.emit([(finalSource, [diagnostic])], json: false)
             return .failed(ExitCode.failure)
         }
         return .compiled(CompiledSchedule(source: finalSource, program: program, plan: plan, overrides: described))
