@@ -36,7 +36,7 @@ struct RunOptions {
         }
         if let text = parsed.value("--epochs-scale") {
             guard let scale = Double(text), scale.isFinite, scale > 0, scale <= 1000 else {
-                throw CLIError("option '--epochs-scale' needs a number greater than 0 (0.1 runs a tenth of the epochs), not '\(text)'")
+                throw CLIError("option '--epochs-scale' needs a number greater than 0 and at most 1000 (0.1 runs a tenth of the epochs), not '\(text)'")
             }
             epochsScale = scale
         }
