@@ -113,7 +113,7 @@ enum CompareCommand: Subcommand {
                                                       overrides: schedule.overrides, threads: options.threads,
                                                       dataDirectory: options.dataDirectory)
                 let display = ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))
-                let result = RunCommand.execute(display, printSummary: !options.quiet) {
+                let result = RunCommand.execute(display, printSummary: !options.quiet, command: "compare") {
                     let run = try TrainingRun.start(specification, in: directory, data: .locate, schedcVersion: schedcVersion)
                     if !options.quiet { writeStandardOutput("schedc compare: \(path) → \(directory)\n") }
                     return run

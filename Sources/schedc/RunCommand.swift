@@ -243,15 +243,16 @@ enum RunCommand: Subcommand {
 
     /// Makes the run (`open`), trains it with the display and Ctrl-C handling, prints the
     /// summary or how to resume; returns the exit status.
+    /// `command` names the subcommand in messages ("compare" trains through here too).
     static func execute(_ display: ProgressDisplay, printSummary: Bool = true, logUpdates: Bool = false,
-                        open: () throws -> TrainingRun) -> Int32 {
+                        command: String = "run", open: () throws -> TrainingRun) -> Int32 {
         let run: TrainingRun
         do {
             run = try open()
         } catch let error as RunError {
-            return report(error)
+            return report(error, command: command)
         } catch {
-            printError("schedc run: \(error)")
+            printError("schedc \(command): \(error)")
             return ExitCode.usage
         }
         let directory = run.directory.path
@@ -262,11 +263,11 @@ enum RunCommand: Subcommand {
                                         weightDecay: run.specification.plan.optimizer.weightDecay)
                 observer = { event in log.record(event); display.handle(event) }
             } catch {
-                printError("schedc run: \(error)")
+                printError("schedc \(command): \(error)")
                 return ExitCode.usage
             }
         }
-        let interrupt = InterruptSignal(message: "schedc run: stopping after this update (Ctrl-C again stops at once)")
+        let interrupt = InterruptSignal(message: "schedc \(command): stopping after this update (Ctrl-C again stops at once)")
         interrupt.install()
         defer { interrupt.uninstall() }
         do {
@@ -285,17 +286,17 @@ enum RunCommand: Subcommand {
             }
         } catch let error as RunError {
             display.finish()
-            return report(error)
+            return report(error, command: command)
         } catch {
             display.finish()
-            printError("schedc run: \(error)")
+            printError("schedc \(command): \(error)")
             return ExitCode.failure
         }
     }
 
     /// Prints a run error and maps it to an exit status.
-    static func report(_ error: RunError) -> Int32 {
-        printError("schedc run: \(error)")
+    static func report(_ error: RunError, command: String = "run") -> Int32 {
+        printError("schedc \(command): \(error)")
         switch error.kind {
         case .notRunnable, .diverged, .internalError: return ExitCode.failure
         case .io, .checkpoint: return ExitCode.usage
