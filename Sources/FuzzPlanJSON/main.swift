@@ -1,7 +1,11 @@
 import FuzzTargets
 
-// libFuzzer's driver when built with -sanitize=fuzzer (Tests/Fuzz/run.sh), else a replay of the files named.
-FuzzMain.run({ data, size in
+/// The function libFuzzer calls with each input.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     FuzzTargets.planJSON(FuzzMain.bytes(data, size))
     return 0
-}, target: FuzzTargets.planJSON)
+}
+
+// libFuzzer's driver when built with -sanitize=fuzzer (Tests/Fuzz/run.sh), else a replay of the files named.
+FuzzMain.run(fuzzTestOneInput, target: FuzzTargets.planJSON)

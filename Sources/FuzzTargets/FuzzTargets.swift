@@ -75,15 +75,20 @@ public enum FuzzCheck {
     }
 }
 
-/// The entry point of every fuzz executable: under libFuzzer (built with -sanitize=fuzzer) it
-/// hands `test` to libFuzzer's driver with the command line (corpus directories, -max_total_time);
-/// in a plain build it runs `target` on each file or directory of files named (a replay).
+/// The main of every fuzz executable. Built with -sanitize=fuzzer, it hands `test` (the
+/// executable's `LLVMFuzzerTestOneInput`) to libFuzzer's driver with the command line (corpus
+/// directories, -max_total_time); in a plain build, where libFuzzer is absent, it replays the
+/// files (or directories of files) named.
 public enum FuzzMain {
     public static func run(_ test: fuzz_test_one_input, target: ([UInt8]) -> Void) -> Never {
         var argc = CommandLine.argc
         var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
         let status = fuzz_run_driver_if_linked(&argc, &argv, test)
         if status >= 0 { exit(status) }
+        replay(target)
+    }
+
+    public static func replay(_ target: ([UInt8]) -> Void) -> Never {
         var count = 0
         for argument in CommandLine.arguments.dropFirst() where !argument.hasPrefix("-") {
             var isDirectory: ObjCBool = false
