@@ -246,7 +246,7 @@ extension Checker {
             return nil
         }
         guard let value = number.integerValue else {
-            error(.outOfRange, "\(subject) is too large, found '\(number.literal)'", at: number.range)
+            error(.outOfRange, "\(subject) is too large (at most \(Int.max)), found '\(number.literal)'", at: number.range)
             return nil
         }
         return value
