@@ -1,6 +1,7 @@
 import Foundation
 import ScheduleAnalysis
 import ScheduleLanguage
+import ScheduleRunner
 
 /// What `check` and `lint` share: read each file, analyse it, print its diagnostics (text on
 /// standard error, or one JSON document on standard output) and choose the exit code. What
@@ -13,10 +14,12 @@ enum DiagnosticsDriver {
         var timing: Bool
         /// Errors printed per file in text output; nil prints them all.
         var errorLimit: Int?
+        /// `--memory SIZE|machine`: report S308 for a plan over this many bytes.
+        var memoryLimit: Int?
     }
 
     static let flags: Set<String> = ["--warnings-as-errors", "--timing"]
-    static let options: Set<String> = ["--format", "--error-limit"]
+    static let options: Set<String> = ["--format", "--error-limit", "--memory"]
 
     static func parseOptions(_ arguments: [String], command: String) throws -> Options {
         let parsed = try ParsedArguments(arguments, flags: flags, options: options)
@@ -25,14 +28,27 @@ enum DiagnosticsDriver {
             throw CLIError("no input files; usage: schedc \(command) FILE... (or '-' for standard input)")
         }
         let limit = try parsed.integer("--error-limit", default: DiagnosticRenderer.defaultErrorLimit, in: 0...Int.max)
+        var memoryLimit: Int?
+        if let text = parsed.value("--memory") {
+            guard let bytes = text == "machine" ? MachineMemory.limit() : MachineMemory.parseSize(text) else {
+                throw CLIError("option '--memory' takes a size such as 8G, 512M or 2000000k, or 'machine', not '\(text)'")
+            }
+            memoryLimit = bytes
+        }
         return Options(paths: parsed.positionals, json: format == "json",
                        warningsAsErrors: parsed.has("--warnings-as-errors"), timing: parsed.has("--timing"),
-                       errorLimit: limit == 0 ? nil : limit)
+                       errorLimit: limit == 0 ? nil : limit, memoryLimit: memoryLimit)
     }
 
     /// Analyses each file with `analysis` (`.check` or `.lint`) and reports every diagnostic
     /// the analysis gives. Returns the exit code.
-    static func run(_ options: Options, analysis analysisOptions: AnalysisOptions) -> Int32 {
+    static func run(_ options: Options, analysis: AnalysisOptions) -> Int32 {
+        var analysisOptions = analysis
+        if let memoryLimit = options.memoryLimit {
+            // The estimate needs the plan, which `check` does not otherwise make.
+            analysisOptions.memoryLimit = memoryLimit
+            analysisOptions.depth = max(analysisOptions.depth, .plan)
+        }
         var reports: [(source: SourceFile, diagnostics: [Diagnostic])] = []
         var entries: [DiagnosticJSON.FileEntry] = []
         var ioFailed = false

@@ -73,4 +73,19 @@ final class MemoryLimitTests: XCTestCase {
         XCTAssertTrue(record.contains("\"status\": \"failed\""), record)
         XCTAssertTrue(record.contains("out of memory allocating"), record)
     }
+
+    /// `check` and `lint` estimate too when asked (`--memory SIZE` or `machine`): a plan is
+    /// portable, so by default they do not judge it by this machine.
+    func testCheckAndLintEstimateWithMemory() throws {
+        let check = try runSchedc(["check", "--memory", "2G", "batch_too_large.sched"], in: directory)
+        XCTAssertEqual(check.status, 1, check.stderr)
+        XCTAssertTrue(check.stderr.contains("needs about 18 GB (parameters 131.5 MB, activations 14.3 GB, workspace 3.6 GB); "
+                                            + "this machine has 2.1 GB [S308]"), check.stderr)
+        XCTAssertEqual(try runSchedc(["check", "batch_too_large.sched"], in: directory).status, 0)
+        let lint = try runSchedc(["lint", "--format", "json", "--memory", "1000M", "too_many_parameters.sched"], in: directory)
+        XCTAssertTrue(lint.stdout.contains("\"code\": \"S308\""), lint.stdout)
+        let bad = try runSchedc(["check", "--memory", "lots", "batch_too_large.sched"], in: directory)
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("option '--memory' takes a size"), bad.stderr)
+    }
 }
