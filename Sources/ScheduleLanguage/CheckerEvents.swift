@@ -87,7 +87,7 @@ extension Checker {
             } else if syntax.unit!.unit == .epoch {
                 description = "epoch \(NumberLiteral.describe(value))"
                 if let epochs, value >= Double(epochs) {
-                    error(.outsideTheRun, "\(description) is not within the run (\(epochs) epochs)", at: time.range,
+                    error(.outsideTheRun, "\(description) is not within the run (\(English.count(epochs, "epoch")))", at: time.range,
                           notes: [.init("events happen at epoch 0 up to, but not at, the end of the run", range: written["epochs"]?.range)])
                     ok = false
                     continue
@@ -167,7 +167,7 @@ extension Checker {
         if let untilSyntax = syntax.until {
             until = read(untilSyntax, "'until'", positive: false)
             if let value = until, unit == .epoch, let epochs = values.epochs, value > Double(epochs) {
-                error(.outsideTheRun, "until \(NumberLiteral.describe(value)) is after the end of the run (\(epochs) epochs)", at: untilSyntax.range,
+                error(.outsideTheRun, "until \(NumberLiteral.describe(value)) is after the end of the run (\(English.count(epochs, "epoch")))", at: untilSyntax.range,
                       fixIts: [.replace(untilSyntax.range, with: String(epochs), "end at the end of the run")])
                 ok = false
             }
@@ -186,7 +186,7 @@ extension Checker {
         guard ok, let interval, let from, let until else { return nil }
         let unitName = unit == .epoch ? "epoch" : "step"
         if let fromSyntax = syntax.from, unit == .epoch, let epochs = values.epochs, from >= Double(epochs) {
-            error(.outsideTheRun, "from \(NumberLiteral.describe(from)) is not within the run (\(epochs) epochs)", at: fromSyntax.range)
+            error(.outsideTheRun, "from \(NumberLiteral.describe(from)) is not within the run (\(English.count(epochs, "epoch")))", at: fromSyntax.range)
             return nil
         }
         let tolerance = 1e-9 * max(1, abs(until))

@@ -293,7 +293,7 @@ extension Checker {
         }
         if let warmup = values.warmup, warmup.unit == .epoch, let epochs = values.epochs, warmup.length >= Double(epochs),
            let range = valueRange("warmup") {
-            error(.outsideTheRun, "the warm-up (\(NumberLiteral.describe(warmup.length)) epochs) does not end within the run (\(epochs) epochs)",
+            error(.outsideTheRun, "the warm-up (\(NumberLiteral.describe(warmup.length)) epochs) does not end within the run (\(English.count(epochs, "epoch")))",
                   at: range, notes: [.init("epochs is set here", range: written["epochs"]?.range)])
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import ScheduleLanguage
 import ScheduleRunner
 
 /// How `schedc run` shows a run's progress on standard output:
@@ -33,7 +34,7 @@ final class ProgressDisplay {
             self.start = start
             let from = start.resumed ? (start.startEpoch > 0 ? "resuming after epoch \(start.startEpoch) of \(start.epochs)"
                                                                : "resuming from the start (no checkpoint yet)")
-                : "\(start.epochs) epochs, \(start.totalUpdates) updates planned"
+                : "\(English.count(start.epochs, "epoch")), \(English.count(start.totalUpdates, "update")) planned"
             emit("\(start.schedule): \(from), \(start.threads) thread\(start.threads == 1 ? "" : "s")\n  data: \(start.data)\n")
         case .step(let progress):
             guard mode == .bar else { return }

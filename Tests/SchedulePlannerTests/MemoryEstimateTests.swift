@@ -37,3 +37,12 @@ final class MemoryEstimateTests: XCTestCase {
         XCTAssertNil(MemoryEstimate.Input(dataset: "imagenet"))
     }
 }
+
+/// Counts in the plan's words agree with their number.
+final class PlanWordingTests: XCTestCase {
+    func testOneEpochIsSingular() throws {
+        let plan = try Planner.plan(makeProgram(epochs: 1, events: []))
+        XCTAssertTrue(plan.table().contains(", 1 epoch, policy"), plan.table())
+        XCTAssertTrue(try Planner.plan(makeProgram(epochs: 2, events: [])).table().contains(", 2 epochs, policy"))
+    }
+}
