@@ -63,6 +63,15 @@ let package = Package(
             swiftSettings: language),
 
         // Helpers shared by the test targets: golden files, a seeded generator, XML summaries.
+        // Fuzzing (Tests/Fuzz/run.sh builds these with -sanitize=fuzzer; a plain build replays files).
+        .target(name: "CFuzzDriver"),
+        .target(name: "FuzzTargets", dependencies: ["CFuzzDriver", "ScheduleAnalysis", "ScheduleLanguage", "SchedulePlanner",
+                                                    "ScheduleRunner", "Training"], swiftSettings: language),
+        .executableTarget(name: "FuzzFrontEnd", dependencies: ["FuzzTargets"], swiftSettings: language),
+        .executableTarget(name: "FuzzPlanJSON", dependencies: ["FuzzTargets"], swiftSettings: language),
+        .executableTarget(name: "FuzzCheckpoint", dependencies: ["FuzzTargets"], swiftSettings: language),
+        .executableTarget(name: "FuzzIDX", dependencies: ["FuzzTargets"], swiftSettings: language),
+
         .target(name: "TestSupport", dependencies: ["JSONSupport"], path: "Tests/TestSupport", swiftSettings: language),
         // Golden/ holds test inputs and expected outputs, read by path (not bundled resources).
         .testTarget(name: "ScheduleLanguageTests", dependencies: ["ScheduleLanguage", "TestSupport"], exclude: ["Golden"],
@@ -84,6 +93,7 @@ let package = Package(
         // python/ holds the PyTorch module's own unittest files, run from an XCTest wrapper.
         .testTarget(name: "ScheduleEnginesTests", dependencies: ["ScheduleEngines", "SchedulePlanner", "ScheduleLanguage", "TestSupport"],
                     exclude: ["python"], swiftSettings: language),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], swiftSettings: language),
         .testTarget(name: "SchedcCLITests", dependencies: ["schedc", "Benchmarks", "TestSupport"], exclude: ["Golden"], swiftSettings: language),
     ]
 )

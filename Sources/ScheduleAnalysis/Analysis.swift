@@ -41,11 +41,15 @@ public struct AnalysisOptions: Hashable, Sendable {
     public var lints: Bool
     /// At depth `plan`: also what this engine cannot run of the plan (S4xx).
     public var engine: EngineTarget?
+    /// At depth `plan`: the memory, in bytes, the plan must fit on the embedded runtime (S308
+    /// otherwise). The caller says how much (the core reads no machine state); nil checks nothing.
+    public var memoryLimit: Int?
 
-    public init(depth: Depth, lints: Bool, engine: EngineTarget? = nil) {
+    public init(depth: Depth, lints: Bool, engine: EngineTarget? = nil, memoryLimit: Int? = nil) {
         self.depth = depth
         self.lints = lints
         self.engine = engine
+        self.memoryLimit = memoryLimit
     }
 
     /// `schedc check`: errors only, no plan.
@@ -119,6 +123,9 @@ public struct Analysis: Sendable {
                     let lowered = try Planner.plan(program)
                     plan = lowered
                     if options.lints { diagnostics += PlanLints.diagnostics(for: lowered, program: program) }
+                    if let limit = options.memoryLimit, let memory = lowered.memoryDiagnostic(program: program, limit: limit) {
+                        diagnostics.append(memory)
+                    }
                     if let engine = options.engine {
                         diagnostics += EngineLimits.diagnostics(for: lowered, program: program, target: engine)
                     }

@@ -87,7 +87,7 @@ extension Checker {
             } else if syntax.unit!.unit == .epoch {
                 description = "epoch \(NumberLiteral.describe(value))"
                 if let epochs, value >= Double(epochs) {
-                    error(.outsideTheRun, "\(description) is not within the run (\(epochs) epochs)", at: time.range,
+                    error(.outsideTheRun, "\(description) is not within the run (\(English.count(epochs, "epoch")))", at: time.range,
                           notes: [.init("events happen at epoch 0 up to, but not at, the end of the run", range: written["epochs"]?.range)])
                     ok = false
                     continue
@@ -167,7 +167,7 @@ extension Checker {
         if let untilSyntax = syntax.until {
             until = read(untilSyntax, "'until'", positive: false)
             if let value = until, unit == .epoch, let epochs = values.epochs, value > Double(epochs) {
-                error(.outsideTheRun, "until \(NumberLiteral.describe(value)) is after the end of the run (\(epochs) epochs)", at: untilSyntax.range,
+                error(.outsideTheRun, "until \(NumberLiteral.describe(value)) is after the end of the run (\(English.count(epochs, "epoch")))", at: untilSyntax.range,
                       fixIts: [.replace(untilSyntax.range, with: String(epochs), "end at the end of the run")])
                 ok = false
             }
@@ -186,7 +186,7 @@ extension Checker {
         guard ok, let interval, let from, let until else { return nil }
         let unitName = unit == .epoch ? "epoch" : "step"
         if let fromSyntax = syntax.from, unit == .epoch, let epochs = values.epochs, from >= Double(epochs) {
-            error(.outsideTheRun, "from \(NumberLiteral.describe(from)) is not within the run (\(epochs) epochs)", at: fromSyntax.range)
+            error(.outsideTheRun, "from \(NumberLiteral.describe(from)) is not within the run (\(English.count(epochs, "epoch")))", at: fromSyntax.range)
             return nil
         }
         let tolerance = 1e-9 * max(1, abs(until))
@@ -278,11 +278,48 @@ extension Checker {
                       notes: [.init("ghost_batch is set here", range: written["ghost_batch"]?.range)])
                 return nil
             }
+            if !checkBatchEventLimit(batch, action: action) { return nil }
             operation = .set(Double(batch))
         default:
             return nil
         }
         return (target, operation, action.keepNoise != nil)
+    }
+
+    /// `batch = B` above max_batch (or above N without one) is an error like the setting (S109),
+    /// not a silent clamp: the fix is a larger max_batch, or a noise change, which the policy
+    /// can split between B (up to max_batch) and ε. The noise factor is only offered while the
+    /// batch in force is the `batch` setting (no earlier event changed B or the noise).
+    mutating func checkBatchEventLimit(_ batch: Int, action: ActionSyntax) -> Bool {
+        let size = values.dataset?.trainingSize
+        let limit: Int, limitName: String
+        if let maxBatch = values.maxBatch {
+            (limit, limitName) = (maxBatch, "max_batch \(maxBatch)")
+        } else if let size {
+            (limit, limitName) = (size, "the data set (N = \(size))")
+        } else {
+            return true
+        }
+        guard batch > limit else { return true }
+        var notes: [Diagnostic.Note] = []
+        var fixIts: [Diagnostic.FixIt] = []
+        if let maxBatchRange = valueRange("max_batch") {
+            notes.append(.init("max_batch, the largest batch the hardware takes, is set here", range: written["max_batch"]?.range))
+            if size.map({ batch <= $0 }) ?? true {
+                fixIts.append(.replace(maxBatchRange, with: String(batch), "raise max_batch to \(batch)"))
+            }
+        } else {
+            notes.append(.init("max_batch defaults to N; a batch cannot hold more than the whole training set"))
+        }
+        let changedBefore = events.contains { $0.event.target == .batch || $0.event.target == .noise || $0.event.keepNoise }
+        if let initial = values.batch, !changedBefore {
+            let factor = NumberLiteral.describe(Double(batch) / Double(initial))
+            fixIts.append(.replace(action.range, with: "noise /= \(factor)",
+                                   "write it as a noise change: the policy grows B up to max_batch and lowers ε for the rest"))
+        }
+        error(.batchEventAboveMaxBatch, "batch \(batch) is larger than \(limitName)", at: action.value.range, notes: notes,
+              fixIts: fixIts)
+        return false
     }
 
     // MARK: - Conflicts

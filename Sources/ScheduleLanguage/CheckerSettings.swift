@@ -246,7 +246,7 @@ extension Checker {
             return nil
         }
         guard let value = number.integerValue else {
-            error(.outOfRange, "\(subject) is too large, found '\(number.literal)'", at: number.range)
+            error(.outOfRange, "\(subject) is too large (at most \(Int.max)), found '\(number.literal)'", at: number.range)
             return nil
         }
         return value
@@ -293,7 +293,7 @@ extension Checker {
         }
         if let warmup = values.warmup, warmup.unit == .epoch, let epochs = values.epochs, warmup.length >= Double(epochs),
            let range = valueRange("warmup") {
-            error(.outsideTheRun, "the warm-up (\(NumberLiteral.describe(warmup.length)) epochs) does not end within the run (\(epochs) epochs)",
+            error(.outsideTheRun, "the warm-up (\(NumberLiteral.describe(warmup.length)) epochs) does not end within the run (\(English.count(epochs, "epoch")))",
                   at: range, notes: [.init("epochs is set here", range: written["epochs"]?.range)])
         }
     }

@@ -53,7 +53,12 @@ extension Checker {
             ok = ok && value < below
         }
         guard ok else {
-            let found = value.isFinite ? NumberLiteral.describe(value) : "'\(source.slice(number.range))' (too large)"
+            let literal = source.slice(number.range)
+            // A literal that is not zero but rounds to it ("1e-400") is said as written.
+            let mantissa = literal.prefix { $0 != "e" && $0 != "E" }
+            let underflow = value == 0 && mantissa.contains { ("1"..."9").contains($0) }
+            let found = !value.isFinite ? "'\(literal)' (too large)"
+                : underflow ? "'\(literal)' (too small: it rounds to 0)" : NumberLiteral.describe(value)
             error(.outOfRange, "\(subject) must be \(requirement.joined(separator: " and ")), found \(found)", at: number.range)
             return nil
         }
@@ -79,7 +84,7 @@ extension Checker {
             return nil
         }
         guard let integer = number.integerValue else {
-            error(.outOfRange, "\(subject) is too large, found '\(source.slice(number.range))'", at: number.range)
+            error(.outOfRange, "\(subject) is too large (at most \(Int.max)), found '\(source.slice(number.range))'", at: number.range)
             return nil
         }
         guard integer >= minimum else {

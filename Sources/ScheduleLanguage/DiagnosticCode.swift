@@ -44,6 +44,7 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
     case operatorNotAllowedForTarget = "S119"
     case every = "S120"
     case wideResNetDepth = "S121"
+    case batchEventAboveMaxBatch = "S122"
     // Static lints.
     case largeInitialBatch = "S201"
     case noiseRaised = "S202"
@@ -63,6 +64,7 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
     case keepNoiseCapped = "S305"
     case eventAfterEnd = "S306"
     case partialGhostBatch = "S307"
+    case doesNotFitInMemory = "S308"
     // S4xx: what another engine cannot run of a plan (`schedc lint --engine`, `schedc export`).
     case indivisibleBatch = "S401"
     case microBatchOverLimit = "S402"
@@ -96,7 +98,7 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
     public var defaultSeverity: Diagnostic.Severity {
         switch self {
         case .decayCannotGrowBatch, .notALinearRamp: return .information
-        case .cannotBePlanned, .indivisibleBatch, .microBatchOverLimit, .shortUpdates: return .error
+        case .cannotBePlanned, .doesNotFitInMemory, .indivisibleBatch, .microBatchOverLimit, .shortUpdates: return .error
         default:
             switch rawValue.dropFirst().first {
             case "0", "1": return .error
@@ -144,6 +146,7 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
         case .operatorNotAllowedForTarget: return "operator not allowed for the target"
         case .every: return "every"
         case .wideResNetDepth: return "wide ResNet depth"
+        case .batchEventAboveMaxBatch: return "batch event above max_batch"
         case .largeInitialBatch: return "large initial batch"
         case .noiseRaised: return "noise raised"
         case .policyCannotGrowBatch: return "policy that can never grow B"
@@ -161,6 +164,7 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
         case .keepNoiseCapped: return "keep noise capped"
         case .eventAfterEnd: return "event after the end"
         case .partialGhostBatch: return "partial ghost batch"
+        case .doesNotFitInMemory: return "does not fit in memory"
         case .indivisibleBatch: return "batch not a multiple of micro batch × world size"
         case .microBatchOverLimit: return "micro batch over the plan's limit"
         case .shortUpdates: return "short updates"

@@ -76,3 +76,11 @@ public enum NumberLiteral {
         return String(format: "%.6g", value)
     }
 }
+
+/// Words for counts in messages.
+public enum English {
+    /// "1 epoch", "3 epochs" (`plural` when adding "s" is wrong).
+    public static func count(_ n: Int, _ singular: String, plural: String? = nil) -> String {
+        "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
+    }
+}

@@ -36,6 +36,7 @@ extension SourceFile {
     public func position(of offset: Int, in encoding: PositionEncoding) -> Position {
         let offset = scalarBoundary(atOrBefore: offset)
         let line = lineIndex(containing: offset)
+        if isPlainASCII { return Position(line: line, character: offset - lineStarts[line]) }
         var character = 0
         var index = lineStarts[line]
         for scalar in String(decoding: bytes[index..<max(index, offset)], as: UTF8.self).unicodeScalars {

@@ -18,6 +18,10 @@ public struct SourceFile: Sendable {
     public let bytes: [UInt8]
     /// Byte offset at which each line starts; `lineStarts[0] == 0`.
     public let lineStarts: [Int]
+    /// True when every byte is ASCII and none is a tab: then a byte offset within a line is also
+    /// its display column and its UTF-16 and UTF-32 offset, and positions need no scan of the
+    /// line (which made a diagnostic per event on one long line quadratic).
+    public let isPlainASCII: Bool
 
     public static let tabWidth = 8
 
@@ -28,8 +32,10 @@ public struct SourceFile: Sendable {
         self.bytes = bytes
         var starts = [0]
         var index = 0
+        var plain = true
         while index < bytes.count {
             let byte = bytes[index]
+            if byte >= 0x80 || byte == UInt8(ascii: "\t") { plain = false }
             if byte == UInt8(ascii: "\n") {
                 starts.append(index + 1)
             } else if byte == UInt8(ascii: "\r") {
@@ -39,6 +45,12 @@ public struct SourceFile: Sendable {
             index += 1
         }
         lineStarts = starts
+        isPlainASCII = plain
+    }
+
+    /// Whether a line starts at `offset`.
+    public func isLineStart(_ offset: Int) -> Bool {
+        offset >= 0 && offset <= bytes.count && lineStarts[lineIndex(containing: offset)] == offset
     }
 
     /// Lines in the line table: a final line terminator starts one more, empty, line.
@@ -84,6 +96,7 @@ public struct SourceFile: Sendable {
     public func location(of offset: Int) -> (line: Int, column: Int) {
         let offset = scalarBoundary(atOrBefore: offset)
         let line = lineIndex(containing: offset)
+        if isPlainASCII { return (line + 1, offset - lineStarts[line] + 1) }
         let prefix = String(decoding: bytes[lineStarts[line]..<max(lineStarts[line], offset)], as: UTF8.self)
         return (line + 1, SourceFile.displayWidth(of: prefix) + 1)
     }

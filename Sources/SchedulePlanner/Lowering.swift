@@ -25,83 +25,52 @@ public enum Planner {
         var builder = PhaseBuilder(datasetSize: n, microBatch: program.microBatchSize, ghostBatch: program.ghostBatchSize,
                                    state: state)
         var cursorSample = 0, cursorUpdate = 0
-        let entries = timeline.entries
-        // The entries not applied yet. Where a sample-timed entry takes effect only grows with its
-        // target sample, so only the earliest of them (and those tied with it) can come next:
-        // they are kept sorted by target, and only step-timed entries are all looked at. This
-        // keeps an editor's re-plan on every keystroke linear in the events, with the choice
-        // (fewest updates away, ties in timeline order) exactly as a scan of all of them makes it.
-        var applied = [Bool](repeating: false, count: entries.count)
-        var bySample: [(target: Int, index: Int)] = []
-        var stepTimed: [Int] = []
-        for (index, entry) in entries.enumerated() {
-            switch entry.time {
-            case .sample(let target): bySample.append((target, index))
-            case .update: stepTimed.append(index)
-            }
-        }
-        bySample.sort { ($0.target, $0.index) < ($1.target, $1.index) }
-        var firstSample = 0 // bySample[..<firstSample] are all applied
+        var queue = PendingEntries(timeline.entries)
         var changes: [PlanChange] = []
         var warmupUpdates: Int?
 
         while true {
             let batch = state.optimizer.batch
             let updatesToEnd = CountingRule.advance(from: cursorSample, toSample: endSample, batch: batch, datasetSize: n).updates
-            // Where each candidate would take effect if nothing else happened first.
-            var next: (index: Int, sample: Int, updates: Int)?
-            func consider(_ index: Int, sample: Int, updates: Int) {
-                guard sample < endSample else { return }
-                if next == nil || updates < next!.updates || (updates == next!.updates && index < next!.index) {
-                    next = (index, sample, updates)
+            // Where an entry would take effect if nothing else happened first.
+            func effect(_ time: Timeline.Time) -> (sample: Int, updates: Int) {
+                switch time {
+                case .sample(let target):
+                    return CountingRule.advance(from: cursorSample, toSample: target, batch: batch, datasetSize: n)
+                case .update(let index):
+                    let updates = max(0, index - cursorUpdate)
+                    let sample = updates >= updatesToEnd ? endSample
+                        : CountingRule.advance(from: cursorSample, updates: updates, batch: batch, datasetSize: n)
+                    return (sample, updates)
                 }
             }
-            while firstSample < bySample.count, applied[bySample[firstSample].index] { firstSample += 1 }
-            if firstSample < bySample.count {
-                let earliest = CountingRule.advance(from: cursorSample, toSample: bySample[firstSample].target, batch: batch, datasetSize: n)
-                // Every entry taking effect at the same update as the earliest target (same sample too).
-                var position = firstSample
-                while position < bySample.count {
-                    let (target, index) = bySample[position]
-                    position += 1
-                    if applied[index] { continue }
-                    let (sample, updates) = CountingRule.advance(from: cursorSample, toSample: target, batch: batch, datasetSize: n)
-                    guard updates == earliest.updates else { break }
-                    consider(index, sample: sample, updates: updates)
-                }
-            }
-            for index in stepTimed where !applied[index] {
-                guard case .update(let step) = entries[index].time else { continue }
-                let updates = max(0, step - cursorUpdate)
-                let sample = updates >= updatesToEnd ? endSample
-                    : CountingRule.advance(from: cursorSample, updates: updates, batch: batch, datasetSize: n)
-                consider(index, sample: sample, updates: updates)
-            }
-            guard let next else { break }  // everything left takes effect after the run
+            // Everything left takes effect after the run.
+            guard let (next, group) = queue.takeFirstGroup(effect: effect, endSample: endSample) else { break }
 
             if next.updates > 0 {
                 builder.advance(toSample: cursorSample, update: cursorUpdate, state: state)
                 cursorSample = next.sample
                 cursorUpdate += next.updates
             }
-            let entry = entries[next.index]
-            applied[next.index] = true
-            let before = state.optimizer
-            let outcome = try state.apply(entry.change, range: entry.range)
-            if case .warmupEnd = entry.change { warmupUpdates = cursorUpdate }
-            changes.append(PlanChange(epoch: Double(cursorSample) / Double(n), update: cursorUpdate, sample: cursorSample,
-                                      eventIndex: entry.eventIndex, at: entry.timeText, event: entry.text, effect: outcome.effect,
-                                      limit: outcome.limit, note: outcome.note, before: before, after: state.optimizer,
-                                      reason: entry.change.reason))
+            // The rest of the group now takes effect here too (no update runs between them), so the
+            // batch the first one sets cannot move them: apply them in timeline order.
+            for entry in group {
+                let before = state.optimizer
+                let outcome = try state.apply(entry.change, range: entry.range)
+                if case .warmupEnd = entry.change { warmupUpdates = cursorUpdate }
+                changes.append(PlanChange(epoch: Double(cursorSample) / Double(n), update: cursorUpdate, sample: cursorSample,
+                                          eventIndex: entry.eventIndex, at: entry.timeText, event: entry.text,
+                                          effect: outcome.effect, limit: outcome.limit, note: outcome.note, before: before,
+                                          after: state.optimizer, reason: entry.change.reason))
+            }
         }
-        let pending = entries.indices.filter { !applied[$0] }.map { entries[$0] }
 
         builder.advance(toSample: cursorSample, update: cursorUpdate, state: state)
         let totalUpdates = cursorUpdate + CountingRule.advance(from: cursorSample, toSample: endSample,
                                                                 batch: state.optimizer.batch, datasetSize: n).updates
         let phases = builder.finish(endSample: endSample, endUpdate: totalUpdates)
 
-        for entry in pending {
+        for entry in queue.remaining() {
             if case .warmupEnd = entry.change { warmupUpdates = totalUpdates }
             changes.append(PlanChange(epoch: Double(timeline.epochs), update: totalUpdates, sample: endSample,
                                       eventIndex: entry.eventIndex, at: entry.timeText, event: entry.text, effect: "none",
@@ -117,6 +86,66 @@ public enum Planner {
                     optimizer: PlanOptimizer(program), seed: program.seed, epochs: timeline.epochs, policy: policy,
                     maxBatch: program.maxBatchSize, microBatch: program.microBatchSize, ghostBatch: program.ghostBatchSize,
                     warmup: warmup, totalUpdates: totalUpdates, phases: phases, changes: changes)
+    }
+}
+
+/// The timeline entries not yet applied, as two queues in time order: sample-timed and
+/// step-timed. Under any batch, where an entry takes effect is monotone in its time within one
+/// queue, so the entry that takes effect first is at the head of one of them; this keeps lowering
+/// linear in the number of events (scanning every pending entry per change made it quadratic).
+private struct PendingEntries {
+    /// (timeline position, entry), sorted by time, ties by position; `heads` index the next unapplied.
+    private var bySample: [(position: Int, entry: Timeline.Entry)] = []
+    private var byUpdate: [(position: Int, entry: Timeline.Entry)] = []
+    private var sampleHead = 0, updateHead = 0
+
+    init(_ entries: [Timeline.Entry]) {
+        for (position, entry) in entries.enumerated() {
+            switch entry.time {
+            case .sample: bySample.append((position, entry))
+            case .update: byUpdate.append((position, entry))
+            }
+        }
+        func key(_ time: Timeline.Time) -> Int {
+            switch time {
+            case .sample(let s): return s
+            case .update(let u): return u
+            }
+        }
+        let order = { (a: (position: Int, entry: Timeline.Entry), b: (position: Int, entry: Timeline.Entry)) in
+            (key(a.entry.time), a.position) < (key(b.entry.time), b.position)
+        }
+        bySample.sort(by: order)
+        byUpdate.sort(by: order)
+    }
+
+    /// Removes and returns the entries that take effect first (fewest updates from the cursor,
+    /// before `endSample`), in timeline order, with where they take effect; nil when none does.
+    mutating func takeFirstGroup(effect: (Timeline.Time) -> (sample: Int, updates: Int),
+                                 endSample: Int) -> ((sample: Int, updates: Int), [Timeline.Entry])? {
+        func headEffect(_ queue: [(position: Int, entry: Timeline.Entry)], _ head: Int) -> (sample: Int, updates: Int)? {
+            guard head < queue.count else { return nil }
+            let e = effect(queue[head].entry.time)
+            return e.sample < endSample ? e : nil
+        }
+        let a = headEffect(bySample, sampleHead), b = headEffect(byUpdate, updateHead)
+        guard let first = [a, b].compactMap({ $0 }).min(by: { $0.updates < $1.updates }) else { return nil }
+        var group: [(position: Int, entry: Timeline.Entry)] = []
+        func take(_ queue: [(position: Int, entry: Timeline.Entry)], _ head: inout Int) {
+            while let e = headEffect(queue, head), e.updates == first.updates {
+                group.append(queue[head])
+                head += 1
+            }
+        }
+        take(bySample, &sampleHead)
+        take(byUpdate, &updateHead)
+        group.sort { $0.position < $1.position }
+        return (first, group.map(\.entry))
+    }
+
+    /// The entries never applied, in timeline order.
+    func remaining() -> [Timeline.Entry] {
+        (bySample[sampleHead...] + byUpdate[updateHead...]).sorted { $0.position < $1.position }.map(\.entry)
     }
 }
 

@@ -56,7 +56,7 @@ public enum PlanLints {
                                             message: "warm-up lasts past the end of the run; ε ramps over all \(plan.totalUpdates) updates"))
                 } else {
                     findings.append(Finding(code: .eventAfterEnd, range: range, short: "at \(change.at)",
-                                            message: "'at \(change.at): \(change.event)' takes effect after the run ends (\(plan.epochs) epochs, \(plan.totalUpdates) updates); it changes nothing"))
+                                            message: "'at \(change.at): \(change.event)' takes effect after the run ends (\(English.count(plan.epochs, "epoch")), \(English.count(plan.totalUpdates, "update"))); it changes nothing"))
                 }
                 continue
             }

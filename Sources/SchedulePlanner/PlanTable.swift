@@ -1,3 +1,4 @@
+import ScheduleLanguage
 /// The human form of a plan (`schedc plan FILE`): a header, a table of phases, the total, and
 /// one line per change saying what it did and what limited it. A pure function of the plan,
 /// so golden tests need no CLI.
@@ -6,7 +7,7 @@ extension Plan {
         var lines: [String] = []
         var header = "schedule \(schedule): "
         header += dataset.map { "\($0), N = \(datasetSize)" } ?? "N = \(datasetSize)"
-        header += ", \(epochs) epochs, policy \(policy), max_batch \(maxBatch)"
+        header += ", \(English.count(epochs, "epoch")), policy \(policy), max_batch \(maxBatch)"
         if let microBatch { header += ", micro_batch \(microBatch)" }
         if let ghostBatch { header += ", ghost_batch \(ghostBatch)" }
         lines.append(header)

@@ -8,13 +8,18 @@ import SchedulePlanner
 /// end the summary and plots come from the metrics, by the runtime's own code.
 public enum EngineRun {
     /// Makes the run directory (it must not hold anything yet) for `specification` on `engine`.
-    public static func create(_ specification: RunSpecification, in path: String, engine: Engine, data: LoadedRunData,
-                              schedcVersion: String) throws -> RunDirectory {
-        let directory = try RunDirectory.create(path)
-        if let text = specification.scheduleText { try FileIO.writeAtomically(text, to: directory.schedulePath) }
-        try FileIO.writeAtomically(specification.plan.jsonText(), to: directory.planPath)
-        let record = RunRecord(starting: specification, data: data, schedcVersion: schedcVersion, engine: engine)
-        try directory.writeRecord(record)
+    public static func create(_ specification: RunSpecification, in placement: RunDirectory.Placement, engine: Engine,
+                              data: LoadedRunData, schedcVersion: String) throws -> RunDirectory {
+        let directory = try RunDirectory.create(placement)
+        do {
+            if let text = specification.scheduleText { try FileIO.writeAtomically(text, to: directory.schedulePath) }
+            try FileIO.writeAtomically(specification.plan.jsonText(), to: directory.planPath)
+            let record = RunRecord(starting: specification, data: data, schedcVersion: schedcVersion, engine: engine)
+            try directory.writeRecord(record)
+        } catch {
+            directory.discardUnstarted(removingDirectory: placement != .exactly(directory.path))
+            throw error
+        }
         return directory
     }
 

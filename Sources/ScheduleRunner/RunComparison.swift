@@ -22,7 +22,7 @@ public struct ComparedRun: Sendable {
     /// Reads plan.json, run.json and metrics.jsonl of a run directory.
     public static func read(_ path: String) throws -> ComparedRun {
         let directory = try RunDirectory.open(path)
-        let record = try directory.readRecord()
+        let record = try directory.readRecordResolvingKilled()
         let plan: Plan
         do {
             plan = try JSONDecoder().decode(Plan.self, from: Data(try directory.readPlanText().utf8))

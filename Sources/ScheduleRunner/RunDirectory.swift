@@ -48,6 +48,51 @@ public struct RunDirectory: Sendable {
         return candidate
     }
 
+    /// Where a new run goes.
+    public enum Placement: Equatable, Sendable {
+        /// At this path, which must not exist or be an empty directory (`--out`).
+        case exactly(String)
+        /// At this path, or `-2`, `-3`… after it when taken (the default name). Each candidate is
+        /// claimed by mkdir, which is atomic, so two runs started in the same second get two
+        /// directories instead of one telling the user to resume the other's run.
+        case firstFree(String)
+    }
+
+    /// `--out DIR` exactly, or the default name for `schedule` (`runs/NAME-YYYYMMDD-HHMMSS`).
+    public static func placement(out: String?, schedule: String, root: String = "runs", date: Date = Date()) -> Placement {
+        if let out { return .exactly(out) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return .firstFree((root as NSString).appendingPathComponent("\(schedule)-\(formatter.string(from: date))"))
+    }
+
+    /// Makes the new run directory `placement` names.
+    public static func create(_ placement: Placement) throws -> RunDirectory {
+        switch placement {
+        case .exactly(let path):
+            return try create(path)
+        case .firstFree(let base):
+            let parent = (base as NSString).deletingLastPathComponent
+            if !parent.isEmpty, !FileIO.isDirectory(parent) {
+                do {
+                    try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+                } catch {
+                    throw RunError(.io, "\(parent): cannot create the directory (\(Self.reason(error)))")
+                }
+            }
+            var candidate = base
+            for suffix in 2... {
+                if mkdir(candidate, 0o777) == 0 { return RunDirectory(path: candidate) }
+                guard errno == EEXIST else {
+                    throw RunError(.io, "\(candidate): cannot create the run directory (\(FileIO.reason()))")
+                }
+                candidate = "\(base)-\(suffix)"
+            }
+            fatalError("unreachable: the suffixes are unbounded")
+        }
+    }
+
     /// Makes a new, empty run directory (and its parents). An existing empty directory is
     /// accepted; anything else at `path` is refused, so a run never mixes with another.
     public static func create(_ path: String) throws -> RunDirectory {
@@ -81,7 +126,56 @@ public struct RunDirectory: Sendable {
         return directory
     }
 
+    /// The directory this process is training into, for a last word when it must stop at once
+    /// (an allocation failure: `markFailed`).
+    nonisolated(unsafe) public static var active: RunDirectory?
+
+    /// Records in run.json that the run stopped with `error` (best effort: the process is
+    /// about to exit); the last checkpoint is intact and `--resume` continues from it.
+    public func markFailed(_ error: String) {
+        guard var record = try? readRecord() else { return }
+        record.status = .failed
+        record.error = error
+        try? writeRecord(record)
+    }
+
     public func readRecord() throws -> RunRecord { try RunRecord(text: try FileIO.readText(recordPath), origin: recordPath) }
+
+    /// Whether a live process holds the directory's lock. The kernel drops an flock when its
+    /// holder dies, so a run.json still at "running" with the lock free was killed (SIGKILL,
+    /// the out-of-memory killer, a power cut) before it could say so.
+    public var isLockedByAProcess: Bool {
+        let descriptor = Glibc.open(lockPath, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_SH | LOCK_NB) == 0 else { return true }
+        flock(descriptor, LOCK_UN)
+        return false
+    }
+
+    /// run.json as a reader should take it: a "running" run whose process is gone is reported
+    /// as failed, with why and how to go on (run.json itself changes when the run resumes).
+    public func readRecordResolvingKilled() throws -> RunRecord {
+        var record = try readRecord()
+        if record.status == .running, !isLockedByAProcess {
+            record.status = .failed
+            record.error = RunDirectory.killedMessage(path)
+        }
+        return record
+    }
+
+    static func killedMessage(_ path: String) -> String {
+        "the process running it stopped without saying so (killed, e.g. by SIGKILL or the out-of-memory killer); "
+            + "continue it with 'schedc run --resume \(path)'"
+    }
+
+    /// Removes what starting a run wrote into a directory it had just made, when the start
+    /// fails (a full disk before run.json): the path is free again for `--out` or a retry,
+    /// rather than a half-made directory that neither `--out` nor `--resume` accepts.
+    func discardUnstarted(removingDirectory: Bool) {
+        for file in [schedulePath, planPath, metricsPath, recordPath, lockPath] { unlink(file) }
+        if removingDirectory { rmdir(path) }
+    }
 
     func writeRecord(_ record: RunRecord) throws { try FileIO.writeAtomically(record.json.pretty(), to: recordPath) }
 

@@ -24,6 +24,8 @@ public final class TrainingRun {
     /// Where this process started: 0, or the checkpoint's epochs when resumed.
     public let startEpoch: Int
     public let resumed: Bool
+    /// What a resume found and the user should know (a killed process, a missing checkpoint).
+    public private(set) var notices: [String] = []
 
     private var plan: Plan { specification.plan }
     /// Held from start (or resume) until `run` returns.
@@ -43,6 +45,12 @@ public final class TrainingRun {
     /// valid, names a model and a loadable data set, and the data loads.
     public static func start(_ specification: RunSpecification, in path: String, data source: RunData,
                              schedcVersion: String = "unknown") throws -> TrainingRun {
+        try start(specification, in: .exactly(path), data: source, schedcVersion: schedcVersion)
+    }
+
+    /// Starts a new run where `placement` says (the default name takes the first free suffix).
+    public static func start(_ specification: RunSpecification, in placement: RunDirectory.Placement, data source: RunData,
+                             schedcVersion: String = "unknown") throws -> TrainingRun {
         do {
             try specification.plan.validate()
         } catch let error as PlanValidationError {
@@ -51,13 +59,19 @@ public final class TrainingRun {
         let architecture = try specification.modelArchitecture()
         if case .locate = source { _ = try specification.loadableDataset() }
         let data = try specification.loadData(source)
-        let directory = try RunDirectory.create(path)
+        let directory = try RunDirectory.create(placement)
         let lock = try directory.lock()
-        if let text = specification.scheduleText { try FileIO.writeAtomically(text, to: directory.schedulePath) }
-        try FileIO.writeAtomically(specification.plan.jsonText(), to: directory.planPath)
-        try FileIO.writeAtomically("", to: directory.metricsPath)
+        RunDirectory.active = directory
         let record = RunRecord(starting: specification, data: data, schedcVersion: schedcVersion)
-        try directory.writeRecord(record)
+        do {
+            if let text = specification.scheduleText { try FileIO.writeAtomically(text, to: directory.schedulePath) }
+            try FileIO.writeAtomically(specification.plan.jsonText(), to: directory.planPath)
+            try FileIO.writeAtomically("", to: directory.metricsPath)
+            try directory.writeRecord(record)
+        } catch {
+            directory.discardUnstarted(removingDirectory: placement != .exactly(directory.path))
+            throw error
+        }
         return try TrainingRun(specification: specification, directory: directory, data: data, architecture: architecture,
                            lock: lock, record: record, checkpoint: nil, metrics: [])
     }
@@ -69,6 +83,7 @@ public final class TrainingRun {
     public static func resume(_ specification: RunSpecification, in directory: RunDirectory, data source: RunData)
         throws -> TrainingRun {
         let lock = try directory.lock()
+        RunDirectory.active = directory
         var record = try directory.readRecord()
         if record.status == .finished {
             throw RunError(.io, "\(directory.path): the run has finished (\(record.epochs) of \(record.epochs) epochs); there is nothing to resume")
@@ -85,6 +100,15 @@ public final class TrainingRun {
         let architecture = try specification.modelArchitecture()
         let data = try specification.loadData(source)
         var checkpoint: Checkpoint?
+        var notices: [String] = []
+        if record.status == .running {
+            notices.append("\(directory.path): run.json said \"running\" but no process holds the run: it was killed "
+                           + "(e.g. by SIGKILL or the out-of-memory killer)")
+        }
+        if !directory.hasCheckpoint, let epochs = try? directory.readMetrics().count, epochs > 0 {
+            notices.append("\(directory.checkpointPath): missing, though \(epochs) epoch\(epochs == 1 ? " was" : "s were") "
+                           + "trained: the run starts again from epoch 0 (metrics.jsonl is cut back to match)")
+        }
         if directory.hasCheckpoint {
             let loaded = try directory.readCheckpoint()
             guard loaded.scheduleHash == hash else {
@@ -108,8 +132,10 @@ public final class TrainingRun {
         record.dataDirectory = data.directory.map(FileIO.absolute)
         record.dataOption = specification.dataDirectory.map(FileIO.absolute)
         try directory.writeRecord(record)
-        return try TrainingRun(specification: specification, directory: directory, data: data, architecture: architecture,
-                               lock: lock, record: record, checkpoint: checkpoint, metrics: metrics)
+        let run = try TrainingRun(specification: specification, directory: directory, data: data, architecture: architecture,
+                                  lock: lock, record: record, checkpoint: checkpoint, metrics: metrics)
+        run.notices = notices
+        return run
     }
 
     private init(specification: RunSpecification, directory: RunDirectory, data: LoadedRunData,

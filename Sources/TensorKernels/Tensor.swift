@@ -2,6 +2,15 @@
 import Glibc
 #endif
 
+/// What happens when tensor storage cannot be allocated. Tensors are made deep inside layers
+/// that do not throw, so a failure cannot travel back as a Swift error; the program that
+/// trains installs a handler that records the failure and exits with a clear message (schedc
+/// marks the run failed, resumable). Without one, the allocation traps as before.
+public enum TensorMemory {
+    /// Called with the bytes that could not be allocated; it must not return.
+    nonisolated(unsafe) public static var allocationFailureHandler: ((_ bytes: Int) -> Never)?
+}
+
 /// A dense Float tensor, row-major, with storage it owns.
 ///
 /// A reference type on purpose: layers keep their activation and gradient buffers across
@@ -36,9 +45,14 @@ public final class Tensor {
 
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
         var raw: UnsafeMutableRawPointer?
-        let status = posix_memalign(&raw, 64, max(count, 1) * MemoryLayout<Float>.stride)
-        kernelPrecondition(status == 0 && raw != nil, "out of memory allocating \(count) floats")
-        return raw!.bindMemory(to: Float.self, capacity: max(count, 1))
+        let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        let status = overflow ? ENOMEM : posix_memalign(&raw, 64, bytes)
+        guard status == 0, let raw else {
+            if let handler = TensorMemory.allocationFailureHandler { handler(overflow ? .max : bytes) }
+            kernelPrecondition(false, "out of memory allocating \(count) floats")
+            fatalError()
+        }
+        return raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     /// Gives the tensor a new shape, growing the storage only when it is too small.

@@ -41,6 +41,10 @@ struct ParsedArguments {
                 } else {
                     throw CLIError("option '\(name)' needs a value")
                 }
+                // A repeated option would silently keep only its last value.
+                if let earlier = options[name]?.first {
+                    throw CLIError("option '\(name)' is given twice ('\(earlier)' and '\(value)'); give it once")
+                }
                 options[name, default: []].append(value)
             } else {
                 var message = "unknown option '\(name)'"

@@ -69,7 +69,8 @@ enum CompareCommand: Subcommand {
                 inputs.append(.directory(path))
                 continue
             }
-            switch try ScheduleCompilation.compile(try SourceLoading.load(path), options: options, command: "compare") {
+            switch try ScheduleCompilation.compile(try SourceLoading.load(path), options: options, command: "compare",
+                                                       memoryLimit: MachineMemory.limit()) {
             case .compiled(let schedule): inputs.append(.schedule(schedule, path: path))
             case .failed: failed = true
             }
@@ -112,7 +113,7 @@ enum CompareCommand: Subcommand {
                                                       overrides: schedule.overrides, threads: options.threads,
                                                       dataDirectory: options.dataDirectory)
                 let display = ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))
-                let result = RunCommand.execute(display, printSummary: !options.quiet) {
+                let result = RunCommand.execute(display, printSummary: !options.quiet, command: "compare") {
                     let run = try TrainingRun.start(specification, in: directory, data: .locate, schedcVersion: schedcVersion)
                     if !options.quiet { writeStandardOutput("schedc compare: \(path) → \(directory)\n") }
                     return run

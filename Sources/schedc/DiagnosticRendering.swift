@@ -19,9 +19,21 @@ import ScheduleLanguage
 ///   (`~` under replaced text, `+` under inserted text, `-` under deleted text; whole inserted
 ///   or removed lines are shown as `N + text` / `N - text`).
 ///
+/// A source line longer than `maxLineBytes` is shown only around the range, with `…` where it
+/// is cut, so a diagnostic costs output in proportion to what it points at, not to the line.
+///
 /// Shared by every command that prints diagnostics (check, lint, fmt, and later plan and run).
 struct DiagnosticRenderer {
     let style: Style
+
+    /// Lines up to this many bytes are printed whole (every line of the golden cases is).
+    static let maxLineBytes = 160
+    /// Bytes shown before the point of interest on a cut line.
+    static let contextBefore = 60
+
+    /// Errors printed per file by default (like Go's and Swift's compilers); `--error-limit 0`
+    /// lifts the cap, and JSON output always keeps every diagnostic.
+    static let defaultErrorLimit = 20
 
     init(colour: Bool) {
         style = Style(enabled: colour)
@@ -30,6 +42,27 @@ struct DiagnosticRenderer {
     /// All diagnostics of one file, each followed by a blank line.
     func render(_ diagnostics: [Diagnostic], in source: SourceFile) -> String {
         diagnostics.map { render($0, in: source) + "\n" }.joined()
+    }
+
+    /// The diagnostics of one file as `write` receives them, one at a time (so output streams),
+    /// until `errorLimit` errors are shown (nil: no limit); then a line saying how many errors
+    /// and warnings were left out.
+    func render(_ diagnostics: [Diagnostic], in source: SourceFile, errorLimit: Int?, write: (String) -> Void) {
+        var errorsShown = 0
+        for (index, diagnostic) in diagnostics.enumerated() {
+            if let errorLimit, errorsShown >= errorLimit {
+                let rest = diagnostics[index...]
+                let errors = rest.filter { $0.severity == .error }.count
+                let others = rest.count - errors
+                var parts: [String] = []
+                if errors > 0 { parts.append("\(errors) more error\(errors == 1 ? "" : "s")") }
+                if others > 0 { parts.append("\(others) more diagnostic\(others == 1 ? "" : "s")") }
+                write("\(source.path): \(parts.joined(separator: " and ")) not shown (--error-limit 0 shows all)\n\n")
+                return
+            }
+            write(render(diagnostic, in: source) + "\n")
+            if diagnostic.severity == .error { errorsShown += 1 }
+        }
     }
 
     func render(_ diagnostic: Diagnostic, in source: SourceFile) -> String {
@@ -92,9 +125,10 @@ struct DiagnosticRenderer {
     private func snippet(_ source: SourceFile, _ range: SourceRange, gutter: Int, severity: Diagnostic.Severity?) -> String {
         let line = source.lineIndex(containing: range.start)
         let content = source.lineContentRange(line)
-        let text = source.lineText(line)
-        let startColumn = displayColumn(source, from: content.start, to: min(range.start, content.end))
-        let endColumn = displayColumn(source, from: content.start, to: min(max(range.end, range.start), content.end))
+        let shown = LineWindow(Array(source.bytes[content.start..<content.end]),
+                               focus: min(max(0, range.start - content.start), content.end - content.start))
+        let startColumn = shown.column(atLineOffset: min(range.start, content.end) - content.start)
+        let endColumn = shown.column(atLineOffset: min(max(range.end, range.start), content.end) - content.start)
         let markers = endColumn > startColumn ? "^" + String(repeating: "~", count: endColumn - startColumn - 1) : "^"
         let coloured: String
         switch severity {
@@ -102,18 +136,50 @@ struct DiagnosticRenderer {
         case .warning?: coloured = style.yellow(markers)
         default: coloured = style.cyan(markers)
         }
-        return gutterLine(line + 1, gutter) + printable(text) + "\n"
+        return gutterLine(line + 1, gutter) + shown.text + "\n"
             + gutterLine(nil, gutter) + String(repeating: " ", count: startColumn) + coloured + "\n"
     }
 
-    /// Display columns between two offsets of one line (tabs expanded from the line start).
-    private func displayColumn(_ source: SourceFile, from lineStart: Int, to offset: Int) -> Int {
-        SourceFile.displayWidth(of: source.slice(SourceRange(start: lineStart, end: max(lineStart, offset))))
+    /// The part of one line a snippet prints: the whole line when it is short, else about
+    /// `maxLineBytes` from `contextBefore` bytes before the focus, with `…` at each cut end.
+    /// Columns count from the start of what is printed, so markers line up with `text`.
+    private struct LineWindow {
+        let bytes: [UInt8]
+        let start: Int, end: Int
+        let cutStart: Bool
+        let text: String
+
+        init(_ bytes: [UInt8], focus: Int) {
+            self.bytes = bytes
+            var start = 0, end = bytes.count
+            if bytes.count > DiagnosticRenderer.maxLineBytes {
+                start = LineWindow.scalarStart(bytes, max(0, focus - DiagnosticRenderer.contextBefore))
+                end = LineWindow.scalarStart(bytes, min(bytes.count, start + DiagnosticRenderer.maxLineBytes))
+            }
+            self.start = start
+            self.end = end
+            cutStart = start > 0
+            text = (cutStart ? "…" : "") + DiagnosticRenderer.printable(String(decoding: bytes[start..<end], as: UTF8.self))
+                + (end < bytes.count ? "…" : "")
+        }
+
+        /// The display column of a byte offset of the line (offsets outside the window clamp to it).
+        func column(atLineOffset offset: Int) -> Int {
+            let offset = LineWindow.scalarStart(bytes, min(max(offset, start), end))
+            return (cutStart ? 1 : 0) + SourceFile.displayWidth(of: String(decoding: bytes[start..<offset], as: UTF8.self))
+        }
+
+        /// `offset` moved back to the first byte of its UTF-8 sequence.
+        static func scalarStart(_ bytes: [UInt8], _ offset: Int) -> Int {
+            var offset = offset
+            while offset > 0, offset < bytes.count, bytes[offset] & 0xC0 == 0x80 { offset -= 1 }
+            return offset
+        }
     }
 
     /// The line as a terminal shows it: tabs expanded to the tab stops, control characters
     /// replaced by U+FFFD (one column, as `SourceFile.width(of:)` counts them).
-    private func printable(_ text: String) -> String {
+    fileprivate static func printable(_ text: String) -> String {
         var output = ""
         var column = 0
         for character in text {
@@ -147,17 +213,17 @@ struct DiagnosticRenderer {
                 firstLine += 1
             }
             return text.dropLast().split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { index, line in
-                gutterLine(firstLine + index, gutter, separator: "+") + style.green(printable(String(line))) + "\n"
+                gutterLine(firstLine + index, gutter, separator: "+") + style.green(DiagnosticRenderer.printable(String(line))) + "\n"
             }.joined()
         }
         // Whole lines removed.
         if edits.count == 1, let edit = edits.first, edit.newText.isEmpty, !edit.range.isEmpty,
-           source.lineStarts.contains(edit.range.start),
-           edit.range.end == source.bytes.count || source.lineStarts.contains(edit.range.end) {
+           source.isLineStart(edit.range.start),
+           edit.range.end == source.bytes.count || source.isLineStart(edit.range.end) {
             let first = source.lineIndex(containing: edit.range.start)
             let last = source.lineIndex(containing: edit.range.end - 1)
             return (first...last).map { line in
-                gutterLine(line + 1, gutter, separator: "-") + style.red(printable(source.lineText(line))) + "\n"
+                gutterLine(line + 1, gutter, separator: "-") + style.red(DiagnosticRenderer.printable(source.lineText(line))) + "\n"
             }.joined()
         }
         // Edits within one line.
@@ -168,31 +234,31 @@ struct DiagnosticRenderer {
         else { return "" }
         if edits.allSatisfy({ $0.newText.isEmpty }) {
             // Pure deletion: the original line, with '-' under what goes.
+            let shown = LineWindow(Array(source.bytes[content.start..<content.end]), focus: first.range.start - content.start)
             var markers = ""
             var column = 0
             for edit in edits {
-                let start = displayColumn(source, from: content.start, to: edit.range.start)
-                let end = displayColumn(source, from: content.start, to: edit.range.end)
+                let start = shown.column(atLineOffset: edit.range.start - content.start)
+                let end = shown.column(atLineOffset: edit.range.end - content.start)
                 markers += String(repeating: " ", count: max(0, start - column)) + String(repeating: "-", count: max(1, end - start))
                 column = max(end, start + 1)
             }
-            return gutterLine(line + 1, gutter) + printable(source.lineText(line)) + "\n"
+            return gutterLine(line + 1, gutter) + shown.text + "\n"
                 + gutterLine(nil, gutter) + style.red(markers) + "\n"
         }
         // The line as the fix leaves it, then `~`/`+` under where each edit's text landed.
         let onLine = edits.map { TextEdit(range: SourceRange(start: $0.range.start - content.start, end: $0.range.end - content.start),
                                           newText: $0.newText) }
         guard let patched = try? TextEdit.apply(onLine, to: source.slice(content)) else { return "" }
-        let bytes = Array(patched.text.utf8)
-        func column(at offset: Int) -> Int { SourceFile.displayWidth(of: String(decoding: bytes[..<offset], as: UTF8.self)) }
+        let shown = LineWindow(Array(patched.text.utf8), focus: patched.insertedRanges.first?.start ?? 0)
         var markers = ""
         for (edit, inserted) in zip(onLine, patched.insertedRanges) {
-            let startColumn = column(at: inserted.start), endColumn = column(at: inserted.end)
+            let startColumn = shown.column(atLineOffset: inserted.start), endColumn = shown.column(atLineOffset: inserted.end)
             let symbol: Character = edit.range.isEmpty ? "+" : "~"
             markers += String(repeating: " ", count: max(0, startColumn - markers.count))
                 + String(repeating: symbol, count: max(1, endColumn - startColumn))
         }
-        return gutterLine(line + 1, gutter) + printable(patched.text) + "\n"
+        return gutterLine(line + 1, gutter) + shown.text + "\n"
             + gutterLine(nil, gutter) + style.green(markers) + "\n"
     }
 }

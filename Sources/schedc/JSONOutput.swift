@@ -12,14 +12,31 @@ import ScheduleLanguage
 enum DiagnosticJSON {
     static let version = 1
 
+    /// One file of the document: analysed, or named on the command line but not read.
+    enum FileEntry {
+        case analysed(SourceFile, [Diagnostic])
+        /// A missing, unreadable or non-UTF-8 file: listed with `"error"` and no diagnostics,
+        /// so the document still has every file given, in order.
+        case unreadable(path: String, error: String)
+    }
+
     static func document(_ files: [(source: SourceFile, diagnostics: [Diagnostic])]) -> String {
+        document(entries: files.map { .analysed($0.source, $0.diagnostics) })
+    }
+
+    static func document(entries: [FileEntry]) -> String {
         let value = JSONValue.object([
             ("version", .int(version)),
-            ("files", .array(files.map { file in
-                .object([
-                    ("path", .string(file.source.path)),
-                    ("diagnostics", .array(file.diagnostics.map { diagnostic($0, in: file.source) })),
-                ])
+            ("files", .array(entries.map { entry in
+                switch entry {
+                case .analysed(let source, let diagnostics):
+                    return .object([
+                        ("path", .string(source.path)),
+                        ("diagnostics", .array(diagnostics.map { diagnostic($0, in: source) })),
+                    ])
+                case .unreadable(let path, let error):
+                    return .object([("path", .string(path)), ("error", .string(error)), ("diagnostics", .array([]))])
+                }
             })),
         ])
         return value.pretty(inlineSmallObjects: true)

@@ -16,6 +16,11 @@ enum LintCommand: Subcommand {
       --format text|json      text (default): compiler-style messages on standard error;
                               json: one LSP-shaped JSON document on standard output
       --warnings-as-errors    exit 1 when there are warnings, even without errors
+      --memory SIZE|machine   also estimate the plan's memory on the embedded runtime and
+                              report S308 when it needs more than SIZE (8G, 512M) or this
+                              machine's memory
+      --error-limit N         text output shows at most N errors per file, then how many more
+                              (default 20; 0 shows all; JSON always has every one)
       --timing                print each file's size and compile time on standard error
     \(EngineLintOptions.help)
       -h, --help              show this help

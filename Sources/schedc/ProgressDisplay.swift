@@ -1,4 +1,5 @@
 import Foundation
+import ScheduleLanguage
 import ScheduleRunner
 
 /// How `schedc run` shows a run's progress on standard output:
@@ -33,7 +34,7 @@ final class ProgressDisplay {
             self.start = start
             let from = start.resumed ? (start.startEpoch > 0 ? "resuming after epoch \(start.startEpoch) of \(start.epochs)"
                                                                : "resuming from the start (no checkpoint yet)")
-                : "\(start.epochs) epochs, \(start.totalUpdates) updates planned"
+                : "\(English.count(start.epochs, "epoch")), \(English.count(start.totalUpdates, "update")) planned"
             emit("\(start.schedule): \(from), \(start.threads) thread\(start.threads == 1 ? "" : "s")\n  data: \(start.data)\n")
         case .step(let progress):
             guard mode == .bar else { return }
@@ -80,20 +81,36 @@ final class ProgressDisplay {
         let eta = rate > 0 ? Double(p.totalSamples - p.runSamples) / rate : .nan
         let columns = ProgressDisplay.terminalColumns()
         let head = "phase \(p.phase + 1)/\(p.phases)  epoch \(p.epoch + 1)/\(p.epochs) "
-        let tail = " \(Int(fraction * 100))%  B \(p.phaseBatch)  ε \(ProgressDisplay.short(p.learningRate))"
-            + "  loss \(ProgressDisplay.loss(p.epochLoss))  \(Int(rate.rounded())) samples/s  ETA \(ProgressDisplay.clock(eta))"
+        let fields = ["\(Int(fraction * 100))%", "B \(p.phaseBatch)", "ε \(ProgressDisplay.short(p.learningRate))",
+                      "loss \(ProgressDisplay.loss(p.epochLoss))", "\(Int(rate.rounded())) samples/s", "ETA \(ProgressDisplay.clock(eta))"]
+        let tail = " " + fields.joined(separator: "  ")
         // The bar takes what the numbers leave of the line (up to 30 cells, none on a narrow
-        // terminal); a line that still does not fit is cut, so it never wraps.
+        // terminal); a line that still does not fit loses whole fields, so it never wraps and
+        // never shows a number cut short ("ETA 0:5", "loss 1.0" for 1.0657).
         let barWidth = min(30, columns - 1 - head.count - tail.count)
         var line = head
         if barWidth >= 5 {
             let filled = min(barWidth, Int(fraction * Double(barWidth)))
             line += String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
+            line += tail
+        } else {
+            line = ProgressDisplay.fitted([head.trimmingCharacters(in: .whitespaces)] + fields, columns: columns)
         }
-        line += tail
-        if line.count >= columns { line = String(line.prefix(max(10, columns - 1))) }
         writeStandardOutput("\r\u{1B}[K" + line)
         barShown = true
+    }
+
+    /// As many whole fields (from the first) as fit in `columns - 1`, two spaces apart; the
+    /// first is cut only when even it alone does not fit.
+    static func fitted(_ fields: [String], columns: Int) -> String {
+        let room = max(10, columns - 1)
+        var line = ""
+        for field in fields {
+            let next = line.isEmpty ? field : line + "  " + field
+            if next.count > room { break }
+            line = next
+        }
+        return line.isEmpty ? String((fields.first ?? "").prefix(room)) : line
     }
 
     static func short(_ value: Double) -> String {

@@ -119,7 +119,7 @@ enum RunCommand: Subcommand {
         if PlanFile.isPlan(source) {
             return try runPlan(source, options: options, out: parsed.value("--out"), logUpdates: logUpdates)
         }
-        let outcome = try ScheduleCompilation.compile(source, options: options, command: "run")
+        let outcome = try ScheduleCompilation.compile(source, options: options, command: "run", memoryLimit: MachineMemory.limit())
         guard case .compiled(let schedule) = outcome else {
             if case .failed(let status) = outcome { return status }
             return ExitCode.failure
@@ -158,13 +158,18 @@ enum RunCommand: Subcommand {
             printError("schedc run: \(path): \(error)")
             return ExitCode.failure
         }
-        let directory = out ?? RunDirectory.defaultPath(schedule: specification.plan.schedule)
+        // A plan file has no source to point into; a schedule was checked when it was compiled.
+        if let limit = MachineMemory.limit(), let diagnostic = specification.plan.memoryDiagnostic(program: nil, limit: limit) {
+            printError("schedc run: \(path): \(diagnostic.message) [\(diagnostic.code)]")
+            return ExitCode.failure
+        }
+        let placement = RunDirectory.placement(out: out, schedule: specification.plan.schedule)
         return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet)), logUpdates: logUpdates) {
             if !options.quiet, !specification.overrides.isEmpty {
                 writeStandardOutput("command-line overrides: \(specification.overrides.joined(separator: ", "))\n")
             }
-            let run = try TrainingRun.start(specification, in: directory, data: .locate, schedcVersion: schedcVersion)
-            if !options.quiet { writeStandardOutput("schedc run: \(path) → \(directory)\n") }
+            let run = try TrainingRun.start(specification, in: placement, data: .locate, schedcVersion: schedcVersion)
+            if !options.quiet { writeStandardOutput("schedc run: \(path) → \(run.directory.path)\n") }
             return run
         }
     }
@@ -205,7 +210,7 @@ enum RunCommand: Subcommand {
             plain.subset = nil
             plain.settings = []
             let outcome = try ScheduleCompilation.compile(SourceFile(path: directory.schedulePath, text: text), options: plain,
-                                                          command: "resume")
+                                                          command: "resume", memoryLimit: MachineMemory.limit())
             guard case .compiled(let schedule) = outcome else {
                 if case .failed(let status) = outcome { return status }
                 return ExitCode.failure
@@ -230,6 +235,7 @@ enum RunCommand: Subcommand {
         }
         return execute(ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet)), logUpdates: logUpdates) {
             let run = try TrainingRun.resume(specification, in: directory, data: .locate)
+            for notice in run.notices { printError("schedc run: note: \(notice)") }
             if !options.quiet { writeStandardOutput("schedc run: resuming \(path)\n") }
             return run
         }
@@ -237,15 +243,16 @@ enum RunCommand: Subcommand {
 
     /// Makes the run (`open`), trains it with the display and Ctrl-C handling, prints the
     /// summary or how to resume; returns the exit status.
+    /// `command` names the subcommand in messages ("compare" trains through here too).
     static func execute(_ display: ProgressDisplay, printSummary: Bool = true, logUpdates: Bool = false,
-                        open: () throws -> TrainingRun) -> Int32 {
+                        command: String = "run", open: () throws -> TrainingRun) -> Int32 {
         let run: TrainingRun
         do {
             run = try open()
         } catch let error as RunError {
-            return report(error)
+            return report(error, command: command)
         } catch {
-            printError("schedc run: \(error)")
+            printError("schedc \(command): \(error)")
             return ExitCode.usage
         }
         let directory = run.directory.path
@@ -256,11 +263,11 @@ enum RunCommand: Subcommand {
                                         weightDecay: run.specification.plan.optimizer.weightDecay)
                 observer = { event in log.record(event); display.handle(event) }
             } catch {
-                printError("schedc run: \(error)")
+                printError("schedc \(command): \(error)")
                 return ExitCode.usage
             }
         }
-        let interrupt = InterruptSignal(message: "schedc run: stopping after this update (Ctrl-C again stops at once)")
+        let interrupt = InterruptSignal(message: "schedc \(command): stopping after this update (Ctrl-C again stops at once)")
         interrupt.install()
         defer { interrupt.uninstall() }
         do {
@@ -279,17 +286,17 @@ enum RunCommand: Subcommand {
             }
         } catch let error as RunError {
             display.finish()
-            return report(error)
+            return report(error, command: command)
         } catch {
             display.finish()
-            printError("schedc run: \(error)")
+            printError("schedc \(command): \(error)")
             return ExitCode.failure
         }
     }
 
     /// Prints a run error and maps it to an exit status.
-    static func report(_ error: RunError) -> Int32 {
-        printError("schedc run: \(error)")
+    static func report(_ error: RunError, command: String = "run") -> Int32 {
+        printError("schedc \(command): \(error)")
         switch error.kind {
         case .notRunnable, .diverged, .internalError: return ExitCode.failure
         case .io, .checkpoint: return ExitCode.usage

@@ -37,7 +37,7 @@ struct RunOptions {
         }
         if let text = parsed.value("--epochs-scale") {
             guard let scale = Double(text), scale.isFinite, scale > 0, scale <= 1000 else {
-                throw CLIError("option '--epochs-scale' needs a number greater than 0 (0.1 runs a tenth of the epochs), not '\(text)'")
+                throw CLIError("option '--epochs-scale' needs a number greater than 0 and at most 1000 (0.1 runs a tenth of the epochs), not '\(text)'")
             }
             epochsScale = scale
         }
@@ -78,7 +78,9 @@ enum ScheduleCompilation {
     /// Compiles `source`, applies `options`' overrides and plans it. Errors in the file are
     /// printed as `schedc check` prints them (exit 1); an override that breaks a rule prints
     /// the diagnostics of the rewritten text and is a usage error (exit 2).
-    static func compile(_ source: SourceFile, options: RunOptions, command: String) throws -> Outcome {
+    /// With `memoryLimit` (commands that train on the embedded runtime), a plan that needs more
+    /// memory than that is refused here, before anything is allocated (S308).
+    static func compile(_ source: SourceFile, options: RunOptions, command: String, memoryLimit: Int? = nil) throws -> Outcome {
         // The file as it is; with overrides, the same file rewritten and analysed again.
         let analysis = Analysis(Document(source), options: options.changesSchedule ? .check : .plan)
         guard let program = analysis.program else {
@@ -124,6 +126,10 @@ enum ScheduleCompilation {
         guard let finalProgram = final.program, let plan = final.plan else {
             // The program checks but cannot be planned (S300).
             DiagnosticsDriver.emit([(final.source, final.errors)], json: false)
+            return .failed(ExitCode.failure)
+        }
+        if let memoryLimit, let diagnostic = plan.memoryDiagnostic(program: finalProgram, limit: memoryLimit) {
+            DiagnosticsDriver.emit([(final.source, [diagnostic])], json: false)
             return .failed(ExitCode.failure)
         }
         return .compiled(CompiledSchedule(source: final.source, program: finalProgram, plan: plan, overrides: described))

@@ -114,5 +114,5 @@ let schedcVersion = "0.1.0"
 
 /// Writes to standard error, newline-terminated.
 func printError(_ text: String) {
-    FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
+    writeStandardError(text + "\n")
 }

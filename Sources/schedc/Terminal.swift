@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Whether output streams get ANSI colour: only when the stream is a terminal, `NO_COLOR` is
 /// unset or empty (https://no-color.org) and `TERM` is not "dumb".
@@ -34,10 +35,37 @@ struct Style {
 
 /// Writes text to standard output without a newline (diagnostic blocks carry their own).
 func writeStandardOutput(_ text: String) {
-    FileHandle.standardOutput.write(text.data(using: .utf8)!)
+    OutputStreams.write(text, to: .standardOutput)
 }
 
 /// Writes text to standard error without a newline.
 func writeStandardError(_ text: String) {
-    FileHandle.standardError.write(text.data(using: .utf8)!)
+    OutputStreams.write(text, to: .standardError)
+}
+
+/// Writes to standard output and error with write(2). SIGPIPE is ignored (main.swift), so a
+/// reader that goes away (`schedc run … | head`) makes a write fail with EPIPE instead of
+/// killing the process: from then on that stream is dropped silently and training goes on,
+/// with its files written as usual. (FileHandle.write traps on a failed write.)
+enum OutputStreams {
+    private static let outputClosed = Atomic<Bool>(false)
+    private static let errorClosed = Atomic<Bool>(false)
+
+    static func write(_ text: String, to stream: Terminal.Stream) {
+        let isOutput = stream == .standardOutput
+        guard !(isOutput ? outputClosed.load(ordering: .relaxed) : errorClosed.load(ordering: .relaxed)) else { return }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                Foundation.write(stream.fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if written >= 0 {
+                offset += written
+            } else if errno != EINTR && errno != EAGAIN {
+                if isOutput { outputClosed.store(true, ordering: .relaxed) } else { errorClosed.store(true, ordering: .relaxed) }
+                return
+            }
+        }
+    }
 }

@@ -58,10 +58,10 @@ enum TorchRun {
         } catch let error as RunError {
             return RunCommand.report(error)
         }
-        let directoryPath = parsed.value("--out") ?? RunDirectory.defaultPath(schedule: schedule.program.name)
+        let placement = RunDirectory.placement(out: parsed.value("--out"), schedule: schedule.program.name)
         let directory: RunDirectory
         do {
-            directory = try EngineRun.create(specification, in: directoryPath, engine: .pytorch, data: data, schedcVersion: schedcVersion)
+            directory = try EngineRun.create(specification, in: placement, engine: .pytorch, data: data, schedcVersion: schedcVersion)
         } catch let error as RunError {
             return RunCommand.report(error)
         }

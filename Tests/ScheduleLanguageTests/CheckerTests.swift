@@ -174,4 +174,13 @@ final class CheckerTests: XCTestCase {
         // Steps and epochs cannot be ordered before planning: no S114 across units.
         XCTAssertNotNil(program(header + "at step 5000: lr = 0.05\nat epoch 1: lr = 0.2\n"))
     }
+
+    /// Messages state the limit they enforce, and a value that rounds to 0 is said as written.
+    func testLimitsAreStatedInMessages() {
+        let messages = { (text: String) in self.compile(text).errors.map(\.message) }
+        XCTAssertEqual(messages(header.replacingOccurrences(of: "lr 0.1", with: "lr 1e-400")),
+                       ["'lr' must be greater than 0, found '1e-400' (too small: it rounds to 0)"])
+        XCTAssertEqual(messages(header + "seed 99999999999999999999\n").first?.contains("at most 9223372036854775807"), true)
+        XCTAssertEqual(messages(header.replacingOccurrences(of: "lr 0.1", with: "lr 0")), ["'lr' must be greater than 0, found 0"])
+    }
 }
