@@ -13,9 +13,6 @@ public func formatNumber(_ value: Double) -> String {
     return printfFormat("%.6g", value)
 }
 
-/// A ratio for notes: "5", "3.125", "1.00184".
-func formatFactor(_ value: Double) -> String { formatNumber(value) }
-
 /// `value` kept to 12 significant digits: 0.4·0.4 is 0.16, not 0.16000000000000003, and
 /// 0.2·10000/(100·(1 − 0.9)) is 200. Far below any effect on training (relative 5e-13), and
 /// plans read as the decimals their schedules were written in.

@@ -163,23 +163,23 @@ struct LoweringState {
         let lrFactor = before.learningRate / optimizer.learningRate
         switch limit {
         case .maxBatch?:
-            outcome.note = "B capped at max_batch \(maxBatch); ε ÷ \(formatFactor(lrFactor)) instead"
+            outcome.note = "B capped at max_batch \(maxBatch); ε ÷ \(formatNumber(lrFactor)) instead"
         case .noGrowth?:
-            outcome.note = "B already at max_batch \(maxBatch); ε ÷ \(formatFactor(lrFactor)) instead"
+            outcome.note = "B already at max_batch \(maxBatch); ε ÷ \(formatNumber(lrFactor)) instead"
         case .growthRate?:
             if case .adabatch(let r) = policy {
-                outcome.note = "B grows at most × \(formatFactor(r)) per step; ε ÷ \(formatFactor(lrFactor)) takes the rest"
+                outcome.note = "B grows at most × \(formatNumber(r)) per step; ε ÷ \(formatNumber(lrFactor)) takes the rest"
             }
         case .rounded?:
             let target = Double(before.batch) * growthWanted
             // ε would be ε·growth/d with B × growth exactly; the rounding correction is on top of that.
             let correction = optimizer.learningRate * d / (before.learningRate * growthWanted)
-            outcome.note = "B \(formatNumber(target)) rounded to \(optimizer.batch); ε × \(formatFactor(correction)) so g stays exact"
+            outcome.note = "B \(formatNumber(target)) rounded to \(optimizer.batch); ε × \(formatNumber(correction)) so g stays exact"
         default:
             if growthWanted == 1 {
                 switch policy {
-                case .decayLearningRate: outcome.note = "policy \(policy): ε ÷ \(formatFactor(d))"
-                case .hybrid(let k): outcome.note = "\(policy) grows B for the first \(k == 1 ? "decay" : "\(k) decays") only; ε ÷ \(formatFactor(d))"
+                case .decayLearningRate: outcome.note = "policy \(policy): ε ÷ \(formatNumber(d))"
+                case .hybrid(let k): outcome.note = "\(policy) grows B for the first \(k == 1 ? "decay" : "\(k) decays") only; ε ÷ \(formatNumber(d))"
                 default: break
                 }
             }
@@ -220,12 +220,12 @@ struct LoweringState {
         var outcome = Outcome(effect: parts.joined(separator: ", "), limit: limit)
         switch limit {
         case .batchFloor?:
-            outcome.note = "B back at the program's batch \(floorBatch); ε × \(formatFactor(optimizer.learningRate / before.learningRate)) takes the rest"
+            outcome.note = "B back at the program's batch \(floorBatch); ε × \(formatNumber(optimizer.learningRate / before.learningRate)) takes the rest"
         case .rounded?:
             outcome.note = "B \(formatNumber(Double(before.batch) / shrink)) rounded to \(newBatch); ε corrected so g stays exact"
         default:
             if case .adabatch(let r) = policy, shrink < u, newBatch != before.batch {
-                outcome.note = "B shrinks at most ÷ \(formatFactor(r)) per step; ε × \(formatFactor(optimizer.learningRate / before.learningRate)) takes the rest"
+                outcome.note = "B shrinks at most ÷ \(formatNumber(r)) per step; ε × \(formatNumber(optimizer.learningRate / before.learningRate)) takes the rest"
             }
         }
         return outcome
@@ -254,7 +254,7 @@ struct LoweringState {
         var outcome = Outcome(effect: parts.joined(separator: ", "))
         let correction = lrWasWritten
             ? "ε \(formatNumber(learningRate)) instead of \(formatNumber(newLearningRate))"
-            : "ε × \(formatFactor(learningRate / newLearningRate))"
+            : "ε × \(formatNumber(learningRate / newLearningRate))"
         if batch != rounded {
             outcome.limit = batch == maxBatch ? .maxBatch : .clamped
             outcome.note = batch == maxBatch
