@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "ScheduleAnalysis", dependencies: ["ScheduleLanguage", "SchedulePlanner", "ScheduleEngines"], swiftSettings: language),
         // `schedc lsp`: JSON-RPC over a byte stream, documents and versions, and one thin handler
         // per LSP method that converts positions and calls the analysis. Foundation only.
-        .target(name: "LanguageServer", dependencies: ["ScheduleAnalysis", "ScheduleLanguage", "SchedulePlanner"],
+        .target(name: "LanguageServer", dependencies: ["ScheduleAnalysis", "ScheduleLanguage", "SchedulePlanner", "JSONSupport"],
                 swiftSettings: language),
         // SVG line charts (log axes), shared by `plan --svg` and the run plots.
         .target(name: "Charts", swiftSettings: language),
@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "ScheduleAnalysisTests", dependencies: ["ScheduleAnalysis", "ScheduleLanguage", "SchedulePlanner", "TestSupport"],
                     swiftSettings: language),
         // Transcripts of whole sessions with the server; clients/ holds the real-editor tests (Python, Neovim).
-        .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "ScheduleAnalysis", "ScheduleLanguage", "TestSupport"],
+        .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "ScheduleAnalysis", "ScheduleLanguage", "TestSupport", "JSONSupport"],
                     exclude: ["clients"], swiftSettings: language),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"], exclude: ["Golden"], swiftSettings: language),
         .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "TestSupport"], swiftSettings: language),

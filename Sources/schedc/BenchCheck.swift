@@ -1,8 +1,8 @@
+import Benchmarks
 import Foundation
 import JSONSupport
-import ScheduleLanguage
-import Benchmarks
 import ScheduleAnalysis
+import ScheduleLanguage
 import ScheduleRunner
 
 /// `schedc bench check`: how fast the front end checks and formats a large schedule.

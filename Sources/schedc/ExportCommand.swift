@@ -1,5 +1,5 @@
-import JSONSupport
 import Foundation
+import JSONSupport
 import ScheduleAnalysis
 import ScheduleEngines
 import ScheduleLanguage

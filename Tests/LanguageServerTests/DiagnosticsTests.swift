@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 @testable import LanguageServer
 import ScheduleLanguage
 import TestSupport
@@ -20,7 +21,7 @@ final class DiagnosticsTests: XCTestCase {
             let base = String(name.dropLast(".sched".count))
             let expectedURL = directory.appendingPathComponent(base + ".json")
             guard FileManager.default.fileExists(atPath: expectedURL.path) else { continue }
-            let expected = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: expectedURL))
+            let expected = try JSONDecoder().decode(ParsedJSON.self, from: Data(contentsOf: expectedURL))
             // Decoded by hand: String(contentsOf:) would drop a byte-order mark, which lint keeps and counts.
             let text = String(decoding: try Data(contentsOf: directory.appendingPathComponent(name)), as: UTF8.self)
             let uri = "file://GOLDEN/" + name // what the golden files write for the file's URI
@@ -32,7 +33,7 @@ final class DiagnosticsTests: XCTestCase {
                                Session.documentation + "#" + entry.documentationAnchor, name)
                 published[index] = .object(members)
             }
-            XCTAssertEqual(JSONValue.array(published), expected["files"]?.arrayValue?.first?["diagnostics"], name)
+            XCTAssertEqual(ParsedJSON.array(published), expected["files"]?.arrayValue?.first?["diagnostics"], name)
             session.notify("textDocument/didClose", ["textDocument": ["uri": uri]])
             compared += 1
         }

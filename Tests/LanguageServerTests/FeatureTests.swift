@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 import LanguageServer
 import ScheduleLanguage
 import XCTest
@@ -189,10 +190,10 @@ final class FeatureTests: XCTestCase {
     }
 
     /// Applies LSP text edits (UTF-16 or UTF-8 positions: the texts here are ASCII).
-    func apply(_ edits: JSONValue, to text: String) throws -> String {
+    func apply(_ edits: ParsedJSON, to text: String) throws -> String {
         let source = SourceFile(path: "", text: text)
         let converted = try (edits.arrayValue ?? []).map { edit -> TextEdit in
-            func offset(_ position: JSONValue?) throws -> Int {
+            func offset(_ position: ParsedJSON?) throws -> Int {
                 source.offset(of: Position(line: try XCTUnwrap(position?["line"]?.intValue), character: try XCTUnwrap(position?["character"]?.intValue)), in: .utf16)
             }
             return TextEdit(range: SourceRange(start: try offset(edit["range"]?["start"]), end: try offset(edit["range"]?["end"])),

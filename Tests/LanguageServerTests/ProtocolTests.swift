@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 import LanguageServer
 import TestSupport
 import XCTest
@@ -68,7 +69,7 @@ final class ProtocolTests: XCTestCase {
 
     """
 
-    func errorCode(_ response: JSONValue) -> Int? { response["error"]?["code"]?.intValue }
+    func errorCode(_ response: ParsedJSON) -> Int? { response["error"]?["code"]?.intValue }
 
     func testInitializeNegotiatesThePositionEncoding() {
         let cases: [([String]?, String)] = [

@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 import LanguageServer
 import XCTest
 
@@ -14,7 +15,7 @@ final class Session {
     private var framer = MessageFramer()
     private var outputFramer = MessageFramer()
     /// Every message the server wrote, in order.
-    private(set) var received: [JSONValue] = []
+    private(set) var received: [ParsedJSON] = []
     private(set) var logs: [String] = []
     private var nextID = 1
     static let documentation = "https://example.invalid/docs/language.md"
@@ -25,7 +26,7 @@ final class Session {
                                     outputFramer.append(data)
                                     while let item = outputFramer.next() {
                                         guard case .message(let body) = item else { return XCTFail("server wrote a bad frame: \(item)") }
-                                        guard let value = try? JSONDecoder().decode(JSONValue.self, from: body) else {
+                                        guard let value = try? JSONDecoder().decode(ParsedJSON.self, from: body) else {
                                             return XCTFail("server wrote invalid JSON")
                                         }
                                         received.append(value)
@@ -57,7 +58,7 @@ final class Session {
 
     /// Serves everything queued; returns what the server wrote meanwhile.
     @discardableResult
-    func flush() -> [JSONValue] {
+    func flush() -> [ParsedJSON] {
         let before = received.count
         while server.exitCode == nil, let item = queue.popAvailable() {
             server.handle(item, queue: queue)
@@ -77,7 +78,7 @@ final class Session {
     }
 
     /// Sends a request, serves it, and returns its response.
-    func request(_ method: String, _ params: Any? = nil, file: StaticString = #filePath, line: UInt = #line) -> JSONValue {
+    func request(_ method: String, _ params: Any? = nil, file: StaticString = #filePath, line: UInt = #line) -> ParsedJSON {
         let id = queueRequest(method, params)
         let output = flush()
         guard let response = output.first(where: { $0["id"]?.intValue == id }) else {
@@ -88,7 +89,7 @@ final class Session {
     }
 
     /// The result of a request that must succeed.
-    func result(_ method: String, _ params: Any? = nil, file: StaticString = #filePath, line: UInt = #line) -> JSONValue {
+    func result(_ method: String, _ params: Any? = nil, file: StaticString = #filePath, line: UInt = #line) -> ParsedJSON {
         let response = request(method, params, file: file, line: line)
         if let error = response["error"] { XCTFail("\(method) failed: \(error)", file: file, line: line) }
         return response["result"] ?? .null
@@ -101,7 +102,7 @@ final class Session {
     }
 
     @discardableResult
-    func notify(_ method: String, _ params: Any?) -> [JSONValue] {
+    func notify(_ method: String, _ params: Any?) -> [ParsedJSON] {
         queueNotification(method, params)
         return flush()
     }
@@ -110,19 +111,19 @@ final class Session {
 
     /// Opens a document; returns the diagnostics published for it.
     @discardableResult
-    func open(_ uri: String, _ text: String, version: Int = 1) -> [JSONValue] {
+    func open(_ uri: String, _ text: String, version: Int = 1) -> [ParsedJSON] {
         let output = notify("textDocument/didOpen", ["textDocument": ["uri": uri, "languageId": "sched", "version": version, "text": text]])
         return Session.diagnostics(in: output, for: uri) ?? []
     }
 
     /// Sends one didChange; returns the diagnostics published for it (nil when none were).
     @discardableResult
-    func change(_ uri: String, version: Int, _ changes: [[String: Any]]) -> [JSONValue]? {
+    func change(_ uri: String, version: Int, _ changes: [[String: Any]]) -> [ParsedJSON]? {
         let output = notify("textDocument/didChange", ["textDocument": ["uri": uri, "version": version], "contentChanges": changes])
         return Session.diagnostics(in: output, for: uri)
     }
 
-    static func diagnostics(in output: [JSONValue], for uri: String) -> [JSONValue]? {
+    static func diagnostics(in output: [ParsedJSON], for uri: String) -> [ParsedJSON]? {
         output.last { $0["method"]?.stringValue == "textDocument/publishDiagnostics" && $0["params"]?["uri"]?.stringValue == uri }?["params"]?["diagnostics"]?.arrayValue
     }
 
@@ -137,8 +138,8 @@ final class Session {
     }
 }
 
-extension JSONValue {
-    var objectValue: [String: JSONValue]? {
+extension ParsedJSON {
+    var objectValue: [String: ParsedJSON]? {
         if case .object(let members) = self { return members }
         return nil
     }
