@@ -6,7 +6,7 @@ import XCTest
 
 /// Every request of the server, on the paper's increasing-batch schedule.
 final class FeatureTests: XCTestCase {
-    let uri = "file:///work/increasing_batch.sched"
+    let uri = "file:///schedules/increasing_batch.sched"
     /// Samples/cifar10/increasing_batch.sched, with a comment block and a warm-up.
     let text = """
     # Smith et al. 2018, section 5.1

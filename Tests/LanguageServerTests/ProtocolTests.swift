@@ -56,7 +56,7 @@ final class FramingTests: XCTestCase {
 }
 
 final class ProtocolTests: XCTestCase {
-    let uri = "file:///work/a.sched"
+    let uri = "file:///schedules/a.sched"
     let clean = """
     schedule s
     data cifar10

@@ -6,7 +6,7 @@ import TestSupport
 import XCTest
 
 /// `schedc compare` end to end: the paper's comparison, shortened to a few seconds on the
-/// shipped Fashion-MNIST subset (issue 5), then read back from the run directories.
+/// shipped Fashion-MNIST subset, then read back from the run directories.
 final class CompareCommandTests: XCTestCase {
     var scratch: URL!
 

@@ -17,7 +17,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 SCHEDC = os.environ.get("SCHEDC", str(ROOT / ".build" / "debug" / "schedc"))
 CLIENTS = {"visual-studio-code@v1.65.2": "utf-16", "neovim@v0.11.0": "utf-8"}
 
-URI = "file:///work/increasing_batch.sched"
+URI = "file:///schedules/increasing_batch.sched"
 # The paper's increasing-batch schedule, with `é界😀` in a comment and in the last line's
 # unknown character (the diagnostic's range is counted in each client's encoding).
 TEXT = """# Smith et al. 2018 — é界😀
