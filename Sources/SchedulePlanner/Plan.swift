@@ -39,16 +39,19 @@ public struct Plan: Hashable, Sendable, Codable {
     public var phases: [Phase]
     /// One entry per event (and the warm-up's end), in the order they were applied.
     public var changes: [PlanChange]
+    /// `adapt batch(...)`: the rule by which the runtime grows the batch; nil for a fixed plan and
+    /// for a realised one (whose growths are among `changes`, reason `adaptive`).
+    public var adaptive: AdaptiveBatch?
 
     enum CodingKeys: String, CodingKey {
         case format, version, schedule, dataset, datasetSize = "dataset_size", subset, model, optimizer, seed, epochs, policy,
              maxBatch = "max_batch", microBatch = "micro_batch", ghostBatch = "ghost_batch", warmup,
-             totalUpdates = "total_updates", phases, changes
+             totalUpdates = "total_updates", phases, changes, adaptive
     }
 
     public init(schedule: String, dataset: String?, datasetSize: Int, subset: Int?, model: PlanModel?, optimizer: PlanOptimizer,
                 seed: UInt64, epochs: Int, policy: Policy, maxBatch: Int, microBatch: Int?, ghostBatch: Int?,
-                warmup: PlannedWarmup?, totalUpdates: Int, phases: [Phase], changes: [PlanChange]) {
+                warmup: PlannedWarmup?, totalUpdates: Int, phases: [Phase], changes: [PlanChange], adaptive: AdaptiveBatch? = nil) {
         self.schedule = schedule
         self.dataset = dataset
         self.datasetSize = datasetSize
@@ -65,6 +68,7 @@ public struct Plan: Hashable, Sendable, Codable {
         self.totalUpdates = totalUpdates
         self.phases = phases
         self.changes = changes
+        self.adaptive = adaptive
     }
 
     /// Decodes and validates a plan; `format` and `version` must be this schedc's
@@ -96,6 +100,7 @@ public struct Plan: Hashable, Sendable, Codable {
         totalUpdates = try c.decode(Int.self, forKey: .totalUpdates)
         phases = try c.decode([Phase].self, forKey: .phases)
         changes = try c.decode([PlanChange].self, forKey: .changes)
+        adaptive = try c.decodeIfPresent(AdaptiveBatch.self, forKey: .adaptive)
         do {
             try validate()
         } catch let error as PlanValidationError {
@@ -123,6 +128,7 @@ public struct Plan: Hashable, Sendable, Codable {
         try c.encode(totalUpdates, forKey: .totalUpdates)
         try c.encode(phases, forKey: .phases)
         try c.encode(changes, forKey: .changes)
+        try c.encodeIfPresent(adaptive, forKey: .adaptive)
     }
 }
 
@@ -264,6 +270,8 @@ public enum ChangeReason: String, Hashable, Sendable, Codable, CaseIterable {
     case keepNoise = "keep_noise"
     /// The learning-rate warm-up is over.
     case warmupEnd = "warmup_end"
+    /// A growth an adaptive run decided from the measured noise scale (`adapt batch`).
+    case adaptive
 }
 
 /// A quantity a change can move.

@@ -12,7 +12,7 @@ extension Plan {
     }
 
     public var jsonValue: JSONValue {
-        .object([
+        var members: [(String, JSONValue)] = [
             ("format", .string(Plan.format)),
             ("version", .int(Plan.version)),
             ("schedule", .string(schedule)),
@@ -32,7 +32,10 @@ extension Plan {
             ("total_updates", .int(totalUpdates)),
             ("phases", .array(phases.map(\.jsonValue))),
             ("changes", .array(changes.map(\.jsonValue))),
-        ])
+        ]
+        // Only a plan that still adapts has the key, so fixed plans read as before.
+        if let adaptive { members.append(("adaptive", adaptive.jsonValue)) }
+        return .object(members)
     }
 
     /// A plan number; a plan never holds a non-finite one (`validate()`), and the JSON form
