@@ -1,6 +1,7 @@
 import Foundation
 import SchedulePlanner
 import JSONSupport
+import TensorKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -257,6 +258,11 @@ public struct RunRecord: Equatable, Sendable {
     /// The engine that ran it when not the embedded runtime; run.json has the key ("torch")
     /// only then, so embedded runs' files are as they were.
     public var engine: Engine?
+    /// The processor it started on (`HostProcessor.summary`) and, for the embedded runtime, the
+    /// GEMM micro-kernel chosen for it: the final weights' bits depend on both. Nil in files
+    /// written before schedc recorded them.
+    public var processor: String?
+    public var gemmKernel: String?
 
     public var json: JSONValue {
         .object([
@@ -266,12 +272,15 @@ public struct RunRecord: Equatable, Sendable {
             ("data_directory", .optional(dataDirectory)), ("data_option", .optional(dataOption)),
             ("overrides", .array(overrides.map { .string($0) })), ("epochs", .int(epochs)),
             ("total_updates", .int(totalUpdates)), ("schedule_hash", .string(scheduleHash)), ("resumes", .int(resumes)),
-        ] + (engine.map { [("engine", JSONValue.string($0.recordName))] } ?? []))
+        ] + (engine.map { [("engine", JSONValue.string($0.recordName))] } ?? [])
+          + (processor.map { [("processor", JSONValue.string($0))] } ?? [])
+          + (gemmKernel.map { [("gemm_kernel", JSONValue.string($0))] } ?? []))
     }
 
     init(schedcVersion: String, schedule: String, source: String?, created: String, status: Status, error: String?,
          seed: UInt64, threads: Int, data: String, dataDirectory: String?, dataOption: String?, overrides: [String],
-         epochs: Int, totalUpdates: Int, scheduleHash: String, resumes: Int, engine: Engine? = nil) {
+         epochs: Int, totalUpdates: Int, scheduleHash: String, resumes: Int, engine: Engine? = nil,
+         processor: String? = nil, gemmKernel: String? = nil) {
         self.schedcVersion = schedcVersion
         self.schedule = schedule
         self.source = source
@@ -289,6 +298,8 @@ public struct RunRecord: Equatable, Sendable {
         self.scheduleHash = scheduleHash
         self.resumes = resumes
         self.engine = engine
+        self.processor = processor
+        self.gemmKernel = gemmKernel
     }
 
     init(text: String, origin: String) throws {
@@ -321,6 +332,8 @@ public struct RunRecord: Equatable, Sendable {
         } else {
             engine = nil
         }
+        processor = try object.optionalString("processor")
+        gemmKernel = try object.optionalString("gemm_kernel")
     }
 
     static func timestamp(_ date: Date = Date()) -> String {
@@ -336,6 +349,7 @@ public struct RunRecord: Equatable, Sendable {
                   threads: specification.threads, data: data.summary, dataDirectory: data.directory.map(FileIO.absolute),
                   dataOption: specification.dataDirectory.map(FileIO.absolute), overrides: specification.overrides,
                   epochs: specification.plan.epochs, totalUpdates: specification.plan.totalUpdates,
-                  scheduleHash: SHA256.hex(specification.scheduleHash), resumes: 0, engine: engine)
+                  scheduleHash: SHA256.hex(specification.scheduleHash), resumes: 0, engine: engine,
+                  processor: HostProcessor.current.summary, gemmKernel: engine == nil ? GEMMMicroKernel.best.rawValue : nil)
     }
 }

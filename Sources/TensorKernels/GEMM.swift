@@ -78,16 +78,7 @@ public enum GEMMMicroKernel: String, CaseIterable, Sendable {
     public static let best: GEMMMicroKernel = hostHasAVX512 ? .rows8cols32 : .rows6cols16
 }
 
-/// AVX-512 Foundation, read from the kernel's CPU flags (Swift has no cpuid).
-private let hostHasAVX512: Bool = {
-    #if arch(x86_64) && os(Linux)
-    guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
-    guard let flags = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
-    return flags.split(separator: " ").contains("avx512f")
-    #else
-    return false
-    #endif
-}()
+private var hostHasAVX512: Bool { HostProcessor.current.hasAVX512 }
 
 /// Below this many multiply-adds (m·n·k) a call runs on one thread: handing a share to a
 /// worker and packing B twice costs more than the split saves. Measured crossover ≈ 48³

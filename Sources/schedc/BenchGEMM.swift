@@ -7,7 +7,7 @@ import TensorKernels
 enum BenchGEMM {
     static let usage = """
     schedc bench gemm [--threads LIST] [--sizes LIST] [--transpose LIST] [--kernel NAME]
-                      [--reference] [--format text|json]
+                      [--reference] [--mkl PYTHON] [--format text|json]
         fp32 GEMM GFLOP/s, C = op(A)·op(B), timed like numpy_gemm.py: one warm-up call, then the
         best of three rounds of max(3, 2·10⁹/flops) calls. The kernels are always compiled
         optimised, so `swift run` measures the real thing.
@@ -20,14 +20,21 @@ enum BenchGEMM {
         --reference        also time numpy's matmul (python3 + numpy, OPENBLAS_NUM_THREADS etc.
                            set to the same thread count) right after each of ours, and print
                            the ratio; if python3 or numpy is missing, say so and go on
+        --mkl PYTHON       also time Intel MKL's cblas_sgemm, run by PYTHON: the interpreter of
+                           an environment made with `python3 -m venv mklenv && mklenv/bin/pip
+                           install mkl numpy` (or set SCHEDC_MKL_PYTHON); prints its ratio and
+                           the ratio to the better of numpy and MKL. Implies --reference
         --format FORMAT    text (one line per measurement, as it is made) or json (an array of
                            records: threads, m, n, k, transpose_a, transpose_b, kernel, gflops,
-                           seconds_per_call, and reference_gflops, ratio when measured)
+                           seconds_per_call, and reference_gflops, ratio, mkl_gflops,
+                           mkl_ratio, best_ratio when measured)
+        The first line names the processor (vendor, family, model, vector units, caches) and
+        the micro-kernel chosen for it.
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, flags: ["--reference"],
-                                         options: ["--threads", "--sizes", "--transpose", "--kernel", "--format"])
+                                         options: ["--threads", "--sizes", "--transpose", "--kernel", "--mkl", "--format"])
         if let extra = parsed.positionals.first { throw CLIError("unexpected argument '\(extra)'") }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let threadCounts = try integerList(parsed.value("--threads") ?? (cores > 1 ? "1,\(cores)" : "1"),
@@ -38,27 +45,36 @@ enum BenchGEMM {
                                            default: "auto")
         let kernel = GEMMMicroKernel(rawValue: kernelName) ?? .best
         let json = try parsed.choice("--format", among: ["text", "json"], default: "text") == "json"
-        var reference = parsed.has("--reference") ? NumpyReference() : nil
+        let mklPython = parsed.value("--mkl") ?? ProcessInfo.processInfo.environment["SCHEDC_MKL_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
+        var reference = parsed.has("--reference") || mklPython != nil ? GEMMReference(.numpy) : nil
+        var mkl = mklPython.map { GEMMReference(.mkl, python: $0) }
 
         if !json {
             print("gemm: fp32, micro-kernel \(kernel.rawValue) (\(kernel.instructionSet))\(kernel.isNative ? "" : ", not native to this processor"), \(cores) cores")
+            print("processor: \(HostProcessor.current.summary)")
         }
         var records: [String] = []
         for threads in threadCounts {
             let pool = ThreadPool(threads: threads)
             for shape in shapes {
                 let timing = timeGEMM(shape, pool: pool, microKernel: kernel)
-                var referenceGFLOPS: Double?
+                var referenceGFLOPS: Double?, mklGFLOPS: Double?
                 do {
                     referenceGFLOPS = try reference?.gflops(shape, threads: threads)
                 } catch {
                     printError("schedc bench gemm: no numpy reference: \(error)")
-                    reference = nil  // said once; the rest is ours alone
+                    reference = nil  // said once; the rest is without it
+                }
+                do {
+                    mklGFLOPS = try mkl?.gflops(shape, threads: threads)
+                } catch {
+                    printError("schedc bench gemm: no MKL reference: \(error)")
+                    mkl = nil
                 }
                 if json {
-                    records.append(jsonRecord(timing, reference: referenceGFLOPS))
+                    records.append(jsonRecord(timing, reference: referenceGFLOPS, mkl: mklGFLOPS))
                 } else {
-                    print(textLine(timing, reference: referenceGFLOPS))
+                    print(textLine(timing, reference: referenceGFLOPS, mkl: mklGFLOPS))
                 }
             }
         }
@@ -66,12 +82,16 @@ enum BenchGEMM {
         return ExitCode.success
     }
 
-    static func textLine(_ timing: GEMMTiming, reference: Double?) -> String {
+    static func textLine(_ timing: GEMMTiming, reference: Double?, mkl: Double? = nil) -> String {
         let label = sizeLabel(timing.shape)
         var line = "threads=\(timing.threads)  " + label + String(repeating: " ", count: max(1, 24 - label.count))
         line += String(format: "%7.1f GFLOP/s", timing.gflops)
         if let reference {
             line += String(format: "   numpy %7.1f GFLOP/s   ratio %.2f", reference, timing.gflops / reference)
+        }
+        if let mkl {
+            line += String(format: "   mkl %7.1f GFLOP/s   ratio %.2f", mkl, timing.gflops / mkl)
+            line += String(format: "   to the better %.2f", timing.gflops / max(mkl, reference ?? 0))
         }
         return line
     }
@@ -81,7 +101,7 @@ enum BenchGEMM {
             + (shape.transposeA || shape.transposeB ? " \(shape.transposeA ? "t" : "n")\(shape.transposeB ? "t" : "n")" : "")
     }
 
-    static func jsonRecord(_ timing: GEMMTiming, reference: Double?) -> String {
+    static func jsonRecord(_ timing: GEMMTiming, reference: Double?, mkl: Double? = nil) -> String {
         let shape = timing.shape
         var fields = [
             "\"threads\": \(timing.threads)", "\"m\": \(shape.m)", "\"n\": \(shape.n)", "\"k\": \(shape.k)",
@@ -93,6 +113,11 @@ enum BenchGEMM {
         if let reference {
             fields.append("\"reference_gflops\": \(String(format: "%.2f", reference))")
             fields.append("\"ratio\": \(String(format: "%.3f", timing.gflops / reference))")
+        }
+        if let mkl {
+            fields.append("\"mkl_gflops\": \(String(format: "%.2f", mkl))")
+            fields.append("\"mkl_ratio\": \(String(format: "%.3f", timing.gflops / mkl))")
+            fields.append("\"best_ratio\": \(String(format: "%.3f", timing.gflops / max(mkl, reference ?? 0)))")
         }
         return "{" + fields.joined(separator: ", ") + "}"
     }

@@ -28,10 +28,11 @@ final class BenchGEMMTests: XCTestCase {
         let result = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "64,128", "--kernel", "6x16"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n")
-        XCTAssertEqual(lines.count, 3, result.stdout)
+        XCTAssertEqual(lines.count, 4, result.stdout)
         XCTAssertTrue(lines[0].contains("micro-kernel 6x16"), String(lines[0]))
-        XCTAssertTrue(lines[1].hasPrefix("threads=1  n=64 ") && lines[1].hasSuffix("GFLOP/s"), String(lines[1]))
-        XCTAssertTrue(lines[2].hasPrefix("threads=1  n=128 "), String(lines[2]))
+        XCTAssertTrue(lines[1].hasPrefix("processor: ") && lines[1].contains("L1d"), String(lines[1]))
+        XCTAssertTrue(lines[2].hasPrefix("threads=1  n=64 ") && lines[2].hasSuffix("GFLOP/s"), String(lines[2]))
+        XCTAssertTrue(lines[3].hasPrefix("threads=1  n=128 "), String(lines[3]))
     }
 
     func testReferenceIsMeasuredOrItsAbsenceExplained() throws {
@@ -52,8 +53,39 @@ final class BenchGEMMTests: XCTestCase {
                                    environment: ["PATH": "/nonexistent"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stderr, "schedc bench gemm: no numpy reference: python3 is not on PATH\n")
-        XCTAssertEqual(result.stdout.split(separator: "\n").count, 3, result.stdout)
+        XCTAssertEqual(result.stdout.split(separator: "\n").count, 4, result.stdout)
         XCTAssertFalse(result.stdout.contains("numpy"), result.stdout)
+    }
+
+    /// The MKL column's plumbing, with a stand-in interpreter that answers 1000 GFLOP/s: the
+    /// ratio to MKL and to the better of the two references are ours / 1000.
+    func testMKLReferenceIsPrintedWithBothRatios() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schedc-mkl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let python = directory.appendingPathComponent("python").path
+        try "#!/bin/sh\necho 1000.0\n".write(toFile: python, atomically: true, encoding: .utf8)
+        XCTAssertEqual(chmod(python, 0o755), 0)
+        let result = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "64", "--mkl", python, "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let record = try XCTUnwrap(records.first)
+        let gflops = try XCTUnwrap(record["gflops"] as? Double)
+        XCTAssertEqual(record["mkl_gflops"] as? Double, 1000)
+        XCTAssertEqual(try XCTUnwrap(record["mkl_ratio"] as? Double), gflops / 1000, accuracy: 0.002)
+        // numpy (if this machine has it) is far below 1000 GFLOP/s at n = 64, so MKL is the better.
+        XCTAssertEqual(try XCTUnwrap(record["best_ratio"] as? Double), gflops / 1000, accuracy: 0.002)
+
+        let text = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "64"], environment: ["SCHEDC_MKL_PYTHON": python])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("mkl  1000.0 GFLOP/s") && text.stdout.contains("to the better"), text.stdout)
+    }
+
+    func testMKLMissingIsReportedAndTheBenchmarkGoesOn() throws {
+        let result = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "64", "--mkl", "/nonexistent/python"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("no MKL reference: /nonexistent/python"), result.stderr)
+        XCTAssertFalse(result.stdout.contains("mkl "), result.stdout)
     }
 
     func testBadOptionsAreUsageErrors() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import SchedulePlanner
 @testable import ScheduleRunner
+import TensorKernels
 import Training
 import XCTest
 
@@ -61,6 +62,9 @@ final class ResumeTests: RunnerTestCase {
                 XCTAssertEqual([a.trainLoss, a.testLoss, a.testAccuracy, a.learningRate], [b.trainLoss, b.testLoss, b.testAccuracy, b.learningRate])
             }
             XCTAssertEqual(try directory.readRecord().status, .finished)
+            // The bits depend on the processor's kernel: run.json says which ran it.
+            XCTAssertEqual(try directory.readRecord().gemmKernel, GEMMMicroKernel.best.rawValue)
+            XCTAssertEqual(try directory.readRecord().processor, HostProcessor.current.summary)
         }
     }
 
