@@ -60,7 +60,7 @@ public final class TrainingRun {
         do {
             try specification.plan.validate()
         } catch let error as PlanValidationError {
-            throw RunError(.notRunnable, "the plan of '\(specification.plan.schedule)' is not valid: \(error)")
+            throw RunError(.notRunnable, "the plan of '\(specification.plan.schedule)' is not valid: \(error)", refusal: .planRefused)
         }
         let architecture = try specification.modelArchitecture()
         if case .locate = source { _ = try specification.loadableDataset() }
