@@ -3,7 +3,8 @@
 ///
 /// S0xx are lexical and syntax errors, S1xx semantic errors, S2xx static lints (warnings),
 /// S3xx the planner's (S300 an error, the plan-based lints warnings or information), S4xx the
-/// engine limits' (what another engine cannot run of a plan).
+/// engine limits' (what another engine cannot run of a plan), S5xx why `schedc run` cannot
+/// run a schedule or plan that checks (no model, no loadable or usable data, a refused plan).
 /// `catalog` gives each one's default severity, title and entry in docs/language.md.
 public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable, CustomStringConvertible {
     // Lexical and syntax errors.
@@ -70,6 +71,13 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
     case microBatchOverLimit = "S402"
     case shortUpdates = "S403"
     case notALinearRamp = "S404"
+    // S5xx: `schedc run` cannot run what checks (reported without a source position, as
+    // `schedc run: FILE: message [S501]`; the runner's `RunError.Refusal` says which).
+    case noModelToRun = "S501"
+    case dataSetWithoutLoader = "S502"
+    case dataSetNotFound = "S503"
+    case unusableData = "S504"
+    case planRefused = "S505"
 
     public var description: String { rawValue }
 
@@ -101,7 +109,7 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
         case .cannotBePlanned, .doesNotFitInMemory, .indivisibleBatch, .microBatchOverLimit, .shortUpdates: return .error
         default:
             switch rawValue.dropFirst().first {
-            case "0", "1": return .error
+            case "0", "1", "5": return .error
             default: return .warning
             }
         }
@@ -169,6 +177,11 @@ public enum DiagnosticCode: String, CaseIterable, Hashable, Sendable, Comparable
         case .microBatchOverLimit: return "micro batch over the plan's limit"
         case .shortUpdates: return "short updates"
         case .notALinearRamp: return "not a linear ramp"
+        case .noModelToRun: return "no model to train"
+        case .dataSetWithoutLoader: return "data set schedc cannot load"
+        case .dataSetNotFound: return "data set not found"
+        case .unusableData: return "unusable data"
+        case .planRefused: return "plan refused"
         }
     }
 

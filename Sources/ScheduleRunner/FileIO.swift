@@ -3,6 +3,16 @@ import Foundation
 import Glibc
 #endif
 
+/// Writes one file of a new run directory; `FileIO.writeAtomically` unless a test injects a
+/// failure (a full disk at the k-th file) to check that a failed start leaves nothing behind.
+struct FileWriter: Sendable {
+    let write: @Sendable (_ bytes: [UInt8], _ path: String) throws -> Void
+
+    static let system = FileWriter { bytes, path in try FileIO.writeAtomically(bytes, to: path) }
+
+    func callAsFunction(_ text: String, to path: String) throws { try write(Array(text.utf8), path) }
+}
+
 /// The run directory's file operations: every failure is a `RunError(.io)` naming the path and
 /// the system's reason, never a crash.
 enum FileIO {

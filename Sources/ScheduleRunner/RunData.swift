@@ -34,17 +34,19 @@ extension RunSpecification {
                 loaded = LoadedRunData(split: result.split, summary: result.summary, directory: result.location.directory)
             } catch let error as RunError {
                 throw error
+            } catch let error as DataError {
+                throw RunError(.io, error.description, refusal: error.kind == .notFound ? .dataSetNotFound : .unusableData)
             } catch {
-                throw RunError(.io, (error as? DataError)?.description ?? "\(error)")
+                throw RunError(.io, "\(error)", refusal: .unusableData)
             }
         case .provided(let split, let description):
             loaded = LoadedRunData(split: split, summary: description, directory: nil)
         }
         guard loaded.split.train.count == plan.datasetSize else {
             throw RunError(.io, "\(loaded.summary): \(loaded.split.train.count) training examples, but the plan counts with "
-                           + "N = \(plan.datasetSize)")
+                           + "N = \(plan.datasetSize)", refusal: .unusableData)
         }
-        guard loaded.split.test.count > 0 else { throw RunError(.io, "\(loaded.summary): the test set is empty") }
+        guard loaded.split.test.count > 0 else { throw RunError(.io, "\(loaded.summary): the test set is empty", refusal: .unusableData) }
         return loaded
     }
 }

@@ -173,8 +173,11 @@ public struct RunDirectory: Sendable {
     /// Removes what starting a run wrote into a directory it had just made, when the start
     /// fails (a full disk before run.json): the path is free again for `--out` or a retry,
     /// rather than a half-made directory that neither `--out` nor `--resume` accepts.
+    /// Everything in it goes, temporary files of a write cut short included: the directory was
+    /// empty when the run claimed it (`create` refuses anything else) and its lock kept other
+    /// schedc processes out.
     func discardUnstarted(removingDirectory: Bool) {
-        for file in [schedulePath, planPath, metricsPath, recordPath, lockPath] { unlink(file) }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] { unlink(file(name)) }
         if removingDirectory { rmdir(path) }
     }
 

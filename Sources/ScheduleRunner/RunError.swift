@@ -16,12 +16,30 @@ public struct RunError: Error, CustomStringConvertible, Equatable, Sendable {
         case internalError
     }
 
+    /// Why a schedule or plan that checks cannot run, when that is the error: each has a
+    /// diagnostic code (S5xx, docs/language.md) the CLI prints after the message.
+    public enum Refusal: String, CaseIterable, Sendable {
+        /// The plan names no model.
+        case noModel
+        /// `data size N`, or a data set schedc plans but has no loader for.
+        case dataSetWithoutLoader
+        /// No directory in the search order holds the data set.
+        case dataSetNotFound
+        /// The data is there but cannot be used: unreadable, damaged, labels out of range, or
+        /// another image shape or number of examples than the data set's and the plan's.
+        case unusableData
+        /// A plan that is not valid (a plan file's, or one that breaks `Plan.validate`).
+        case planRefused
+    }
+
     public let kind: Kind
     public let message: String
+    public let refusal: Refusal?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, refusal: Refusal? = nil) {
         self.kind = kind
         self.message = message
+        self.refusal = refusal
     }
 
     public var description: String {

@@ -36,7 +36,7 @@ public struct RunSpecification: Sendable {
     public func modelArchitecture() throws -> ModelArchitecture {
         guard let model = plan.model else {
             throw RunError(.notRunnable, "schedule '\(plan.schedule)' names no model, so it can be planned but not run: "
-                           + "add a 'model' setting (mlp, cnn or wrn(16, 4))")
+                           + "add a 'model' setting (mlp, cnn or wrn(16, 4))", refusal: .noModel)
         }
         switch model {
         case .mlp(let hidden): return .mlp(hidden: hidden)
@@ -49,12 +49,13 @@ public struct RunSpecification: Sendable {
     public func loadableDataset() throws -> LoadableDataset {
         guard let name = plan.dataset else {
             throw RunError(.notRunnable, "schedule '\(plan.schedule)' says 'data size \(plan.datasetSize)', which plans "
-                           + "for any data set but cannot be run: name one schedc loads (fashion_mnist, mnist, cifar10)")
+                           + "for any data set but cannot be run: name one schedc loads (fashion_mnist, mnist, cifar10)",
+                           refusal: .dataSetWithoutLoader)
         }
         guard let loadable = LoadableDataset(rawValue: name) else {
             let runnable = LoadableDataset.allCases.map(\.rawValue).joined(separator: ", ")
             throw RunError(.notRunnable, "schedule '\(plan.schedule)' trains on \(name), which schedc can plan "
-                           + "but not load (runnable data sets: \(runnable))")
+                           + "but not load (runnable data sets: \(runnable))", refusal: .dataSetWithoutLoader)
         }
         return loadable
     }

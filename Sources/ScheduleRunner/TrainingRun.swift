@@ -51,24 +51,34 @@ public final class TrainingRun {
     /// Starts a new run where `placement` says (the default name takes the first free suffix).
     public static func start(_ specification: RunSpecification, in placement: RunDirectory.Placement, data source: RunData,
                              schedcVersion: String = "unknown") throws -> TrainingRun {
+        try start(specification, in: placement, data: source, schedcVersion: schedcVersion, writer: .system)
+    }
+
+    /// `start` with the writer of the directory's first files given (tests inject a failing one).
+    static func start(_ specification: RunSpecification, in placement: RunDirectory.Placement, data source: RunData,
+                      schedcVersion: String, writer: FileWriter) throws -> TrainingRun {
         do {
             try specification.plan.validate()
         } catch let error as PlanValidationError {
-            throw RunError(.notRunnable, "the plan of '\(specification.plan.schedule)' is not valid: \(error)")
+            throw RunError(.notRunnable, "the plan of '\(specification.plan.schedule)' is not valid: \(error)", refusal: .planRefused)
         }
         let architecture = try specification.modelArchitecture()
         if case .locate = source { _ = try specification.loadableDataset() }
         let data = try specification.loadData(source)
         let directory = try RunDirectory.create(placement)
-        let lock = try directory.lock()
-        RunDirectory.active = directory
         let record = RunRecord(starting: specification, data: data, schedcVersion: schedcVersion)
+        let lock: RunLock
         do {
-            if let text = specification.scheduleText { try FileIO.writeAtomically(text, to: directory.schedulePath) }
-            try FileIO.writeAtomically(specification.plan.jsonText(), to: directory.planPath)
-            try FileIO.writeAtomically("", to: directory.metricsPath)
-            try directory.writeRecord(record)
+            lock = try directory.lock()
+            RunDirectory.active = directory
+            if let text = specification.scheduleText { try writer(text, to: directory.schedulePath) }
+            try writer(specification.plan.jsonText(), to: directory.planPath)
+            try writer("", to: directory.metricsPath)
+            try writer(record.json.pretty(), to: directory.recordPath)
         } catch {
+            // Until run.json is written the directory is not a run: nothing may be left that
+            // blocks `--out` (or the default name) next time, and nothing `--resume` would take.
+            RunDirectory.active = nil
             directory.discardUnstarted(removingDirectory: placement != .exactly(directory.path))
             throw error
         }

@@ -83,7 +83,7 @@ enum CompareCommand: Subcommand {
                 _ = try specification.modelArchitecture()
                 _ = try specification.loadableDataset()
             } catch let error as RunError {
-                printError("schedc compare: \(path): \(error)")
+                printError("schedc compare: \(path): \(error.coded)")
                 return ExitCode.failure
             }
         }

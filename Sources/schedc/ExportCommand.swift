@@ -119,7 +119,7 @@ enum ExportCommand: Subcommand {
             _ = try specification.modelArchitecture()
             return try specification.loadData(.locate)
         } catch let error as RunError {
-            throw CLIError("\(source.path): \(error)")
+            throw CLIError("\(source.path): \(error.coded)")
         }
     }
 

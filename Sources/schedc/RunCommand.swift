@@ -140,7 +140,7 @@ enum RunCommand: Subcommand {
         do {
             plan = try Plan(jsonText: source.text)
         } catch let error as PlanReadError {
-            printError("schedc run: \(source.path): \(error)")
+            printError("schedc run: \(source.path): \(codedPlanRefusal(error))")
             return ExitCode.failure
         }
         let specification = RunSpecification(plan: plan, scheduleText: nil, sourcePath: source.path, threads: options.threads,
@@ -155,7 +155,7 @@ enum RunCommand: Subcommand {
             _ = try specification.modelArchitecture()
             _ = try specification.loadableDataset()
         } catch {
-            printError("schedc run: \(path): \(error)")
+            printError("schedc run: \(path): \((error as? RunError)?.coded ?? "\(error)")")
             return ExitCode.failure
         }
         // A plan file has no source to point into; a schedule was checked when it was compiled.
@@ -226,7 +226,7 @@ enum RunCommand: Subcommand {
             } catch let error as RunError {
                 return report(error)
             } catch {
-                printError("schedc run: \(directory.planPath): \(error)")
+                printError("schedc run: \(directory.planPath): \(codedPlanRefusal(error))")
                 return ExitCode.failure
             }
             specification = RunSpecification(plan: plan, scheduleText: nil, sourcePath: record.source,
@@ -296,7 +296,7 @@ enum RunCommand: Subcommand {
 
     /// Prints a run error and maps it to an exit status.
     static func report(_ error: RunError, command: String = "run") -> Int32 {
-        printError("schedc \(command): \(error)")
+        printError("schedc \(command): \(error.coded)")
         switch error.kind {
         case .notRunnable, .diverged, .internalError: return ExitCode.failure
         case .io, .checkpoint: return ExitCode.usage

@@ -117,7 +117,7 @@ final class CompareCommandTests: XCTestCase {
         let noModel = try write(schedule("nomodel", policy: "decay_lr").replacingOccurrences(of: "model mlp(hidden: [128])\n", with: ""), "nomodel.sched")
         let notRunnable = try runSchedc(["compare", good, noModel, "--out", out])
         XCTAssertEqual(notRunnable.status, 1)
-        XCTAssertEqual(notRunnable.stderr, "schedc compare: \(noModel): schedule 'nomodel' names no model, so it can be planned but not run: add a 'model' setting (mlp, cnn or wrn(16, 4))\n")
+        XCTAssertEqual(notRunnable.stderr, "schedc compare: \(noModel): schedule 'nomodel' names no model, so it can be planned but not run: add a 'model' setting (mlp, cnn or wrn(16, 4)) [S501]\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         let missing = try runSchedc(["compare", good, scratch.appendingPathComponent("nothing").path])
         XCTAssertEqual(missing.status, 2)

@@ -31,7 +31,8 @@ final class NoLostWorkTests: XCTestCase {
     }
 
     /// Two runs of one schedule started together get `NAME-…` and `NAME-…-2`; one used to
-    /// fail, telling the user to resume the other's run.
+    /// fail, telling the user to resume the other's run. End to end, so the clock decides
+    /// whether they share a second; RunDirectoryCreationTests races runs on one injected name.
     func testTwoRunsStartedInTheSameSecondGetTwoDirectories() throws {
         let file = try write(RunCommandTests.tiny, "tiny.sched")
         final class Box: @unchecked Sendable { var results: [SchedcResult?] = [nil, nil]; let lock = NSLock() }

@@ -140,15 +140,17 @@ final class RunCommandTests: XCTestCase {
         let noModel = try write(Self.tiny.replacingOccurrences(of: "model mlp(hidden: [32])\n", with: ""), "no_model.sched")
         var result = try runSchedc(["run", noModel, "--out", path("a")])
         XCTAssertEqual(result.status, 1)
-        XCTAssertEqual(result.stderr, "schedc run: \(noModel): schedule 'tiny' names no model, so it can be planned but not run: add a 'model' setting (mlp, cnn or wrn(16, 4))\n")
+        XCTAssertEqual(result.stderr, "schedc run: \(noModel): schedule 'tiny' names no model, so it can be planned but not run: add a 'model' setting (mlp, cnn or wrn(16, 4)) [S501]\n")
         let size = try write(Self.tiny.replacingOccurrences(of: "fashion_mnist(subset: 1000)", with: "size 1000"), "size.sched")
         result = try runSchedc(["run", size, "--out", path("b")])
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.contains("says 'data size 1000', which plans for any data set but cannot be run"), result.stderr)
+        XCTAssertTrue(result.stderr.hasSuffix(" [S502]\n"), result.stderr)
         let imagenet = try write(Self.tiny.replacingOccurrences(of: "fashion_mnist(subset: 1000)", with: "imagenet(subset: 1000)"), "imagenet.sched")
         result = try runSchedc(["run", imagenet, "--out", path("c")])
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.contains("trains on imagenet, which schedc can plan but not load"), result.stderr)
+        XCTAssertTrue(result.stderr.hasSuffix(" [S502]\n"), result.stderr)
         for name in ["a", "b", "c"] { XCTAssertFalse(FileManager.default.fileExists(atPath: path(name))) }
     }
 
@@ -165,7 +167,7 @@ final class RunCommandTests: XCTestCase {
             (["run", "--resume", path("x"), "--seed", "3"], "schedc run: '--seed' cannot be combined with --resume: a resumed run keeps the schedule and settings recorded in its directory\n"),
             (["run", "--resume", path("x"), file], "schedc run: --resume takes the run directory, not a file: schedc run --resume DIR\n"),
             (["run", "--resume", path("missing")], "schedc run: \(path("missing")): no such run directory\n"),
-            (["run", file, "--data", path("nodata"), "--out", path("d")], "schedc run: \(path("nodata")): the --data directory does not exist\n"),
+            (["run", file, "--data", path("nodata"), "--out", path("d")], "schedc run: \(path("nodata")): the --data directory does not exist [S503]\n"),
             (["run", path("missing.sched")], "schedc run: \(path("missing.sched")): no such file\n"),
         ]
         for (arguments, stderr) in cases {
@@ -289,15 +291,15 @@ final class RunCommandTests: XCTestCase {
         var result = try runSchedc(["run", newer])
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderr, "schedc run: \(newer): plan version 7 is not supported: this schedc reads plan version 1 "
-                       + "(plan the schedule again with this schedc)\n")
+                       + "(plan the schedule again with this schedc) [S505]\n")
         let broken = try write(planned.replacingOccurrences(of: "\"total_updates\": ", with: "\"total_updates\": 1"), "broken.json")
         result = try runSchedc(["run", broken])
         XCTAssertEqual(result.status, 1)
-        XCTAssertEqual(result.stderr, "schedc run: \(broken): not a valid plan: total_updates does not match the phases\n")
+        XCTAssertEqual(result.stderr, "schedc run: \(broken): not a valid plan: total_updates does not match the phases [S505]\n")
         let garbage = try write("{ not json", "garbage.json")
         result = try runSchedc(["run", garbage])
         XCTAssertEqual(result.status, 1)
-        XCTAssertEqual(result.stderr, "schedc run: \(garbage): not valid JSON\n")
+        XCTAssertEqual(result.stderr, "schedc run: \(garbage): not valid JSON [S505]\n")
     }
 
     /// --epochs-scale moves every time with the run: epoch times and an epoch warm-up exactly,

@@ -14,7 +14,8 @@ final class DataLocatorTests: XCTestCase {
 
         init(subsetTrain: Int = 30, subsetTest: Int = 10) throws {
             try writeMNISTFixture(in: explicit, gzip: true, seed: 1)
-            try writeMNISTFixture(in: environment, gzip: false, seed: 2)
+            // 28×28, the data set's shape, since a test loads this one (other shapes are refused).
+            try writeMNISTFixture(in: environment, height: 28, width: 28, gzip: false, seed: 2)
             try writeMNISTFixture(in: system, gzip: true, seed: 3)
             try writeMNISTFixture(in: subset, trainCount: subsetTrain, testCount: subsetTest, gzip: true, seed: 4)
         }

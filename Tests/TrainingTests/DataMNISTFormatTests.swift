@@ -3,6 +3,28 @@ import XCTest
 import Training
 
 final class DataMNISTFormatTests: XCTestCase {
+    /// Fashion-MNIST files of 32×32 images (a padded copy, or another data set's files) are an
+    /// error naming the file and both shapes; they used to train on a model built for 32×32
+    /// without a word. The same files at 28×28 load.
+    func testImagesOfAnotherShapeThanTheDataSetsAreRefused() throws {
+        for dataset in [LoadableDataset.fashionMNIST, .mnist] {
+            let padded = TemporaryDirectory()
+            try writeMNISTFixture(in: padded.path, trainCount: 30, testCount: 10, height: 32, width: 32, gzip: true)
+            assertDataError(try dataset.load(.subset(30, testCount: 10), locator: DataLocator(explicitDirectory: padded.path)),
+                            kind: .mismatch, path: padded.path + "/" + MNISTFormat.trainImages + ".gz",
+                            mentions: ["holds 32×32 images, but \(dataset.rawValue) images are 28×28"])
+            let wide = TemporaryDirectory()
+            try writeMNISTFixture(in: wide.path, trainCount: 30, testCount: 10, height: 28, width: 27, gzip: false)
+            assertDataError(try dataset.load(.subset(30, testCount: 10), locator: DataLocator(explicitDirectory: wide.path)),
+                            kind: .mismatch, path: wide.path + "/" + MNISTFormat.trainImages, mentions: ["holds 28×27 images"])
+
+            let right = TemporaryDirectory()
+            try writeMNISTFixture(in: right.path, trainCount: 30, testCount: 10, height: 28, width: 28, gzip: true)
+            let loaded = try dataset.load(.subset(30, testCount: 10), locator: DataLocator(explicitDirectory: right.path))
+            XCTAssertEqual([loaded.split.train.channels, loaded.split.train.height, loaded.split.train.width], [1, 28, 28])
+        }
+    }
+
     func testLoadsPlainAndGzippedDirectories() throws {
         for gzip in [false, true] {
             let directory = TemporaryDirectory()

@@ -14,6 +14,15 @@ public enum LoadableDataset: String, CaseIterable, Sendable {
 
     public var classes: Int { 10 }
 
+    /// The shape of one image (channels × height × width). The models are built for it and the
+    /// planner's memory estimate (S308) counts with it, so files of another shape are refused.
+    public var imageShape: (channels: Int, height: Int, width: Int) {
+        switch self {
+        case .fashionMNIST, .mnist: return (1, 28, 28)
+        case .cifar10: return (CIFAR10.channels, CIFAR10.height, CIFAR10.width)
+        }
+    }
+
     /// Files a directory must hold (each plain or with `.gz` added), train files first.
     public var requiredFiles: [String] {
         switch self {
@@ -50,7 +59,29 @@ public enum LoadableDataset: String, CaseIterable, Sendable {
         case .cifar10:
             split = try CIFAR10.load(directory: location.directory, request: request)
         }
+        try checkShape(of: split, in: location.directory)
         return LoadedDataset(dataset: self, split: split, location: location)
+    }
+}
+
+extension LoadableDataset {
+    /// Refuses images of another shape than the data set's — say, Fashion-MNIST padded to
+    /// 32×32. They would train without a word, on a model built for them rather than the one
+    /// the plan's memory estimate and the other engines count with, and the run would not be
+    /// the one its name says. (An error, not a warning: nothing downstream is right after it.)
+    func checkShape(of split: DatasetSplit, in directory: String) throws {
+        let expected = imageShape
+        let found = (split.train.channels, split.train.height, split.train.width)
+        guard found != expected else { return }
+        let path: String
+        switch self {
+        case .fashionMNIST, .mnist: path = dataFile(named: MNISTFormat.trainImages, in: directory) ?? directory
+        case .cifar10: path = directory
+        }
+        func describe(_ shape: (Int, Int, Int)) -> String { shape.0 == 1 ? "\(shape.1)×\(shape.2)" : "\(shape.0)×\(shape.1)×\(shape.2)" }
+        throw DataError(.mismatch, path: path, "holds \(describe(found)) images, but \(rawValue) images are \(describe(expected)) "
+                        + "(the models and the memory estimate are built for that); use the data set's own files, "
+                        + "or convert them to \(describe(expected))")
     }
 }
 
