@@ -10,7 +10,7 @@ public func formatNumber(_ value: Double) -> String {
     // prints exactly the shortest decimal that reads back as the value, Swift's description.
     let shortest = ShortestDecimal(value)
     if !shortest.hasExponent, shortest.significantDigits <= 6, abs(value) >= 1e-4, abs(value) < 1e6 { return shortest.text }
-    return printfFormat("%.6g", value)
+    return shortest.formattedG(precision: 6) ?? printfFormat("%.6g", value)
 }
 
 /// `value` kept to 12 significant digits: 0.4·0.4 is 0.16, not 0.16000000000000003, and
@@ -19,8 +19,9 @@ public func formatNumber(_ value: Double) -> String {
 func decimalClean(_ value: Double) -> Double {
     guard value.isFinite, value != 0 else { return value }
     // A value whose shortest decimal has at most 12 digits is that decimal already.
-    if ShortestDecimal(value).significantDigits <= 12 { return value }
-    return Double(printfFormat("%.12g", value)) ?? value
+    let shortest = ShortestDecimal(value)
+    if shortest.significantDigits <= 12 { return value }
+    return Double(shortest.formattedG(precision: 12) ?? printfFormat("%.12g", value)) ?? value
 }
 
 /// `String(format: format, value)` for one Double, through the C library's printf directly:
@@ -38,12 +39,14 @@ func printfFormat(_ format: String, _ value: Double) -> String {
 /// decimal whenever it has at most `p` digits: the double is within half an ulp of it, far
 /// closer than any other `p`-digit decimal.
 struct ShortestDecimal {
+    let value: Double
     /// "0.032", "-1.5", "1e-05"; a trailing ".0" removed.
     let text: String
     let significantDigits: Int
     let hasExponent: Bool
 
     init(_ value: Double) {
+        self.value = value
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
         var digits = 0, leading = true, exponent = false, fraction = false
@@ -64,5 +67,102 @@ struct ShortestDecimal {
         self.text = text
         significantDigits = fraction || exponent ? digits : digits - trailingZeros
         hasExponent = exponent
+    }
+}
+
+extension ShortestDecimal {
+    /// What printf's `%.<precision>g` prints for the value, from its shortest decimal instead of
+    /// through C varargs (which cost more than the rest of planning a long schedule); nil for
+    /// the one case the shortest decimal cannot decide, a last digit 5 just past `precision`.
+    ///
+    /// Why the digits agree with printf's rounding of the exact binary value: the shortest
+    /// decimal is also the closest to it among the decimals that short, so no rounding midpoint
+    /// (a decimal of `precision + 1` digits ending in 5) lies between the two unless the shortest
+    /// decimal is that midpoint, the tie left to printf.
+    func formattedG(precision: Int) -> String? {
+        precondition(precision >= 1 && precision <= 15, "a precision the shortest decimal decides")
+        // A subnormal's few bits leave its shortest decimal far from the exact value printf rounds.
+        guard value.isNormal else { return nil }
+        // Sign, significant digits (no leading zeros) and the exponent of the first digit.
+        var negative = false
+        var digits: [UInt8] = []
+        digits.reserveCapacity(20)
+        var pointSeen = false
+        var exponent: Int // of the first significant digit
+        var integerDigits = 0
+        var leadingFractionZeros = 0
+        var explicitExponent = 0
+        var bytes = text.utf8.makeIterator()
+        while let byte = bytes.next() {
+            switch byte {
+            case UInt8(ascii: "-"): negative = true
+            case UInt8(ascii: "."): pointSeen = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if digits.isEmpty && byte == UInt8(ascii: "0") {
+                    if pointSeen { leadingFractionZeros += 1 }
+                    continue
+                }
+                if !pointSeen { integerDigits += 1 }
+                digits.append(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "e"), UInt8(ascii: "E"):
+                var sign = 1, magnitude = 0
+                while let next = bytes.next() {
+                    if next == UInt8(ascii: "-") { sign = -1 } else if next != UInt8(ascii: "+") { magnitude = magnitude * 10 + Int(next - UInt8(ascii: "0")) }
+                }
+                explicitExponent = sign * magnitude
+            default: return nil // "nan", "inf": not what this is for
+            }
+        }
+        guard !digits.isEmpty else { return nil } // zero
+        exponent = (integerDigits > 0 ? integerDigits - 1 : -(leadingFractionZeros + 1)) + explicitExponent
+        while digits.count > 1, digits.last == 0 { digits.removeLast() }
+        if digits.count > precision {
+            let next = digits[precision]
+            if next == 5, digits.count == precision + 1 { return nil }
+            digits.removeLast(digits.count - precision)
+            if next >= 5 {
+                var index = precision - 1
+                while index >= 0, digits[index] == 9 {
+                    digits[index] = 0
+                    index -= 1
+                }
+                if index >= 0 {
+                    digits[index] += 1
+                } else {
+                    digits.insert(1, at: 0)
+                    digits.removeLast()
+                    exponent += 1
+                }
+            }
+            while digits.count > 1, digits.last == 0 { digits.removeLast() }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count + 10)
+        if negative { out.append(UInt8(ascii: "-")) }
+        func digit(_ d: UInt8) -> UInt8 { d + UInt8(ascii: "0") }
+        if exponent < -4 || exponent >= precision {
+            out.append(digit(digits[0]))
+            if digits.count > 1 {
+                out.append(UInt8(ascii: "."))
+                for d in digits.dropFirst() { out.append(digit(d)) }
+            }
+            out.append(UInt8(ascii: "e"))
+            out.append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            let magnitude = abs(exponent)
+            if magnitude < 10 { out.append(UInt8(ascii: "0")) }
+            out.append(contentsOf: String(magnitude).utf8)
+        } else if exponent < 0 {
+            out.append(UInt8(ascii: "0"))
+            out.append(UInt8(ascii: "."))
+            for _ in 0..<(-exponent - 1) { out.append(UInt8(ascii: "0")) }
+            for d in digits { out.append(digit(d)) }
+        } else {
+            for index in 0...exponent { out.append(index < digits.count ? digit(digits[index]) : UInt8(ascii: "0")) }
+            if digits.count > exponent + 1 {
+                out.append(UInt8(ascii: "."))
+                for d in digits[(exponent + 1)...] { out.append(digit(d)) }
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

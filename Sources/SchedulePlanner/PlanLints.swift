@@ -24,28 +24,32 @@ public enum PlanLints {
         var findings: [Finding] = []
         let n = Double(plan.datasetSize)
         let largeBatch = largeBatchShare * n
-        let applied = plan.changes.filter { $0.limit != .afterEnd }
+        let changes = plan.changes
         func changesNoise(_ change: PlanChange) -> Bool {
             let before = change.before.noiseScale(datasetSize: plan.datasetSize)
             return abs(change.after.noiseScale(datasetSize: plan.datasetSize) - before) > 1e-9 * before
         }
-        let noiseChanges = applied.filter(changesNoise)
+        // Indices into `changes` (not copies: a change carries several strings) of the applied
+        // changes that move the noise.
+        let noiseChanges = changes.indices.filter { changes[$0].limit != .afterEnd && changesNoise(changes[$0]) }
         // Looked up per change below; by sample, so a long schedule is not quadratic to lint.
-        var lastNoiseChange: [Int: PlanChange] = [:]
-        for change in noiseChanges { lastNoiseChange[change.sample] = change }
-        let noiseSamplesAscending = zip(noiseChanges, noiseChanges.dropFirst()).allSatisfy { $0.sample <= $1.sample }
-        /// The first noise change after sample `sample` (a binary search: the planner applies changes in time order).
-        func firstNoiseChange(after sample: Int) -> PlanChange? {
-            guard noiseSamplesAscending else { return noiseChanges.first { $0.sample > sample } }
+        var lastNoiseChange: [Int: Int] = [:]
+        lastNoiseChange.reserveCapacity(noiseChanges.count)
+        for index in noiseChanges { lastNoiseChange[changes[index].sample] = index }
+        let noiseSamplesAscending = zip(noiseChanges, noiseChanges.dropFirst()).allSatisfy { changes[$0].sample <= changes[$1].sample }
+        /// The epoch of the first noise change after sample `sample` (a binary search: the planner applies changes in time order).
+        func firstNoiseChangeEpoch(after sample: Int) -> Double? {
+            guard noiseSamplesAscending else { return noiseChanges.first { changes[$0].sample > sample }.map { changes[$0].epoch } }
             var low = 0, high = noiseChanges.count
             while low < high {
                 let middle = (low + high) / 2
-                if noiseChanges[middle].sample > sample { high = middle } else { low = middle + 1 }
+                if changes[noiseChanges[middle]].sample > sample { high = middle } else { low = middle + 1 }
             }
-            return low < noiseChanges.count ? noiseChanges[low] : nil
+            return low < noiseChanges.count ? changes[noiseChanges[low]].epoch : nil
         }
 
-        for change in plan.changes {
+        for changeIndex in changes.indices {
+            let change = changes[changeIndex]
             let event = change.eventIndex.flatMap { program.events.indices.contains($0) ? program.events[$0] : nil }
             let range = event?.range ?? program.range(ofSetting: "warmup")
             let at = "at epoch \(formatNumber(change.epoch))"
@@ -99,9 +103,8 @@ public enum PlanLints {
 
             // Momentum catching up after a change of g: judged once per update, with the state
             // after the last change there.
-            if changesNoise(change), lastNoiseChange[change.sample] == change, change.after.momentum > 0 {
-                let nextChange = firstNoiseChange(after: change.sample)
-                let until = nextChange?.epoch ?? Double(plan.epochs)
+            if changesNoise(change), lastNoiseChange[change.sample] == changeIndex, change.after.momentum > 0 {
+                let until = firstNoiseChangeEpoch(after: change.sample) ?? Double(plan.epochs)
                 let span = until - change.epoch
                 let lost = Double(change.after.batch) / (n * (1 - change.after.momentum))
                 if span > 0, lost > momentumLagShare * span {
@@ -129,15 +132,20 @@ public enum PlanLints {
     /// One diagnostic per (code, statement): the first finding's message, the others as a note.
     private static func group(_ findings: [Finding]) -> [Diagnostic] {
         struct Key: Hashable { var code: DiagnosticCode, range: SourceRange }
-        var order: [Key] = []
-        var byKey: [Key: [Finding]] = [:]
+        // Groups in order of their first finding; `groupIndex` finds a key's group.
+        var groups: [[Finding]] = []
+        var groupIndex: [Key: Int] = [:]
+        groupIndex.reserveCapacity(findings.count)
         for finding in findings {
             let key = Key(code: finding.code, range: finding.range)
-            if byKey[key] == nil { order.append(key) }
-            byKey[key, default: []].append(finding)
+            if let index = groupIndex[key] {
+                groups[index].append(finding)
+            } else {
+                groupIndex[key] = groups.count
+                groups.append([finding])
+            }
         }
-        let diagnostics = order.map { key -> Diagnostic in
-            let group = byKey[key]!
+        let diagnostics = groups.map { group -> Diagnostic in
             var notes = group[0].notes.enumerated().map { index, note in
                 Diagnostic.Note(note, range: index < group[0].noteRanges.count ? group[0].noteRanges[index] : nil)
             }
