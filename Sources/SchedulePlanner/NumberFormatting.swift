@@ -48,7 +48,11 @@ struct ShortestDecimal {
     init(_ value: Double) {
         self.value = value
         var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
+        // Compared as bytes: String.hasSuffix compares characters, slow for thousands of numbers.
+        let utf8 = text.utf8
+        if utf8.count >= 2, utf8.last == UInt8(ascii: "0"), utf8[utf8.index(utf8.endIndex, offsetBy: -2)] == UInt8(ascii: ".") {
+            text = String(decoding: utf8.dropLast(2), as: UTF8.self)
+        }
         var digits = 0, leading = true, exponent = false, fraction = false
         var trailingZeros = 0
         for character in text.utf8 {
@@ -83,86 +87,93 @@ extension ShortestDecimal {
         precondition(precision >= 1 && precision <= 15, "a precision the shortest decimal decides")
         // A subnormal's few bits leave its shortest decimal far from the exact value printf rounds.
         guard value.isNormal else { return nil }
-        // Sign, significant digits (no leading zeros) and the exponent of the first digit.
-        var negative = false
-        var digits: [UInt8] = []
-        digits.reserveCapacity(20)
-        var pointSeen = false
-        var exponent: Int // of the first significant digit
-        var integerDigits = 0
-        var leadingFractionZeros = 0
-        var explicitExponent = 0
-        var bytes = text.utf8.makeIterator()
-        while let byte = bytes.next() {
-            switch byte {
-            case UInt8(ascii: "-"): negative = true
-            case UInt8(ascii: "."): pointSeen = true
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                if digits.isEmpty && byte == UInt8(ascii: "0") {
-                    if pointSeen { leadingFractionZeros += 1 }
-                    continue
+        // Stack buffers (this runs for thousands of numbers per keystroke): up to 17 digits, and
+        // at most 22 bytes of output ("-0.0000" and 15 digits, or "-d.dddddddddddddde+308").
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer -> String? in
+            let digits = UnsafeMutableBufferPointer(rebasing: buffer[0..<32])
+            let out = UnsafeMutableBufferPointer(rebasing: buffer[32..<64])
+            var count = 0 // significant digits, no leading zeros
+            var negative = false, pointSeen = false
+            var integerDigits = 0, leadingFractionZeros = 0, explicitExponent = 0
+            var bytes = text.utf8.makeIterator()
+            while let byte = bytes.next() {
+                switch byte {
+                case UInt8(ascii: "-"): negative = true
+                case UInt8(ascii: "."): pointSeen = true
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    if count == 0 && byte == UInt8(ascii: "0") {
+                        if pointSeen { leadingFractionZeros += 1 }
+                        continue
+                    }
+                    guard count < digits.count else { return nil }
+                    if !pointSeen { integerDigits += 1 }
+                    digits[count] = byte - UInt8(ascii: "0")
+                    count += 1
+                case UInt8(ascii: "e"), UInt8(ascii: "E"):
+                    var sign = 1, magnitude = 0
+                    while let next = bytes.next() {
+                        if next == UInt8(ascii: "-") { sign = -1 } else if next != UInt8(ascii: "+") { magnitude = magnitude * 10 + Int(next - UInt8(ascii: "0")) }
+                    }
+                    explicitExponent = sign * magnitude
+                default: return nil // "nan", "inf": not what this is for
                 }
-                if !pointSeen { integerDigits += 1 }
-                digits.append(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "e"), UInt8(ascii: "E"):
-                var sign = 1, magnitude = 0
-                while let next = bytes.next() {
-                    if next == UInt8(ascii: "-") { sign = -1 } else if next != UInt8(ascii: "+") { magnitude = magnitude * 10 + Int(next - UInt8(ascii: "0")) }
-                }
-                explicitExponent = sign * magnitude
-            default: return nil // "nan", "inf": not what this is for
             }
+            guard count > 0 else { return nil } // zero
+            // The exponent of the first significant digit.
+            var exponent = (integerDigits > 0 ? integerDigits - 1 : -(leadingFractionZeros + 1)) + explicitExponent
+            while count > 1, digits[count - 1] == 0 { count -= 1 }
+            if count > precision {
+                let next = digits[precision]
+                if next == 5, count == precision + 1 { return nil }
+                count = precision
+                if next >= 5 {
+                    var index = precision - 1
+                    while index >= 0, digits[index] == 9 {
+                        digits[index] = 0
+                        index -= 1
+                    }
+                    if index >= 0 {
+                        digits[index] += 1
+                    } else {
+                        // 9.99…9 rounded up: 1 followed by zeros, one decade higher.
+                        digits[0] = 1
+                        exponent += 1
+                    }
+                }
+                while count > 1, digits[count - 1] == 0 { count -= 1 }
+            }
+            var length = 0
+            func put(_ byte: UInt8) {
+                out[length] = byte
+                length += 1
+            }
+            func putDigit(_ index: Int) { put(index < count ? digits[index] + UInt8(ascii: "0") : UInt8(ascii: "0")) }
+            if negative { put(UInt8(ascii: "-")) }
+            if exponent < -4 || exponent >= precision {
+                putDigit(0)
+                if count > 1 {
+                    put(UInt8(ascii: "."))
+                    for index in 1..<count { putDigit(index) }
+                }
+                put(UInt8(ascii: "e"))
+                put(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+                let magnitude = abs(exponent)
+                if magnitude >= 100 { put(UInt8(ascii: "0") + UInt8(magnitude / 100)) }
+                put(UInt8(ascii: "0") + UInt8(magnitude / 10 % 10))
+                put(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            } else if exponent < 0 {
+                put(UInt8(ascii: "0"))
+                put(UInt8(ascii: "."))
+                for _ in 0..<(-exponent - 1) { put(UInt8(ascii: "0")) }
+                for index in 0..<count { putDigit(index) }
+            } else {
+                for index in 0...exponent { putDigit(index) }
+                if count > exponent + 1 {
+                    put(UInt8(ascii: "."))
+                    for index in (exponent + 1)..<count { putDigit(index) }
+                }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: out[0..<length]), as: UTF8.self)
         }
-        guard !digits.isEmpty else { return nil } // zero
-        exponent = (integerDigits > 0 ? integerDigits - 1 : -(leadingFractionZeros + 1)) + explicitExponent
-        while digits.count > 1, digits.last == 0 { digits.removeLast() }
-        if digits.count > precision {
-            let next = digits[precision]
-            if next == 5, digits.count == precision + 1 { return nil }
-            digits.removeLast(digits.count - precision)
-            if next >= 5 {
-                var index = precision - 1
-                while index >= 0, digits[index] == 9 {
-                    digits[index] = 0
-                    index -= 1
-                }
-                if index >= 0 {
-                    digits[index] += 1
-                } else {
-                    digits.insert(1, at: 0)
-                    digits.removeLast()
-                    exponent += 1
-                }
-            }
-            while digits.count > 1, digits.last == 0 { digits.removeLast() }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(digits.count + 10)
-        if negative { out.append(UInt8(ascii: "-")) }
-        func digit(_ d: UInt8) -> UInt8 { d + UInt8(ascii: "0") }
-        if exponent < -4 || exponent >= precision {
-            out.append(digit(digits[0]))
-            if digits.count > 1 {
-                out.append(UInt8(ascii: "."))
-                for d in digits.dropFirst() { out.append(digit(d)) }
-            }
-            out.append(UInt8(ascii: "e"))
-            out.append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-            let magnitude = abs(exponent)
-            if magnitude < 10 { out.append(UInt8(ascii: "0")) }
-            out.append(contentsOf: String(magnitude).utf8)
-        } else if exponent < 0 {
-            out.append(UInt8(ascii: "0"))
-            out.append(UInt8(ascii: "."))
-            for _ in 0..<(-exponent - 1) { out.append(UInt8(ascii: "0")) }
-            for d in digits { out.append(digit(d)) }
-        } else {
-            for index in 0...exponent { out.append(index < digits.count ? digit(digits[index]) : UInt8(ascii: "0")) }
-            if digits.count > exponent + 1 {
-                out.append(UInt8(ascii: "."))
-                for d in digits[(exponent + 1)...] { out.append(digit(d)) }
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

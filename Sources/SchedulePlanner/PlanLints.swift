@@ -48,11 +48,21 @@ public enum PlanLints {
             return low < noiseChanges.count ? changes[noiseChanges[low]].epoch : nil
         }
 
+        // Momentum and lag repeat across a long schedule's findings: each formatted once.
+        var formatted: [Double: String] = [:]
+        func format(_ value: Double) -> String {
+            if let text = formatted[value] { return text }
+            let text = formatNumber(value)
+            formatted[value] = text
+            return text
+        }
+
         for changeIndex in changes.indices {
             let change = changes[changeIndex]
             let event = change.eventIndex.flatMap { program.events.indices.contains($0) ? program.events[$0] : nil }
             let range = event?.range ?? program.range(ofSetting: "warmup")
-            let at = "at epoch \(formatNumber(change.epoch))"
+            // Formatted only for a change that has a finding (most have none).
+            var at: String { "at epoch \(formatNumber(change.epoch))" }
 
             if change.limit == .afterEnd {
                 if event == nil {
@@ -110,7 +120,7 @@ public enum PlanLints {
                 if span > 0, lost > momentumLagShare * span {
                     let share = Int((100 * lost / span).rounded())
                     findings.append(Finding(code: .momentumLag, range: range, short: "\(at) (\(share)%)",
-                                            message: "momentum \(formatNumber(change.after.momentum)) loses about \(formatNumber((lost * 100).rounded() / 100)) epochs catching up after the noise change \(at), \(share)% of the \(formatNumber(span)) epochs until the next one",
+                                            message: "momentum \(format(change.after.momentum)) loses about \(format((lost * 100).rounded() / 100)) epochs catching up after the noise change \(at), \(share)% of the \(formatNumber(span)) epochs until the next one",
                                             notes: ["after each change of g the momentum accumulator lags for about B/(N(1 − m)) epochs (Smith et al. 2018, appendix); add epochs or lower momentum"]))
                 }
             }
@@ -132,28 +142,41 @@ public enum PlanLints {
     /// One diagnostic per (code, statement): the first finding's message, the others as a note.
     private static func group(_ findings: [Finding]) -> [Diagnostic] {
         struct Key: Hashable { var code: DiagnosticCode, range: SourceRange }
-        // Groups in order of their first finding; `groupIndex` finds a key's group.
-        var groups: [[Finding]] = []
+        // Groups in order of their first finding, each a chain of finding indices (no array per
+        // group: a long schedule has thousands of findings, nearly all alone in their group).
         var groupIndex: [Key: Int] = [:]
         groupIndex.reserveCapacity(findings.count)
-        for finding in findings {
-            let key = Key(code: finding.code, range: finding.range)
-            if let index = groupIndex[key] {
-                groups[index].append(finding)
+        var heads: [Int] = [], tails: [Int] = []
+        var next = [Int](repeating: -1, count: findings.count)
+        for index in findings.indices {
+            let key = Key(code: findings[index].code, range: findings[index].range)
+            if let group = groupIndex[key] {
+                next[tails[group]] = index
+                tails[group] = index
             } else {
-                groupIndex[key] = groups.count
-                groups.append([finding])
+                groupIndex[key] = heads.count
+                heads.append(index)
+                tails.append(index)
             }
         }
-        let diagnostics = groups.map { group -> Diagnostic in
-            var notes = group[0].notes.enumerated().map { index, note in
-                Diagnostic.Note(note, range: index < group[0].noteRanges.count ? group[0].noteRanges[index] : nil)
+        // By position then code; ties keep the order of first findings (what a stable sort of
+        // the groups gives).
+        let keys = heads.map { (start: findings[$0].range.start, code: findings[$0].code) }
+        let order = heads.indices.sorted { a, b in (keys[a].start, keys[a].code, a) < (keys[b].start, keys[b].code, b) }
+        return order.map { group -> Diagnostic in
+            let first = findings[heads[group]]
+            var notes = first.notes.enumerated().map { index, note in
+                Diagnostic.Note(note, range: index < first.noteRanges.count ? first.noteRanges[index] : nil)
             }
-            let others = group.dropFirst().map(\.short).filter { !$0.isEmpty }
+            var others: [String] = []
+            var other = next[heads[group]]
+            while other >= 0 {
+                if !findings[other].short.isEmpty { others.append(findings[other].short) }
+                other = next[other]
+            }
             if !others.isEmpty { notes.insert(Diagnostic.Note("also " + others.joined(separator: ", ")), at: 0) }
-            return Diagnostic(code: group[0].code, severity: group[0].code.defaultSeverity, message: group[0].message, range: group[0].range, notes: notes)
+            return Diagnostic(code: first.code, severity: first.code.defaultSeverity, message: first.message, range: first.range, notes: notes)
         }
-        return diagnostics.sorted { ($0.range.start, $0.code) < ($1.range.start, $1.code) }
     }
 }
 
