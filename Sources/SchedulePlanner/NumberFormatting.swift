@@ -6,6 +6,7 @@ import Foundation
 public func formatNumber(_ value: Double) -> String {
     guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
     if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+    if let rounded = RoundedDecimal(value, precision: 6) { return rounded.formattedG }
     // The common case, a decimal of at most 6 digits between 1e-4 and 1e6 (0.032, 1.00001): %.6g
     // prints exactly the shortest decimal that reads back as the value, Swift's description.
     let shortest = ShortestDecimal(value)
@@ -18,6 +19,9 @@ public func formatNumber(_ value: Double) -> String {
 /// plans read as the decimals their schedules were written in.
 func decimalClean(_ value: Double) -> Double {
     guard value.isFinite, value != 0 else { return value }
+    // Equal to the shortest-decimal test below: a value whose shortest decimal has at most 12
+    // digits is what %.12g prints, and reads back as itself.
+    if let rounded = RoundedDecimal(value, precision: 12), let clean = rounded.value { return clean }
     // A value whose shortest decimal has at most 12 digits is that decimal already.
     let shortest = ShortestDecimal(value)
     if shortest.significantDigits <= 12 { return value }
@@ -174,6 +178,126 @@ extension ShortestDecimal {
                 }
             }
             return String(decoding: UnsafeBufferPointer(rebasing: out[0..<length]), as: UTF8.self)
+        }
+    }
+}
+
+/// A double rounded to `precision` significant decimal digits the way printf's `%.<precision>g`
+/// rounds it, computed in binary floating point without printing: the value is scaled by an
+/// exact power of ten into [10^(precision−1), 10^precision), where one rounding error (at most
+/// half an ulp, under 10^precision · 1.2e-16) cannot move it across a rounding midpoint unless it
+/// lands within `margin` of one; those, subnormals and extreme exponents give nil, and the
+/// callers take the slower paths above.
+struct RoundedDecimal {
+    let negative: Bool
+    /// Exactly `precision` digits: 10^(precision−1) ≤ digits < 10^precision.
+    let digits: Int64
+    let precision: Int
+    /// The decimal exponent of the first digit.
+    let exponent: Int
+
+    private static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
+
+    init?(_ value: Double, precision: Int) {
+        precondition(precision >= 1 && precision <= 15, "a precision a Double holds")
+        let magnitude = abs(value)
+        guard magnitude.isNormal else { return nil }
+        let lower = RoundedDecimal.powersOfTen[precision - 1], upper = RoundedDecimal.powersOfTen[precision]
+        let margin = upper * 1e-15
+        var exponent = Int(log10(magnitude).rounded(.down))
+        // log10 can be one off next to a power of ten: at most one correction each way.
+        for _ in 0..<3 {
+            let shift = precision - 1 - exponent
+            guard abs(shift) <= 22 else { return nil }
+            let scaled = shift >= 0 ? magnitude * RoundedDecimal.powersOfTen[shift] : magnitude / RoundedDecimal.powersOfTen[-shift]
+            if scaled < lower {
+                exponent -= 1
+                continue
+            }
+            if scaled >= upper {
+                exponent += 1
+                continue
+            }
+            let fraction = scaled - scaled.rounded(.down)
+            guard abs(fraction - 0.5) > margin else { return nil }
+            var digits = Int64(scaled.rounded(.toNearestOrAwayFromZero))
+            if Double(digits) >= upper {
+                // 9.99…95 and up: one decade higher.
+                digits = Int64(lower)
+                exponent += 1
+            }
+            self.negative = value < 0
+            self.digits = digits
+            self.precision = precision
+            self.exponent = exponent
+            return
+        }
+        return nil
+    }
+
+    /// The decimal as a double, correctly rounded (what `Double(formattedG)` gives): the digits
+    /// and the power of ten are both exact, so one multiplication or division rounds once.
+    var value: Double? {
+        let shift = exponent - (precision - 1)
+        guard abs(shift) <= 22 else { return nil }
+        let magnitude = shift >= 0 ? Double(digits) * RoundedDecimal.powersOfTen[shift] : Double(digits) / RoundedDecimal.powersOfTen[-shift]
+        return negative ? -magnitude : magnitude
+    }
+
+    /// What `%.<precision>g` prints: trailing zeros dropped, an exponent (at least two digits)
+    /// below 1e-4 and from 10^precision on.
+    var formattedG: String {
+        // In a stack buffer: at most 15 digits, 4 leading zeros, sign, point and "e+308".
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer -> String in
+            // The digits, most significant first, trailing zeros dropped.
+            var significant = (UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0),
+                               UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0))
+            var count = precision
+            var rest = digits
+            while count > 1, rest % 10 == 0 {
+                rest /= 10
+                count -= 1
+            }
+            withUnsafeMutableBytes(of: &significant) { bytes in
+                for index in stride(from: count - 1, through: 0, by: -1) {
+                    bytes[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+            }
+            return withUnsafeBytes(of: significant) { significant -> String in
+                var length = 0
+                func put(_ byte: UInt8) {
+                    buffer[length] = byte
+                    length += 1
+                }
+                func digit(_ index: Int) -> UInt8 { index < count ? significant[index] : UInt8(ascii: "0") }
+                if negative { put(UInt8(ascii: "-")) }
+                if exponent < -4 || exponent >= precision {
+                    put(digit(0))
+                    if count > 1 {
+                        put(UInt8(ascii: "."))
+                        for index in 1..<count { put(digit(index)) }
+                    }
+                    put(UInt8(ascii: "e"))
+                    put(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+                    let magnitude = abs(exponent)
+                    if magnitude >= 100 { put(UInt8(ascii: "0") + UInt8(magnitude / 100)) }
+                    put(UInt8(ascii: "0") + UInt8(magnitude / 10 % 10))
+                    put(UInt8(ascii: "0") + UInt8(magnitude % 10))
+                } else if exponent < 0 {
+                    put(UInt8(ascii: "0"))
+                    put(UInt8(ascii: "."))
+                    for _ in 0..<(-exponent - 1) { put(UInt8(ascii: "0")) }
+                    for index in 0..<count { put(digit(index)) }
+                } else {
+                    for index in 0...exponent { put(digit(index)) }
+                    if count > exponent + 1 {
+                        put(UInt8(ascii: "."))
+                        for index in (exponent + 1)..<count { put(digit(index)) }
+                    }
+                }
+                return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<length]), as: UTF8.self)
+            }
         }
     }
 }
