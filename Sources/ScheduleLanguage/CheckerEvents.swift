@@ -328,9 +328,22 @@ extension Checker {
     /// the batch at a time another event changes it.
     mutating func checkConflicts() {
         var reported: Set<Int> = []
+        // Events that share a time, found by a typed key first: the string keys below (whose
+        // order decides which event of a statement is reported) are built only for those.
+        enum Time: Hashable { case epoch(UInt64), step(Int) }
+        var sharing: [Time: Int] = [:]
+        sharing.reserveCapacity(events.count)
+        func time(of event: CheckedEvent) -> Time? {
+            if let epoch = event.epoch { return .epoch((epoch * 1e6).rounded().bitPattern) }
+            return event.step.map(Time.step)
+        }
+        for event in events {
+            if let time = time(of: event) { sharing[time, default: 0] += 1 }
+        }
         var groups: [String: [CheckedEvent]] = [:]
         var byTime: [String: [CheckedEvent]] = [:]
         for event in events {
+            guard let time = time(of: event), sharing[time]! > 1 else { continue }
             let timeKey: String
             if let epoch = event.epoch {
                 timeKey = "e\((epoch * 1e6).rounded())"

@@ -37,11 +37,16 @@ extension SourceFile {
         let offset = scalarBoundary(atOrBefore: offset)
         let line = lineIndex(containing: offset)
         if isPlainASCII { return Position(line: line, character: offset - lineStarts[line]) }
+        let start = lineStarts[line]
+        if encoding == .utf8 { return Position(line: line, character: max(0, offset - start)) }
+        // Counted on the bytes (the text is valid UTF-8): each scalar starts with a non-continuation
+        // byte, and a 4-byte one (lead 0xF0...) is two UTF-16 units.
         var character = 0
-        var index = lineStarts[line]
-        for scalar in String(decoding: bytes[index..<max(index, offset)], as: UTF8.self).unicodeScalars {
-            character += encoding.width(of: scalar)
-            index += UTF8.width(scalar)
+        var index = start
+        while index < offset {
+            let byte = bytes[index]
+            if byte & 0xC0 != 0x80 { character += encoding == .utf16 && byte >= 0xF0 ? 2 : 1 }
+            index += 1
         }
         return Position(line: line, character: character)
     }

@@ -129,7 +129,14 @@ private struct PendingEntries {
             return e.sample < endSample ? e : nil
         }
         let a = headEffect(bySample, sampleHead), b = headEffect(byUpdate, updateHead)
-        guard let first = [a, b].compactMap({ $0 }).min(by: { $0.updates < $1.updates }) else { return nil }
+        // The earlier of the two heads (the sample queue's on a tie), without an array per step.
+        let first: (sample: Int, updates: Int)
+        switch (a, b) {
+        case (let a?, let b?): first = b.updates < a.updates ? b : a
+        case (let a?, nil): first = a
+        case (nil, let b?): first = b
+        case (nil, nil): return nil
+        }
         var group: [(position: Int, entry: Timeline.Entry)] = []
         func take(_ queue: [(position: Int, entry: Timeline.Entry)], _ head: inout Int) {
             while let e = headEffect(queue, head), e.updates == first.updates {
@@ -139,7 +146,7 @@ private struct PendingEntries {
         }
         take(bySample, &sampleHead)
         take(byUpdate, &updateHead)
-        group.sort { $0.position < $1.position }
+        if group.count > 1 { group.sort { $0.position < $1.position } }
         return (first, group.map(\.entry))
     }
 

@@ -24,31 +24,45 @@ public enum PlanLints {
         var findings: [Finding] = []
         let n = Double(plan.datasetSize)
         let largeBatch = largeBatchShare * n
-        let applied = plan.changes.filter { $0.limit != .afterEnd }
+        let changes = plan.changes
         func changesNoise(_ change: PlanChange) -> Bool {
             let before = change.before.noiseScale(datasetSize: plan.datasetSize)
             return abs(change.after.noiseScale(datasetSize: plan.datasetSize) - before) > 1e-9 * before
         }
-        let noiseChanges = applied.filter(changesNoise)
+        // Indices into `changes` (not copies: a change carries several strings) of the applied
+        // changes that move the noise.
+        let noiseChanges = changes.indices.filter { changes[$0].limit != .afterEnd && changesNoise(changes[$0]) }
         // Looked up per change below; by sample, so a long schedule is not quadratic to lint.
-        var lastNoiseChange: [Int: PlanChange] = [:]
-        for change in noiseChanges { lastNoiseChange[change.sample] = change }
-        let noiseSamplesAscending = zip(noiseChanges, noiseChanges.dropFirst()).allSatisfy { $0.sample <= $1.sample }
-        /// The first noise change after sample `sample` (a binary search: the planner applies changes in time order).
-        func firstNoiseChange(after sample: Int) -> PlanChange? {
-            guard noiseSamplesAscending else { return noiseChanges.first { $0.sample > sample } }
+        var lastNoiseChange: [Int: Int] = [:]
+        lastNoiseChange.reserveCapacity(noiseChanges.count)
+        for index in noiseChanges { lastNoiseChange[changes[index].sample] = index }
+        let noiseSamplesAscending = zip(noiseChanges, noiseChanges.dropFirst()).allSatisfy { changes[$0].sample <= changes[$1].sample }
+        /// The epoch of the first noise change after sample `sample` (a binary search: the planner applies changes in time order).
+        func firstNoiseChangeEpoch(after sample: Int) -> Double? {
+            guard noiseSamplesAscending else { return noiseChanges.first { changes[$0].sample > sample }.map { changes[$0].epoch } }
             var low = 0, high = noiseChanges.count
             while low < high {
                 let middle = (low + high) / 2
-                if noiseChanges[middle].sample > sample { high = middle } else { low = middle + 1 }
+                if changes[noiseChanges[middle]].sample > sample { high = middle } else { low = middle + 1 }
             }
-            return low < noiseChanges.count ? noiseChanges[low] : nil
+            return low < noiseChanges.count ? changes[noiseChanges[low]].epoch : nil
         }
 
-        for change in plan.changes {
+        // Momentum and lag repeat across a long schedule's findings: each formatted once.
+        var formatted: [Double: String] = [:]
+        func format(_ value: Double) -> String {
+            if let text = formatted[value] { return text }
+            let text = formatNumber(value)
+            formatted[value] = text
+            return text
+        }
+
+        for changeIndex in changes.indices {
+            let change = changes[changeIndex]
             let event = change.eventIndex.flatMap { program.events.indices.contains($0) ? program.events[$0] : nil }
             let range = event?.range ?? program.range(ofSetting: "warmup")
-            let at = "at epoch \(formatNumber(change.epoch))"
+            // Formatted only for a change that has a finding (most have none).
+            var at: String { "at epoch \(formatNumber(change.epoch))" }
 
             if change.limit == .afterEnd {
                 if event == nil {
@@ -99,15 +113,14 @@ public enum PlanLints {
 
             // Momentum catching up after a change of g: judged once per update, with the state
             // after the last change there.
-            if changesNoise(change), lastNoiseChange[change.sample] == change, change.after.momentum > 0 {
-                let nextChange = firstNoiseChange(after: change.sample)
-                let until = nextChange?.epoch ?? Double(plan.epochs)
+            if changesNoise(change), lastNoiseChange[change.sample] == changeIndex, change.after.momentum > 0 {
+                let until = firstNoiseChangeEpoch(after: change.sample) ?? Double(plan.epochs)
                 let span = until - change.epoch
                 let lost = Double(change.after.batch) / (n * (1 - change.after.momentum))
                 if span > 0, lost > momentumLagShare * span {
                     let share = Int((100 * lost / span).rounded())
                     findings.append(Finding(code: .momentumLag, range: range, short: "\(at) (\(share)%)",
-                                            message: "momentum \(formatNumber(change.after.momentum)) loses about \(formatNumber((lost * 100).rounded() / 100)) epochs catching up after the noise change \(at), \(share)% of the \(formatNumber(span)) epochs until the next one",
+                                            message: "momentum \(format(change.after.momentum)) loses about \(format((lost * 100).rounded() / 100)) epochs catching up after the noise change \(at), \(share)% of the \(formatNumber(span)) epochs until the next one",
                                             notes: ["after each change of g the momentum accumulator lags for about B/(N(1 − m)) epochs (Smith et al. 2018, appendix); add epochs or lower momentum"]))
                 }
             }
@@ -129,23 +142,41 @@ public enum PlanLints {
     /// One diagnostic per (code, statement): the first finding's message, the others as a note.
     private static func group(_ findings: [Finding]) -> [Diagnostic] {
         struct Key: Hashable { var code: DiagnosticCode, range: SourceRange }
-        var order: [Key] = []
-        var byKey: [Key: [Finding]] = [:]
-        for finding in findings {
-            let key = Key(code: finding.code, range: finding.range)
-            if byKey[key] == nil { order.append(key) }
-            byKey[key, default: []].append(finding)
-        }
-        let diagnostics = order.map { key -> Diagnostic in
-            let group = byKey[key]!
-            var notes = group[0].notes.enumerated().map { index, note in
-                Diagnostic.Note(note, range: index < group[0].noteRanges.count ? group[0].noteRanges[index] : nil)
+        // Groups in order of their first finding, each a chain of finding indices (no array per
+        // group: a long schedule has thousands of findings, nearly all alone in their group).
+        var groupIndex: [Key: Int] = [:]
+        groupIndex.reserveCapacity(findings.count)
+        var heads: [Int] = [], tails: [Int] = []
+        var next = [Int](repeating: -1, count: findings.count)
+        for index in findings.indices {
+            let key = Key(code: findings[index].code, range: findings[index].range)
+            if let group = groupIndex[key] {
+                next[tails[group]] = index
+                tails[group] = index
+            } else {
+                groupIndex[key] = heads.count
+                heads.append(index)
+                tails.append(index)
             }
-            let others = group.dropFirst().map(\.short).filter { !$0.isEmpty }
-            if !others.isEmpty { notes.insert(Diagnostic.Note("also " + others.joined(separator: ", ")), at: 0) }
-            return Diagnostic(code: group[0].code, severity: group[0].code.defaultSeverity, message: group[0].message, range: group[0].range, notes: notes)
         }
-        return diagnostics.sorted { ($0.range.start, $0.code) < ($1.range.start, $1.code) }
+        // By position then code; ties keep the order of first findings (what a stable sort of
+        // the groups gives).
+        let keys = heads.map { (start: findings[$0].range.start, code: findings[$0].code) }
+        let order = heads.indices.sorted { a, b in (keys[a].start, keys[a].code, a) < (keys[b].start, keys[b].code, b) }
+        return order.map { group -> Diagnostic in
+            let first = findings[heads[group]]
+            var notes = first.notes.enumerated().map { index, note in
+                Diagnostic.Note(note, range: index < first.noteRanges.count ? first.noteRanges[index] : nil)
+            }
+            var others: [String] = []
+            var other = next[heads[group]]
+            while other >= 0 {
+                if !findings[other].short.isEmpty { others.append(findings[other].short) }
+                other = next[other]
+            }
+            if !others.isEmpty { notes.insert(Diagnostic.Note("also " + others.joined(separator: ", ")), at: 0) }
+            return Diagnostic(code: first.code, severity: first.code.defaultSeverity, message: first.message, range: first.range, notes: notes)
+        }
     }
 }
 

@@ -84,6 +84,13 @@ public struct Timeline: Hashable, Sendable {
         entries = []
         let endSample = n * program.epochs
 
+        // A long schedule repeats a few actions ("lr *= 0.99999"): each described once.
+        struct EventTextKey: Hashable {
+            var target: EventTarget
+            var operation: EventOperation
+            var keepNoise: Bool
+        }
+        var eventTexts: [EventTextKey: String] = [:]
         for (index, event) in program.events.enumerated() {
             let time: Time
             switch event.time {
@@ -142,7 +149,10 @@ public struct Timeline: Hashable, Sendable {
             if case .set(let v) = event.operation, !v.isFinite {
                 throw PlanningError("value must be a finite number", range: event.range)
             }
-            entries.append(Entry(time: time, change: change, eventIndex: index, timeText: describe(event.time), text: describe(event),
+            let textKey = EventTextKey(target: event.target, operation: event.operation, keepNoise: event.keepNoise)
+            let text = eventTexts[textKey] ?? describe(event)
+            eventTexts[textKey] = text
+            entries.append(Entry(time: time, change: change, eventIndex: index, timeText: describe(event.time), text: text,
                                  range: event.range))
         }
 
