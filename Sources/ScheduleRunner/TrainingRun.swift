@@ -32,6 +32,10 @@ public final class TrainingRun {
     private var plan: Plan
     /// The rule, its state and the checks of an adaptive run (nil for a fixed plan).
     private let adaptive: AdaptiveExecution?
+
+    /// The plan the run follows now: the specification's, or an adaptive run's plan with its
+    /// growths so far (a resumed run's from its recorded checks).
+    public var currentPlan: Plan { plan }
     /// Held from start (or resume) until `run` returns.
     private var lock: RunLock?
     private var record: RunRecord

@@ -259,7 +259,7 @@ enum RunCommand: Subcommand {
         var observer = display.handle
         if logUpdates {
             do {
-                let log = try UpdateLog(directory: directory, startUpdate: run.specification.plan.updates(beforeEpoch: run.startEpoch),
+                let log = try UpdateLog(directory: directory, startUpdate: run.currentPlan.updates(beforeEpoch: run.startEpoch),
                                         weightDecay: run.specification.plan.optimizer.weightDecay)
                 observer = { event in log.record(event); display.handle(event) }
             } catch {
