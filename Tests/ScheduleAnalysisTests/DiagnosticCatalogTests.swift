@@ -51,7 +51,7 @@ final class DiagnosticCatalogTests: XCTestCase {
     }
 
     func testCatalogEntries() {
-        XCTAssertEqual(DiagnosticCode.catalog.count, 59)
+        XCTAssertEqual(DiagnosticCode.catalog.count, 64)
         XCTAssertEqual(DiagnosticCode.catalog.map(\.code), DiagnosticCode.allCases.sorted(), "the catalog is in code order")
         XCTAssertEqual(Set(DiagnosticCode.catalog.map(\.documentationAnchor)).count, DiagnosticCode.allCases.count)
         XCTAssertEqual(DiagnosticCode.unknownSetting.entry.documentation, "docs/language.md#s101-unknown-setting")
@@ -62,6 +62,8 @@ final class DiagnosticCatalogTests: XCTestCase {
         XCTAssertEqual(DiagnosticCode.cannotBePlanned.defaultSeverity, .error)
         XCTAssertEqual(DiagnosticCode.decayCannotGrowBatch.defaultSeverity, .information)
         XCTAssertEqual(DiagnosticCode.momentumLag.defaultSeverity, .warning)
+        XCTAssertEqual(DiagnosticCode.nothingToEstimateFrom.defaultSeverity, .error)
+        XCTAssertEqual(DiagnosticCode.adaptiveTriggerBelowOne.defaultSeverity, .warning)
         for entry in DiagnosticCode.catalog {
             XCTAssertFalse(entry.title.isEmpty)
             XCTAssertFalse(entry.title.contains("\n"))

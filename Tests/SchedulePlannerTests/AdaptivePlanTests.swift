@@ -1,0 +1,225 @@
+import ScheduleLanguage
+@testable import SchedulePlanner
+import TestSupport
+import XCTest
+
+/// `adapt batch(...)` in the planner: the plan without growths, the plan with the growths a
+/// run decided (`Planner.plan(_:growths:)`), the growth rule, the realised plan.
+final class AdaptivePlanTests: XCTestCase {
+    /// Fashion-MNIST-sized: N 10000, 10 epochs, batch 32 in passes of 16, ghost batches of 16.
+    func adaptiveProgram(keep: AdaptiveSpec.Keep = .lr, grow: Double = 2, upTo: Int = 1024, maxBatch: Int = 1024,
+                         ghostBatch: Int? = 16, policy: LoweringPolicy = .increaseBatch, events: [EventSpec] = []) -> CheckedProgram {
+        var program = makeProgram(dataset: DatasetSpec(known: nil, trainingSize: 10_000), epochs: 10, lr: 0.1, batch: 32,
+                                  maxBatch: maxBatch, microBatch: 16, ghostBatch: ghostBatch, policy: policy, events: events)
+        program.adaptive = AdaptiveSpec(every: .steps(50), grow: grow, upTo: upTo, keep: keep, range: eventRange(40))
+        return program
+    }
+
+    /// The batch in force just before update `update` (what a growth there grows from).
+    func batch(before update: Int, in plan: Plan) -> Int {
+        plan.phases[plan.phaseIndex(atUpdate: update - 1)!].batch
+    }
+
+    /// Every update before `update`, exactly as the runner would execute it.
+    func steps(before update: Int, in plan: Plan) -> [PlannedStep] {
+        var steps: [PlannedStep] = []
+        for epoch in 0..<plan.epochs {
+            let some = plan.steps(inEpoch: epoch).filter { $0.update < update }
+            if some.isEmpty { break }
+            steps += some
+        }
+        return steps
+    }
+
+    func testThePlanWithoutGrowthsIsTheFixedPlanWithTheRule() throws {
+        let program = adaptiveProgram(events: EventSpec.noiseDecay(by: 5, atEpochs: [8]))
+        var fixed = program
+        fixed.adaptive = nil
+        let plan = try Planner.plan(program)
+        XCTAssertEqual(plan.adaptive, AdaptiveBatch(interval: .updates(50), smoothing: 0.9, above: 2, checks: 3, growth: 2,
+                                                    limit: 1024, gap: nil, keep: .lr))
+        XCTAssertEqual(plan.realised(), try Planner.plan(fixed))
+        XCTAssertEqual(try Planner.plan(program, growths: []), plan)
+        XCTAssertFalse(plan.changes.contains { $0.reason == .adaptive })
+    }
+
+    /// plan(growths + [g]) and plan(growths) agree on every update before g's: the runner can
+    /// swap plans at a growth without changing what already ran.
+    func testAGrowthChangesNothingBeforeItsUpdate() throws {
+        for seed in 1...40 as ClosedRange<UInt64> {
+            var rng = TestRandom(seed: seed)
+            let events = rng.bool() ? EventSpec.noiseDecay(by: rng.pick([2, 5, 10]), atEpochs: [Double(rng.int(1...9))]) : []
+            let program = adaptiveProgram(keep: rng.pick(AdaptiveSpec.Keep.allCases), grow: rng.pick([1.5, 2, 3]),
+                                          upTo: rng.pick([256, 1000, 1024]), events: events)
+            let rule = AdaptiveBatch(program.adaptive!)
+            var growths: [AdaptiveGrowth] = []
+            var plan = try Planner.plan(program)
+            var update = 0
+            while true {
+                update += rng.int(1...max(1, plan.totalUpdates / 6))
+                guard update < plan.totalUpdates,
+                      let grown = rule.grownBatch(from: batch(before: update, in: plan), ghostBatch: 16) else { break }
+                let next = try Planner.plan(program, growths: growths + [AdaptiveGrowth(update: update, batch: grown, noiseScale: 500)])
+                XCTAssertEqual(steps(before: update, in: next), steps(before: update, in: plan), "seed \(seed), growth at \(update)")
+                XCTAssertEqual(next.changes.filter { $0.update < update }, plan.changes.filter { $0.update < update }, "seed \(seed)")
+                XCTAssertEqual(next.phases[next.phaseIndex(atUpdate: update)!].batch >= grown, true, "seed \(seed)")
+                XCTAssertEqual(next.adaptive, rule)
+                XCTAssertNoThrow(try next.validate())
+                growths.append(AdaptiveGrowth(update: update, batch: grown, noiseScale: 500))
+                plan = next
+            }
+            XCTAssertEqual(plan.changes.filter { $0.reason == .adaptive }.map(\.update), growths.map(\.update), "seed \(seed)")
+            // Growing the batch never adds updates.
+            XCTAssertLessThanOrEqual(plan.totalUpdates, try Planner.plan(program).totalUpdates, "seed \(seed)")
+        }
+    }
+
+    func testKeepLrKeepsTheLearningRateAndKeepNoiseKeepsTheNoiseScale() throws {
+        let growth = AdaptiveGrowth(update: 300, batch: 64, noiseScale: 812.5)
+        let lr = try Planner.plan(adaptiveProgram(keep: .lr), growths: [growth])
+        XCTAssertEqual(lr.phases.map(\.batch), [32, 64])
+        XCTAssertEqual(lr.phases.map(\.learningRate), [0.1, 0.1])
+        XCTAssertEqual(lr.phases[1].noise, lr.phases[0].noise / 2)
+        XCTAssertEqual(lr.phases[1].startUpdate, 300)
+        XCTAssertEqual(lr.phases[1].passSizes, [16, 16, 16, 16])
+        let change = try XCTUnwrap(lr.changes.first)
+        XCTAssertEqual(change.reason, .adaptive)
+        XCTAssertEqual(change.update, 300)
+        XCTAssertEqual(change.sample, 300 * 32)
+        XCTAssertEqual(change.effect, "B 32 → 64")
+        XCTAssertEqual(change.note, "measured B_simple 812.5 > 2 × 32")
+        XCTAssertNil(change.eventIndex)
+
+        let noise = try Planner.plan(adaptiveProgram(keep: .noise), growths: [growth])
+        XCTAssertEqual(noise.phases.map(\.batch), [32, 64])
+        XCTAssertEqual(noise.phases.map(\.learningRate), [0.1, 0.2])
+        XCTAssertEqual(noise.phases[1].noise, noise.phases[0].noise)
+        XCTAssertEqual(noise.changes.first?.effect, "B 32 → 64, ε 0.1 → 0.2")
+        // The same updates either way: only ε differs.
+        XCTAssertEqual(noise.totalUpdates, lr.totalUpdates)
+    }
+
+    /// A fixed noise event lowers from the batch the run has reached: under increase_batch it
+    /// grows the grown batch, up to max_batch, and ε takes the rest.
+    func testALaterNoiseEventGrowsFromTheGrownBatchUpToMaxBatch() throws {
+        let program = adaptiveProgram(events: EventSpec.noiseDecay(by: 5, atEpochs: [8]))
+        let fixed = try Planner.plan(program)
+        XCTAssertEqual(fixed.phases.map(\.batch), [32, 160])
+        let grown = try Planner.plan(program, growths: [AdaptiveGrowth(update: 400, batch: 64, noiseScale: 300),
+                                                        AdaptiveGrowth(update: 700, batch: 256, noiseScale: 900)])
+        XCTAssertEqual(grown.phases.map(\.batch), [32, 64, 256, 1024])
+        let decay = try XCTUnwrap(grown.changes.last)
+        XCTAssertEqual(decay.reason, .noiseEvent)
+        XCTAssertEqual(decay.limit, .maxBatch)
+        XCTAssertEqual(decay.effect, "B 256 → 1024, ε 0.1 → 0.08")
+        // The noise event still divides g by 5 from where the run is.
+        XCTAssertEqual(grown.phases[3].noise, grown.phases[2].noise / 5, accuracy: 1e-9)
+    }
+
+    /// A growth and an event at the same update: the growth first, then the event from it.
+    func testAGrowthAppliesBeforeAnEventAtTheSameUpdate() throws {
+        let program = adaptiveProgram(events: [.at(.step(500), .noise, .divide(2))])
+        let plan = try Planner.plan(program, growths: [AdaptiveGrowth(update: 500, batch: 64, noiseScale: 300)])
+        XCTAssertEqual(plan.changes.map(\.reason), [.adaptive, .noiseEvent])
+        XCTAssertEqual(plan.changes.map(\.effect), ["B 32 → 64", "B 64 → 128"])
+        XCTAssertEqual(plan.phases.map(\.batch), [32, 128])
+    }
+
+    func testAGrowthIsCappedAtUpToAndRoundedDownToWholeGhostBatches() {
+        let rule = AdaptiveBatch(interval: .updates(50), smoothing: 0.9, above: 2, checks: 3, growth: 3, limit: 1000, gap: nil,
+                                 keep: .lr)
+        XCTAssertEqual(rule.grownBatch(from: 128, ghostBatch: 128), 384)
+        XCTAssertEqual(rule.grownBatch(from: 384, ghostBatch: 128), 896)  // 1152 capped at 1000, down to 7 × 128
+        XCTAssertNil(rule.grownBatch(from: 896, ghostBatch: 128))  // 1000 rounds down to 896: no growth left
+        XCTAssertEqual(rule.grownBatch(from: 384, ghostBatch: nil), 1000)
+        XCTAssertNil(rule.grownBatch(from: 1000, ghostBatch: nil))
+        var half = rule
+        half.growth = 1.5
+        XCTAssertEqual(half.grownBatch(from: 100, ghostBatch: nil), 150)
+        XCTAssertEqual(half.grownBatch(from: 100, ghostBatch: 16), 144)
+        XCTAssertEqual(half.grownBatch(from: 3, ghostBatch: nil), 4)  // 4.5 rounds down
+        XCTAssertNil(half.grownBatch(from: 1, ghostBatch: nil))  // 1.5 rounds down to 1
+        // In a plan: the last growth the rule allows reaches up_to exactly when it is whole ghost batches.
+        let program = adaptiveProgram(grow: 4, upTo: 512)
+        let r = AdaptiveBatch(program.adaptive!)
+        XCTAssertEqual(r.grownBatch(from: 32, ghostBatch: 16), 128)
+        XCTAssertEqual(r.grownBatch(from: 128, ghostBatch: 16), 512)
+        XCTAssertNil(r.grownBatch(from: 512, ghostBatch: 16))
+    }
+
+    func testGrowthsTheRuleCannotHaveMadeAreRefused() throws {
+        let program = adaptiveProgram(upTo: 512)
+        func message(_ growths: [AdaptiveGrowth]) -> String {
+            do {
+                _ = try Planner.plan(program, growths: growths)
+                return "planned"
+            } catch let error as PlanningError {
+                XCTAssertEqual(error.diagnostic.code, .cannotBePlanned)
+                XCTAssertEqual(error.diagnostic.range, eventRange(40))
+                return error.description
+            } catch {
+                return "\(error)"
+            }
+        }
+        XCTAssertEqual(message([AdaptiveGrowth(update: 100, batch: 32, noiseScale: 1)]),
+                       "adaptive growth at update 100 to batch 32: it must be above the batch in force (32) and at most up_to 512")
+        XCTAssertEqual(message([AdaptiveGrowth(update: 100, batch: 1024, noiseScale: 1)]),
+                       "adaptive growth at update 100 to batch 1024: it must be above the batch in force (32) and at most up_to 512")
+        XCTAssertEqual(message([AdaptiveGrowth(update: 200, batch: 64, noiseScale: 1), AdaptiveGrowth(update: 200, batch: 128, noiseScale: 1)]),
+                       "adaptive growths must come at increasing updates after the first, not at update 200 after 200")
+        XCTAssertEqual(message([AdaptiveGrowth(update: 0, batch: 64, noiseScale: 1)]),
+                       "adaptive growths must come at increasing updates after the first, not at update 0 after 0")
+        let total = try Planner.plan(program).totalUpdates
+        XCTAssertEqual(total, 3130)  // 313 updates an epoch, the last of 16 examples
+        XCTAssertEqual(message([AdaptiveGrowth(update: total, batch: 64, noiseScale: 1)]),
+                       "an adaptive growth at update 3130 is at or after the end of the run (3130 updates)")
+        XCTAssertEqual(message([AdaptiveGrowth(update: total - 1, batch: 64, noiseScale: 1)]), "planned")
+        var fixed = program
+        fixed.adaptive = nil
+        XCTAssertThrowsError(try Planner.plan(fixed, growths: [AdaptiveGrowth(update: 100, batch: 64, noiseScale: 1)]))
+    }
+
+    func testAnAdaptivePlanRoundTripsAndItsRealisedPlanHasNoRule() throws {
+        var program = adaptiveProgram(keep: .noise)
+        program.adaptive!.gap = .epochs(0.5)
+        let plan = try Planner.plan(program, growths: [AdaptiveGrowth(update: 300, batch: 64, noiseScale: 812.25)])
+        let text = plan.jsonText()
+        XCTAssertTrue(text.contains("\"every\": {\"updates\": 50}"), text)
+        XCTAssertTrue(text.contains("\"gap\": {\"epochs\": 0.5}"), text)
+        XCTAssertEqual(try Plan(jsonText: text), plan)
+        let realised = plan.realised()
+        XCTAssertNil(realised.adaptive)
+        XCTAssertTrue(text.contains("\n  \"adaptive\": {"), text)
+        XCTAssertFalse(realised.jsonText().contains("\n  \"adaptive\""))
+        XCTAssertEqual(try Plan(jsonText: realised.jsonText()), realised)
+        XCTAssertEqual(realised.phases, plan.phases)
+        XCTAssertEqual(realised.changes, plan.changes)
+    }
+
+    func testValidateRefusesAnInconsistentRule() throws {
+        let plan = try Planner.plan(adaptiveProgram())
+        func violation(_ change: (inout AdaptiveBatch) -> Void) -> String? {
+            var broken = plan
+            change(&broken.adaptive!)
+            do {
+                try broken.validate()
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        XCTAssertNil(violation { _ in })
+        XCTAssertEqual(violation { $0.limit = 2048 }, "adaptive.up_to must be in 1...max_batch (1024)")
+        XCTAssertEqual(violation { $0.growth = 1 }, "adaptive.grow must be a number greater than 1")
+        XCTAssertEqual(violation { $0.smoothing = 1 }, "adaptive.smoothing must be in 0 ≤ s < 1")
+        XCTAssertEqual(violation { $0.above = 0 }, "adaptive.above must be a positive number")
+        XCTAssertEqual(violation { $0.checks = 0 }, "adaptive.checks must be at least 1")
+        XCTAssertEqual(violation { $0.interval = .updates(0) }, "adaptive.every must be at least 1 update or a positive number of epochs")
+        XCTAssertEqual(violation { $0.gap = .epochs(-1) }, "adaptive.gap must be at least 1 update or a positive number of epochs")
+        // The reader refuses such a plan file too.
+        let text = plan.jsonText().replacingOccurrences(of: "\"grow\": 2", with: "\"grow\": 0.5")
+        XCTAssertThrowsError(try Plan(jsonText: text)) { error in
+            XCTAssertEqual("\(error)", "not a valid plan: adaptive.grow must be a number greater than 1")
+        }
+    }
+}
