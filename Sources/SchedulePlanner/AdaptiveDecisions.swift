@@ -71,8 +71,8 @@ public struct AdaptiveCheck: Hashable, Sendable {
 ///   (`isDue`). A check needs an update of two passes or more; when the update at a check time
 ///   has one pass (an epoch's short last batch), the check waits for the next update that has.
 /// - Positive: B_simple > k·B. After `checks` positive checks in a row the batch grows to
-///   ⌊B·grow⌋ rounded down to a whole number of ghost batches, capped at `up_to`, from the next
-///   update — unless the last growth is less than `gap` before that update (then it waits,
+///   B·grow capped at `up_to`, rounded down to whole ghost batches (`AdaptiveBatch.grownBatch`,
+///   the planner's rule too), from the next update — unless the last growth is less than `gap` before that update (then it waits,
 ///   still counting), or the batch cannot grow. A growth starts the count again.
 public struct AdaptiveBatchRule: Hashable, Sendable, Codable {
     public let rule: AdaptiveBatch
@@ -138,8 +138,9 @@ public struct AdaptiveBatchRule: Hashable, Sendable, Codable {
 
     private mutating func decide(_ measurement: AdaptiveMeasurement, noiseScale: Double) -> AdaptiveDecision {
         guard positivesInARow >= rule.checks else { return .positive(inARow: positivesInARow) }
-        let target = grownBatch(from: measurement.batch)
-        guard target > measurement.batch else { return .atLimit(inARow: positivesInARow) }
+        guard let target = rule.grownBatch(from: measurement.batch, ghostBatch: ghostBatch) else {
+            return .atLimit(inARow: positivesInARow)
+        }
         if let gap = rule.gap, let last = growths.last, let lastSample = lastGrowthSample {
             let farEnough: Bool
             switch gap {
@@ -153,12 +154,5 @@ public struct AdaptiveBatchRule: Hashable, Sendable, Codable {
         lastGrowthSample = measurement.samples
         positivesInARow = 0
         return .grow(growth)
-    }
-
-    /// ⌊B·grow⌋, rounded down to a whole number of ghost batches (when B is one), capped at `up_to`.
-    public func grownBatch(from batch: Int) -> Int {
-        var target = Int((Double(batch) * rule.growth).rounded(.down))
-        if let ghost = ghostBatch, ghost > 0, batch % ghost == 0 { target = target / ghost * ghost }
-        return min(target, max(rule.limit, batch))
     }
 }

@@ -163,11 +163,7 @@ final class AdaptiveExecution {
     }
 
     /// The realised plan: the plan the run followed, with no rule left (runs on any engine).
-    var realisedPlan: Plan {
-        var realised = plan
-        realised.adaptive = nil
-        return realised
-    }
+    var realisedPlan: Plan { plan.realised() }
 
     private func planned(_ growths: [AdaptiveGrowth]) throws -> Plan {
         do {

@@ -74,13 +74,20 @@ final class AdaptiveDecisionTests: XCTestCase {
     }
 
     func testGrowthIsRoundedToGhostBatchesAndCapped() {
-        XCTAssertEqual(rule(growth: 1.5, ghost: 32).grownBatch(from: 96), 128, "144 → 128")
-        XCTAssertEqual(rule(growth: 1.5).grownBatch(from: 96), 144)
-        XCTAssertEqual(rule(growth: 2, limit: 150, ghost: 32).grownBatch(from: 96), 150)
-        XCTAssertEqual(rule(growth: 2, limit: 150).grownBatch(from: 200), 200, "past up_to (a fixed event): no growth")
-        var r = rule(checks: 1, limit: 100)
-        XCTAssertEqual(r.check(measurement(update: 9, batch: 100, ratio: 1000)).decision, .atLimit(inARow: 1))
-        XCTAssertTrue(r.growths.isEmpty)
+        var ghost = rule(checks: 1, growth: 1.5, ghost: 32)
+        XCTAssertEqual(ghost.check(measurement(update: 9, batch: 96, ratio: 1000)).decision,
+                       .grow(AdaptiveGrowth(update: 10, batch: 128, noiseScale: 1000)), "144 → 128")
+        var plain = rule(checks: 1, growth: 1.5)
+        XCTAssertEqual(plain.check(measurement(update: 9, batch: 96, ratio: 1000)).decision,
+                       .grow(AdaptiveGrowth(update: 10, batch: 144, noiseScale: 1000)))
+        var capped = rule(checks: 1, limit: 150)
+        XCTAssertEqual(capped.check(measurement(update: 9, batch: 96, ratio: 1000)).decision,
+                       .grow(AdaptiveGrowth(update: 10, batch: 150, noiseScale: 1000)))
+        XCTAssertEqual(capped.check(measurement(update: 19, batch: 150, ratio: 1000)).decision, .atLimit(inARow: 1))
+        var past = rule(checks: 1, limit: 100)
+        XCTAssertEqual(past.check(measurement(update: 9, batch: 200, ratio: 1000)).decision, .atLimit(inARow: 1),
+                       "past up_to (a fixed event grew it): no growth")
+        XCTAssertTrue(past.growths.isEmpty)
     }
 
     func testGapHoldsAGrowthBackWhileStillCounting() {
