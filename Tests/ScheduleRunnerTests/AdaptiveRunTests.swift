@@ -77,6 +77,17 @@ final class AdaptiveRunTests: RunnerTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: fixed.directory.adaptivePath))
         XCTAssertFalse(FileManager.default.fileExists(atPath: fixed.directory.realisedPlanPath))
         XCTAssertFalse(try String(contentsOfFile: fixed.directory.metricsPath, encoding: .utf8).contains("adaptive_checks"))
+        // schedc compare: B_simple against every run's batch, only when a run adapts.
+        let compared = RunComparison.uniqueLabels([try ComparedRun.read(run.directory.path), try ComparedRun.read(fixed.directory.path)])
+        XCTAssertEqual(compared[0].checks, checks)
+        XCTAssertEqual(compared[0].realisedPlan, realised)
+        let figure = RunComparison.figures(compared).epochs
+        XCTAssertEqual(figure.panels.count, 3)
+        XCTAssertEqual(figure.panels[2].series.map(\.name),
+                       ["B \(compared[0].label)", "B_simple \(compared[0].label)", "B \(compared[1].label)"])
+        XCTAssertEqual(figure.panels[2].series[0].points.map(\.y).max(), 32)
+        XCTAssertEqual(figure.panels[2].series[2].points.map(\.y).max(), 8)
+        XCTAssertEqual(RunComparison.figures([compared[1]]).epochs.panels.count, 2)
     }
 
     /// The realised plan, run as a plan file would be (no schedule, no replanner), ends with the
