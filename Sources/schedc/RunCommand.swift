@@ -126,7 +126,7 @@ enum RunCommand: Subcommand {
         }
         let specification = RunSpecification(plan: schedule.plan, scheduleText: schedule.source.text, sourcePath: path,
                                               overrides: schedule.overrides, threads: options.threads,
-                                              dataDirectory: options.dataDirectory)
+                                              dataDirectory: options.dataDirectory, replan: AdaptiveWiring.replanner(schedule))
         return start(specification, out: parsed.value("--out"), options: options, logUpdates: logUpdates)
     }
 
@@ -217,7 +217,8 @@ enum RunCommand: Subcommand {
             }
             specification = RunSpecification(plan: schedule.plan, scheduleText: text, sourcePath: record.source,
                                               overrides: record.overrides, threads: record.threads,
-                                              dataDirectory: options.dataDirectory ?? record.dataOption)
+                                              dataDirectory: options.dataDirectory ?? record.dataOption,
+                                              replan: AdaptiveWiring.replanner(schedule))
         } else {
             // A run of a plan file has no schedule.sched: its plan.json is all there is.
             let plan: Plan
