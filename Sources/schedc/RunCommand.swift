@@ -31,6 +31,12 @@ enum RunCommand: Subcommand {
     metrics.jsonl (one line per epoch), checkpoint.bin (replaced atomically after every epoch),
     curves-epochs.svg and curves-updates.svg, and summary.json at the end.
 
+    A schedule with `adapt batch(...)` measures the gradient noise at its checks and grows
+    the batch as the rule says, planning again from each growth on; its directory also gets
+    adaptive.jsonl (every check) and, at the end, realised-plan.json: the plan the run
+    followed, which `schedc run` repeats exactly and other engines can take. Its plan JSON
+    still adapts and cannot run by itself (docs/adaptive.md).
+
     Progress goes to standard output: on a terminal a line per epoch and a progress bar
     (phase, epoch, B, ε, loss, samples/s, ETA); elsewhere one plain line per epoch. Then a
     summary: final test accuracy, updates (as planned), wall time, time per phase.
