@@ -223,3 +223,46 @@ final class AdaptivePlanTests: XCTestCase {
         }
     }
 }
+
+/// What `schedc plan` says of an adaptive schedule before it runs (`Planner.adaptiveBounds`).
+final class AdaptiveBoundsTests: XCTestCase {
+    func testTheSamplesTableAndJSON() throws {
+        let program = try SampleSchedules.program("adaptive/adaptive_batch.sched")
+        let plan = try Planner.plan(program)
+        assertGolden(plan.table(bounds: try Planner.adaptiveBounds(program)), named: "adaptive_batch.txt")
+        assertGolden(plan.jsonText(), named: "adaptive_batch.json")
+    }
+
+    func testAFixedScheduleHasNoBounds() throws {
+        XCTAssertNil(try Planner.adaptiveBounds(CIFAR10Samples.increasingBatch))
+    }
+
+    /// Every 100 updates, 2 checks in a row, no gap: a growth at every second check.
+    func testTheEarliestGrowthsComeAtEveryPermittedCheck() throws {
+        var program = makeProgram(dataset: DatasetSpec(known: nil, trainingSize: 10_000), epochs: 10, batch: 32, maxBatch: 512,
+                                  microBatch: 16, ghostBatch: 16)
+        program.adaptive = AdaptiveSpec(every: .steps(100), checks: 2, upTo: 512, range: eventRange(40))
+        let bounds = try XCTUnwrap(try Planner.adaptiveBounds(program))
+        XCTAssertEqual(bounds.earliest.map(\.batch), [64, 128, 256, 512])
+        XCTAssertEqual(bounds.earliest.map(\.update), [200, 400, 600, 800])
+        // Epochs end with a short update (10000 = 156 × 64 + 16), so the growths fall off round epochs.
+        XCTAssertEqual(bounds.earliest.map(\.epoch), [0.64, 1.9152, 4.448, 9.4608])
+        let fixed = try Planner.plan(program)
+        XCTAssertEqual(bounds.updates, bounds.earliestPlan.totalUpdates...fixed.totalUpdates)
+        XCTAssertEqual(bounds.earliestPlan.phases.map(\.batch), [32, 64, 128, 256, 512])
+        // The earliest plan is a plan of its own growths: the runtime could have decided them.
+        let growths = bounds.earliest.map { AdaptiveGrowth(update: $0.update, batch: $0.batch, noiseScale: .nan) }
+        XCTAssertEqual(try Planner.plan(program, growths: growths), bounds.earliestPlan)
+
+        // A gap of 3 epochs between growths: the checks in between are positive but wait.
+        program.adaptive!.gap = .epochs(3)
+        let gapped = try XCTUnwrap(try Planner.adaptiveBounds(program))
+        XCTAssertEqual(gapped.earliest.map(\.batch), [64, 128, 256])
+        for (a, b) in zip(gapped.earliest, gapped.earliest.dropFirst()) { XCTAssertGreaterThanOrEqual(b.epoch - a.epoch, 3) }
+        // Every 4 epochs: checks at epochs 4 and 8, one growth at the second.
+        program.adaptive!.gap = nil
+        program.adaptive!.every = .epochs(4)
+        let sparse = try XCTUnwrap(try Planner.adaptiveBounds(program))
+        XCTAssertEqual(sparse.earliest, [AdaptiveBounds.Reach(batch: 64, update: 2504, epoch: 8)])
+    }
+}
