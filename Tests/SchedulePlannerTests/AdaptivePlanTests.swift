@@ -196,6 +196,18 @@ final class AdaptivePlanTests: XCTestCase {
         XCTAssertEqual(realised.changes, plan.changes)
     }
 
+    /// The plan lints of a plan with growths blame the `adapt` statement for what a growth did.
+    func testLintsOfAGrownPlanPointAtTheAdaptStatement() throws {
+        let program = adaptiveProgram(upTo: 2048, maxBatch: 2048)
+        let plan = try Planner.plan(program, growths: [AdaptiveGrowth(update: 300, batch: 64, noiseScale: 100),
+                                                       AdaptiveGrowth(update: 600, batch: 2048, noiseScale: 5000)])
+        let lints = PlanLints.diagnostics(for: plan, program: program)
+        let large = try XCTUnwrap(lints.first { $0.code == .batchPastTenthOfDataSet })
+        XCTAssertEqual(large.range, eventRange(40))
+        XCTAssertEqual(large.message.hasPrefix("batch grows to 2048"), true, large.message)
+        XCTAssertFalse(lints.contains { $0.code == .eventAfterEnd })
+    }
+
     func testValidateRefusesAnInconsistentRule() throws {
         let plan = try Planner.plan(adaptiveProgram())
         func violation(_ change: (inout AdaptiveBatch) -> Void) -> String? {
