@@ -26,26 +26,55 @@ extension Planner {
     /// boundary at or after each multiple of `every` (in updates, or in samples for epochs); a
     /// growth resets the count of positive checks in a row, and `gap` is counted from the
     /// growth's update (in samples for epochs). This assumes the measurement is positive at
-    /// every check; the real run grows at those checks or later.
+    /// every check; the real run grows at those checks or later. Multiples of a span shorter
+    /// than an update that fall on one boundary make one check.
+    ///
+    /// The work grows with the growths and phases, not the checks: the next growth is found by
+    /// binary search over the check index (boundaries, and whether the gap has passed, are
+    /// monotone in it), so `every: 1 step` over a billion updates costs no more than a few.
     public static func adaptiveBounds(_ program: CheckedProgram) throws -> AdaptiveBounds? {
         guard let spec = program.adaptive else { return nil }
         let rule = AdaptiveBatch(spec)
         let fixed = try plan(program)
         var current = fixed
         var growths: [AdaptiveGrowth] = []
-        var positives = 0
-        var last: (update: Int, sample: Int)?
-        var check = 1
-        while true {
-            guard let boundary = checkBoundary(check, of: rule.interval, in: current), boundary.update < current.totalUpdates else { break }
-            check += 1
-            positives += 1
-            guard positives >= rule.checks, gapPassed(since: last, to: boundary, gap: rule.gap, datasetSize: current.datasetSize),
-                  let before = current.phaseIndex(atUpdate: boundary.update - 1),
-                  let grown = rule.grownBatch(from: current.phases[before].batch, ghostBatch: program.ghostBatchSize) else { continue }
+        var last: CheckBoundary?
+        // The last check counted (its index and boundary), and a check at which the positive
+        // checks in a row already number `checks` (after a phase in which B could not grow).
+        var index = 0, counted = 0
+        var ready: (Int, CheckBoundary)?
+        search: while true {
+            var candidate: (index: Int, boundary: CheckBoundary)
+            if let check = ready {
+                candidate = check
+                ready = nil
+            } else {
+                // `checks` more checks, each at a boundary of its own.
+                var found: (Int, CheckBoundary)?
+                for _ in 0..<rule.checks {
+                    guard let check = firstCheck(from: index + 1, of: rule.interval, in: current,
+                                                 where: { [counted] in $0.update > counted }) else { break search }
+                    (index, counted) = (check.0, check.1.update)
+                    found = check
+                }
+                candidate = found!
+            }
+            guard let (gapIndex, boundary) = firstCheck(from: candidate.index, of: rule.interval, in: current,
+                                                        where: { gapPassed(since: last, to: $0, gap: rule.gap, datasetSize: current.datasetSize) })
+            else { break }
+            (index, counted) = (gapIndex, boundary.update)
+            let phase = current.phases[current.phaseIndex(atUpdate: boundary.update - 1)!]
+            guard let grown = rule.grownBatch(from: phase.batch, ghostBatch: program.ghostBatchSize) else {
+                // No growth while this phase's batch is in force; every later check is positive
+                // too, so the first check after the phase ends may grow.
+                guard let after = firstCheck(from: index + 1, of: rule.interval, in: current,
+                                             where: { $0.update > phase.endUpdate }) else { break }
+                (index, counted) = (after.0, after.1.update)
+                ready = after
+                continue
+            }
             growths.append(AdaptiveGrowth(update: boundary.update, batch: grown, noiseScale: .nan))
             current = try plan(program, growths: growths)
-            positives = 0
             last = boundary
         }
         let earliest = growths.map { growth in
@@ -56,9 +85,36 @@ extension Planner {
                               updates: min(current.totalUpdates, fixed.totalUpdates)...fixed.totalUpdates)
     }
 
+    /// An update boundary: the start of update `update`, at sample `sample` of the stream.
+    struct CheckBoundary {
+        var update: Int
+        var sample: Int
+    }
+
+    /// The first check from index `start` on whose boundary satisfies `condition` (false, then
+    /// true, as the index grows), with its index; nil when no check of the run does.
+    static func firstCheck(from start: Int, of interval: AdaptiveBatch.Span, in plan: Plan,
+                           where condition: (CheckBoundary) -> Bool) -> (Int, CheckBoundary)? {
+        // The last check inside the run: boundaries exist for indices 1...lastIndex.
+        var low = 0, high = 1 << 53
+        while low < high {
+            let middle = low + (high - low + 1) / 2
+            if checkBoundary(middle, of: interval, in: plan) != nil { low = middle } else { high = middle - 1 }
+        }
+        let lastIndex = low
+        guard start <= lastIndex, let lastBoundary = checkBoundary(lastIndex, of: interval, in: plan), condition(lastBoundary) else { return nil }
+        var first = max(start, 1), upper = lastIndex
+        while first < upper {
+            let middle = first + (upper - first) / 2
+            if condition(checkBoundary(middle, of: interval, in: plan)!) { upper = middle } else { first = middle + 1 }
+        }
+        return (first, checkBoundary(first, of: interval, in: plan)!)
+    }
+
     /// Where check `k` (from 1) happens: the first update boundary at or after k × `interval`;
-    /// nil when that is past the run.
-    static func checkBoundary(_ k: Int, of interval: AdaptiveBatch.Span, in plan: Plan) -> (update: Int, sample: Int)? {
+    /// nil when that is at or past the end of the run.
+    static func checkBoundary(_ k: Int, of interval: AdaptiveBatch.Span, in plan: Plan) -> CheckBoundary? {
+        guard k >= 1 else { return nil }
         let end = plan.datasetSize * plan.epochs
         switch interval {
         case .updates(let n):
@@ -67,7 +123,7 @@ extension Planner {
             let phase = plan.phases[index]
             let sample = CountingRule.advance(from: phase.startSample, updates: product - phase.startUpdate, batch: phase.batch,
                                               datasetSize: plan.datasetSize)
-            return (product, sample)
+            return CheckBoundary(update: product, sample: sample)
         case .epochs(let e):
             let target = Timeline.samplePosition(ofEpoch: Double(k) * e, datasetSize: plan.datasetSize, cap: end)
             guard target < end else { return nil }
@@ -76,11 +132,11 @@ extension Planner {
             let phase = plan.phases[index]
             let sample = CountingRule.advance(from: phase.startSample, updates: update - phase.startUpdate, batch: phase.batch,
                                               datasetSize: plan.datasetSize)
-            return (update, sample)
+            return CheckBoundary(update: update, sample: sample)
         }
     }
 
-    static func gapPassed(since last: (update: Int, sample: Int)?, to boundary: (update: Int, sample: Int), gap: AdaptiveBatch.Span?,
+    static func gapPassed(since last: CheckBoundary?, to boundary: CheckBoundary, gap: AdaptiveBatch.Span?,
                           datasetSize: Int) -> Bool {
         guard let last, let gap else { return true }
         switch gap {
