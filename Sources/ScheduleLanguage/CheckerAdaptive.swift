@@ -11,6 +11,8 @@ extension Checker {
         var spec: AdaptiveSpec
         var every: AdaptiveSpec.Span?
         var upToWritten: Int?
+        /// Each written argument's value (with its unit), without the label: what fix-its replace.
+        var valueRanges: [AdaptiveSpec.Argument: SourceRange] = [:]
         var isValid = true
     }
 
@@ -55,6 +57,7 @@ extension Checker {
         for parameter in parameters {
             guard let argument = written[parameter] else { continue }
             result.spec.argumentRanges[parameter] = argument.range
+            result.valueRanges[parameter] = argument.unit.map { argument.value.range.union($0.range) } ?? argument.value.range
             let subject = "'\(parameter.rawValue)'"
             if parameter.isSpan {
                 guard let span = span(argument, subject) else { ok = false; continue }
@@ -160,8 +163,7 @@ extension Checker {
         let maxBatch = values.maxBatch ?? size
         var spec = arguments.spec
         var ok = arguments.isValid
-        if let upTo = arguments.upToWritten, let range = spec.argumentRanges[.upTo] {
-            let valueRange = argumentValueRange(range)
+        if let upTo = arguments.upToWritten, let valueRange = arguments.valueRanges[.upTo] {
             if upTo < batch {
                 error(.adaptiveBoundOutsideBatches, "up_to \(upTo) is below the initial batch \(batch)", at: valueRange,
                       notes: [.init("an adaptive batch grows from 'batch' up to 'up_to'", range: written["batch"]?.range)],
@@ -180,22 +182,13 @@ extension Checker {
             spec.upTo = maxBatch
         }
         if case .epochs(let e)? = arguments.every, let epochs = values.epochs, e >= Double(epochs),
-           let range = spec.argumentRanges[.every] {
+           let range = arguments.valueRanges[.every] {
             error(.outsideTheRun, "'every: \(NumberLiteral.describe(e)) epochs' measures nothing within the run (\(English.count(epochs, "epoch")))",
-                  at: argumentValueRange(range), notes: [.init("epochs is set here", range: written["epochs"]?.range)])
+                  at: range, notes: [.init("epochs is set here", range: written["epochs"]?.range)])
             ok = false
         }
         if !checkPassesToEstimateFrom(batch: batch, range: spec.range) { ok = false }
         if ok { values.adaptive = spec }
-    }
-
-    /// The range of an argument's value (and unit), without its label.
-    func argumentValueRange(_ argumentRange: SourceRange) -> SourceRange {
-        let text = source.slice(argumentRange)
-        guard let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")) else { return argumentRange }
-        var start = argumentRange.start + text.utf8.distance(from: text.utf8.startIndex, to: colon) + 1
-        while start < argumentRange.end, source.bytes[start] == UInt8(ascii: " ") || source.bytes[start] == UInt8(ascii: "\t") { start += 1 }
-        return SourceRange(start: start, end: argumentRange.end)
     }
 
     /// S125: B_simple is estimated from two batch sizes, the passes of an update and the whole
@@ -233,8 +226,12 @@ extension Checker {
         guard unit >= 1, batch % unit == 0 else { return nil }
         let pieces = batch / unit
         guard pieces >= 2 else { return nil }
+        // Trial division, bounded so that a huge prime batch costs no time (no fix-it then).
         var p = 2
-        while p <= pieces / p, pieces % p != 0 { p += 1 }
+        while p <= pieces / p, pieces % p != 0 {
+            p += 1
+            if p > 1 << 16 { return nil }
+        }
         if pieces % p != 0 { p = pieces }
         return unit * (pieces / p)
     }

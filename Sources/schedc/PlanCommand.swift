@@ -106,7 +106,9 @@ enum PlanCommand: Subcommand {
             if !overrides.isEmpty {
                 writeStandardOutput("command-line overrides: \(SettingOverride.describe(overrides, in: original.syntax))\n")
             }
-            writeStandardOutput(plan.table())
+            // An adaptive schedule's plan is a range: when its batch can grow at the earliest.
+            let bounds = try analysis.program.flatMap(Planner.adaptiveBounds)
+            writeStandardOutput(plan.table(bounds: bounds))
         }
         return ExitCode.success
     }

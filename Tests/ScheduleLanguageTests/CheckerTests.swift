@@ -278,3 +278,12 @@ final class AdaptiveCheckerTests: XCTestCase {
         XCTAssertEqual(codes("optimizer nesterov\nadapt batch(every: 50 steps)"), [])
     }
 }
+
+extension AdaptiveCheckerTests {
+    func testAHugePrimeBatchGetsNoFixItQuickly() {
+        // 2^61 − 1 is prime: the divisor search gives up rather than run for minutes.
+        XCTAssertNil(Checker.estimationMicroBatch(batch: 2_305_843_009_213_693_951, ghostBatch: nil))
+        XCTAssertEqual(Checker.estimationMicroBatch(batch: 65_537 * 2, ghostBatch: nil), 65_537)
+        XCTAssertEqual(Checker.estimationMicroBatch(batch: 1 << 40, ghostBatch: nil), 1 << 39)
+    }
+}

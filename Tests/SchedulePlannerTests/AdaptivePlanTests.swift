@@ -1,6 +1,7 @@
 import ScheduleLanguage
 @testable import SchedulePlanner
 import TestSupport
+import Foundation
 import XCTest
 
 /// `adapt batch(...)` in the planner: the plan without growths, the plan with the growths a
@@ -196,6 +197,18 @@ final class AdaptivePlanTests: XCTestCase {
         XCTAssertEqual(realised.changes, plan.changes)
     }
 
+    /// The plan lints of a plan with growths blame the `adapt` statement for what a growth did.
+    func testLintsOfAGrownPlanPointAtTheAdaptStatement() throws {
+        let program = adaptiveProgram(upTo: 2048, maxBatch: 2048)
+        let plan = try Planner.plan(program, growths: [AdaptiveGrowth(update: 300, batch: 64, noiseScale: 100),
+                                                       AdaptiveGrowth(update: 600, batch: 2048, noiseScale: 5000)])
+        let lints = PlanLints.diagnostics(for: plan, program: program)
+        let large = try XCTUnwrap(lints.first { $0.code == .batchPastTenthOfDataSet })
+        XCTAssertEqual(large.range, eventRange(40))
+        XCTAssertEqual(large.message.hasPrefix("batch grows to 2048"), true, large.message)
+        XCTAssertFalse(lints.contains { $0.code == .eventAfterEnd })
+    }
+
     func testValidateRefusesAnInconsistentRule() throws {
         let plan = try Planner.plan(adaptiveProgram())
         func violation(_ change: (inout AdaptiveBatch) -> Void) -> String? {
@@ -221,5 +234,107 @@ final class AdaptivePlanTests: XCTestCase {
         XCTAssertThrowsError(try Plan(jsonText: text)) { error in
             XCTAssertEqual("\(error)", "not a valid plan: adaptive.grow must be a number greater than 1")
         }
+    }
+}
+
+/// What `schedc plan` says of an adaptive schedule before it runs (`Planner.adaptiveBounds`).
+final class AdaptiveBoundsTests: XCTestCase {
+    func testTheSamplesTableAndJSON() throws {
+        let program = try SampleSchedules.program("adaptive/adaptive_batch.sched")
+        let plan = try Planner.plan(program)
+        assertGolden(plan.table(bounds: try Planner.adaptiveBounds(program)), named: "adaptive_batch.txt")
+        assertGolden(plan.jsonText(), named: "adaptive_batch.json")
+    }
+
+    func testAFixedScheduleHasNoBounds() throws {
+        XCTAssertNil(try Planner.adaptiveBounds(CIFAR10Samples.increasingBatch))
+    }
+
+    /// Every 100 updates, 2 checks in a row, no gap: a growth at every second check.
+    func testTheEarliestGrowthsComeAtEveryPermittedCheck() throws {
+        var program = makeProgram(dataset: DatasetSpec(known: nil, trainingSize: 10_000), epochs: 10, batch: 32, maxBatch: 512,
+                                  microBatch: 16, ghostBatch: 16)
+        program.adaptive = AdaptiveSpec(every: .steps(100), checks: 2, upTo: 512, range: eventRange(40))
+        let bounds = try XCTUnwrap(try Planner.adaptiveBounds(program))
+        XCTAssertEqual(bounds.earliest.map(\.batch), [64, 128, 256, 512])
+        XCTAssertEqual(bounds.earliest.map(\.update), [200, 400, 600, 800])
+        // Epochs end with a short update (10000 = 156 × 64 + 16), so the growths fall off round epochs.
+        XCTAssertEqual(bounds.earliest.map(\.epoch), [0.64, 1.9152, 4.448, 9.4608])
+        let fixed = try Planner.plan(program)
+        XCTAssertEqual(bounds.updates, bounds.earliestPlan.totalUpdates...fixed.totalUpdates)
+        XCTAssertEqual(bounds.earliestPlan.phases.map(\.batch), [32, 64, 128, 256, 512])
+        // The earliest plan is a plan of its own growths: the runtime could have decided them.
+        let growths = bounds.earliest.map { AdaptiveGrowth(update: $0.update, batch: $0.batch, noiseScale: .nan) }
+        XCTAssertEqual(try Planner.plan(program, growths: growths), bounds.earliestPlan)
+
+        // A gap of 3 epochs between growths: the checks in between are positive but wait.
+        program.adaptive!.gap = .epochs(3)
+        let gapped = try XCTUnwrap(try Planner.adaptiveBounds(program))
+        XCTAssertEqual(gapped.earliest.map(\.batch), [64, 128, 256])
+        for (a, b) in zip(gapped.earliest, gapped.earliest.dropFirst()) { XCTAssertGreaterThanOrEqual(b.epoch - a.epoch, 3) }
+        // Every 4 epochs: checks at epochs 4 and 8, one growth at the second.
+        program.adaptive!.gap = nil
+        program.adaptive!.every = .epochs(4)
+        let sparse = try XCTUnwrap(try Planner.adaptiveBounds(program))
+        XCTAssertEqual(sparse.earliest, [AdaptiveBounds.Reach(batch: 64, update: 2504, epoch: 8)])
+    }
+
+    /// The naive twin of `adaptiveBounds`: every multiple of the span in turn, counting one check
+    /// per boundary.
+    func naiveEarliest(_ program: CheckedProgram) throws -> [AdaptiveGrowth] {
+        let rule = AdaptiveBatch(program.adaptive!)
+        var current = try Planner.plan(program)
+        var growths: [AdaptiveGrowth] = []
+        var positives = 0
+        var last: Planner.CheckBoundary?
+        var counted = 0
+        var check = 1
+        while let boundary = Planner.checkBoundary(check, of: rule.interval, in: current) {
+            check += 1
+            guard boundary.update > counted else { continue }
+            counted = boundary.update
+            positives += 1
+            guard positives >= rule.checks,
+                  Planner.gapPassed(since: last, to: boundary, gap: rule.gap, datasetSize: current.datasetSize),
+                  let grown = rule.grownBatch(from: current.phases[current.phaseIndex(atUpdate: boundary.update - 1)!].batch,
+                                              ghostBatch: program.ghostBatchSize) else { continue }
+            growths.append(AdaptiveGrowth(update: boundary.update, batch: grown, noiseScale: .nan))
+            current = try Planner.plan(program, growths: growths)
+            positives = 0
+            last = boundary
+        }
+        return growths
+    }
+
+    func testTheBoundsAgreeWithCheckingEveryCheck() throws {
+        for seed in 1...200 as ClosedRange<UInt64> {
+            var rng = TestRandom(seed: seed)
+            var events: [EventSpec] = []
+            if rng.bool() { events += EventSpec.noiseDecay(by: rng.pick([2, 5]), atEpochs: [Double(rng.int(1...9))]) }
+            if rng.chance(0.3) { events.append(.at(.step(rng.int(100...2000)), .batch, .set(Double(rng.pick([32, 48, 64]))))) }
+            var program = makeProgram(dataset: DatasetSpec(known: nil, trainingSize: 10_000), epochs: 10, batch: 32,
+                                      maxBatch: rng.pick([512, 1000, 2048]), microBatch: 16, ghostBatch: rng.pick([nil, 16]),
+                                      policy: rng.pick([.increaseBatch, .decayLearningRate]), events: events)
+            let every: AdaptiveSpec.Span = rng.bool() ? .steps(rng.int(1...300)) : .epochs(rng.pick([0.01, 0.1, 0.25, 1, 3]))
+            let gap: AdaptiveSpec.Span? = rng.pick([nil, .steps(rng.int(1...800)), .epochs(rng.pick([0.5, 1, 2]))])
+            program.adaptive = AdaptiveSpec(every: every, checks: rng.int(1...4), grow: rng.pick([1.5, 2, 4]),
+                                            upTo: program.maxBatchSize, gap: gap, keep: rng.pick([.lr, .noise]), range: eventRange(40))
+            let bounds = try XCTUnwrap(try Planner.adaptiveBounds(program))
+            let naive = try naiveEarliest(program)
+            XCTAssertEqual(bounds.earliest.map(\.update), naive.map(\.update), "seed \(seed)")
+            XCTAssertEqual(bounds.earliest.map(\.batch), naive.map(\.batch), "seed \(seed)")
+        }
+    }
+
+    /// `every: 1 step` over about 1.3 billion updates: the bounds do not visit every check.
+    func testTheBoundsDoNotWalkEveryCheck() throws {
+        var program = makeProgram(dataset: DatasetSpec(known: .imagenet, trainingSize: 1_281_167), epochs: 1000, batch: 2,
+                                  maxBatch: 1024, microBatch: 1, ghostBatch: nil)
+        program.adaptive = AdaptiveSpec(every: .steps(1), upTo: 1024, gap: .epochs(10), range: eventRange(40))
+        let start = Date()
+        let bounds = try XCTUnwrap(try Planner.adaptiveBounds(program))
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10)
+        XCTAssertEqual(bounds.earliest.map(\.batch), [4, 8, 16, 32, 64, 128, 256, 512, 1024])
+        XCTAssertEqual(bounds.updates.upperBound, 1000 * 640_584)
     }
 }
