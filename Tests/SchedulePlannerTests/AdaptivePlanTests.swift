@@ -209,6 +209,20 @@ final class AdaptivePlanTests: XCTestCase {
         XCTAssertFalse(lints.contains { $0.code == .eventAfterEnd })
     }
 
+    /// An adaptive batch grows, so batch norm should be ghosted (S204); the ghost batch the
+    /// fix-it proposes divides the passes too (passes of 48 from batches of 96: 48, not 96).
+    func testAnAdaptiveBatchWithoutGhostBatchNormIsWarned() throws {
+        let text = "schedule t\ndata size 10000\nmodel cnn\nepochs 10\nlr 0.1\nbatch 96\nmicro_batch 48\nadapt batch(every: 50 steps)\n"
+        let source = SourceFile(path: "t.sched", text: text)
+        let program = try XCTUnwrap(ScheduleCompiler.compile(source).program)
+        let lints = PolicyLints.diagnostics(for: program, in: source)
+        XCTAssertEqual(lints.map(\.code), [.batchNormNotGhosted])
+        XCTAssertEqual(lints.first?.fixIts.first?.edits.first?.newText, "ghost_batch 48\n")
+        var fixed = program
+        fixed.adaptive!.upTo = fixed.batchSize
+        XCTAssertEqual(PolicyLints.diagnostics(for: fixed, in: source), [], "a batch that cannot grow needs no ghost batch norm")
+    }
+
     func testValidateRefusesAnInconsistentRule() throws {
         let plan = try Planner.plan(adaptiveProgram())
         func violation(_ change: (inout AdaptiveBatch) -> Void) -> String? {
