@@ -351,4 +351,32 @@ final class AdaptiveBoundsTests: XCTestCase {
         XCTAssertEqual(bounds.earliest.map(\.batch), [4, 8, 16, 32, 64, 128, 256, 512, 1024])
         XCTAssertEqual(bounds.updates.upperBound, 1000 * 640_584)
     }
+
+    /// `AdaptiveBatch.isCheck`, the runtime's question at each boundary, places checks where
+    /// the bounds do.
+    func testIsCheckAgreesWithTheBoundsCheckBoundaries() throws {
+        for seed in 1...40 as ClosedRange<UInt64> {
+            var rng = TestRandom(seed: seed)
+            var program = makeProgram(dataset: DatasetSpec(known: nil, trainingSize: rng.pick([10_000, 9_999, 777])), epochs: 6,
+                                      batch: rng.pick([32, 100, 500]), maxBatch: 777, microBatch: 16, ghostBatch: nil,
+                                      events: EventSpec.noiseDecay(by: 4, atEpochs: [2]))
+            let every: AdaptiveSpec.Span = rng.bool() ? .steps(rng.int(1...40)) : .epochs(rng.pick([0.001, 0.05, 0.1, 0.3, 1, 2.5]))
+            program.adaptive = AdaptiveSpec(every: every, upTo: 777, range: eventRange(40))
+            let plan = try Planner.plan(program)
+            let rule = try XCTUnwrap(plan.adaptive)
+            var expected: Set<Int> = []
+            var k = 1
+            while let boundary = Planner.checkBoundary(k, of: rule.interval, in: plan) {
+                expected.insert(boundary.update)
+                k += 1
+            }
+            var starts: [Int] = []
+            for epoch in 0..<plan.epochs { starts += plan.steps(inEpoch: epoch).map { epoch * plan.datasetSize + $0.samples.lowerBound } }
+            starts.append(plan.datasetSize * plan.epochs)
+            let found = Set((1..<plan.totalUpdates).filter {
+                rule.isCheck(beforeUpdate: $0, previousStart: starts[$0 - 1], start: starts[$0], datasetSize: plan.datasetSize)
+            })
+            XCTAssertEqual(found, expected, "seed \(seed), every \(every)")
+        }
+    }
 }
