@@ -148,6 +148,18 @@ extension AdaptiveBatch {
         }
     }
 
+    /// Whether `gap` allows a growth at the boundary before update `update` (at sample `sample`)
+    /// after one at update `lastUpdate` (sample `lastSample`): `gap: N steps` counts updates,
+    /// `gap: E epochs` samples (E·N of them). Without a gap, always.
+    public func gapHasPassed(sinceGrowthAt lastUpdate: Int, sample lastSample: Int, toUpdate update: Int, sample: Int,
+                             datasetSize: Int) -> Bool {
+        switch gap {
+        case nil: return true
+        case .updates(let n)?: return update - lastUpdate >= n
+        case .epochs(let e)?: return Double(sample - lastSample) >= e * Double(datasetSize) * (1 - 1e-12)
+        }
+    }
+
     /// Sample position of the k-th multiple of `span` epochs.
     private func position(ofMultiple k: Int, span: Double, datasetSize: Int) -> Int {
         Timeline.samplePosition(ofEpoch: Double(k) * span, datasetSize: datasetSize, cap: Int.max / 4)

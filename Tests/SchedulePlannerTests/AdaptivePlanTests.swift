@@ -309,7 +309,8 @@ final class AdaptiveBoundsTests: XCTestCase {
             counted = boundary.update
             positives += 1
             guard positives >= rule.checks,
-                  Planner.gapPassed(since: last, to: boundary, gap: rule.gap, datasetSize: current.datasetSize),
+                  last.map({ rule.gapHasPassed(sinceGrowthAt: $0.update, sample: $0.sample, toUpdate: boundary.update,
+                                               sample: boundary.sample, datasetSize: current.datasetSize) }) ?? true,
                   let grown = rule.grownBatch(from: current.phases[current.phaseIndex(atUpdate: boundary.update - 1)!].batch,
                                               ghostBatch: program.ghostBatchSize) else { continue }
             growths.append(AdaptiveGrowth(update: boundary.update, batch: grown, noiseScale: .nan))
