@@ -4,7 +4,7 @@
 extension Checker {
     static let adaptUsage = "write e.g. 'adapt batch(every: 50 steps)'; the other arguments have defaults"
 
-    /// The arguments of `adapt batch(...)`, each checked on its own; `upTo` stays nil when not
+    /// The arguments of `adapt batch(...)`, each checked on its own; `upToWritten` stays nil when not
     /// written (it defaults to max_batch, known only once every setting is read). Kept when an
     /// argument is wrong too (`isValid` false), so the relations of the others are still checked.
     struct AdaptiveArguments {

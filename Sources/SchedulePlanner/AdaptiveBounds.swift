@@ -60,7 +60,7 @@ extension Planner {
                 candidate = found!
             }
             guard let (gapIndex, boundary) = firstCheck(from: candidate.index, of: rule.interval, in: current,
-                                                        where: { gapPassed(since: last, to: $0, gap: rule.gap, datasetSize: current.datasetSize) })
+                                                        where: { gapPassed(rule, since: last, to: $0, datasetSize: current.datasetSize) })
             else { break }
             (index, counted) = (gapIndex, boundary.update)
             let phase = current.phases[current.phaseIndex(atUpdate: boundary.update - 1)!]
@@ -83,6 +83,12 @@ extension Planner {
         }
         return AdaptiveBounds(earliest: earliest, earliestPlan: current,
                               updates: min(current.totalUpdates, fixed.totalUpdates)...fixed.totalUpdates)
+    }
+
+    static func gapPassed(_ rule: AdaptiveBatch, since last: CheckBoundary?, to boundary: CheckBoundary, datasetSize: Int) -> Bool {
+        guard let last else { return true }
+        return rule.gapHasPassed(sinceGrowthAt: last.update, sample: last.sample, toUpdate: boundary.update, sample: boundary.sample,
+                                 datasetSize: datasetSize)
     }
 
     /// An update boundary: the start of update `update`, at sample `sample` of the stream.
@@ -133,15 +139,6 @@ extension Planner {
             let sample = CountingRule.advance(from: phase.startSample, updates: update - phase.startUpdate, batch: phase.batch,
                                               datasetSize: plan.datasetSize)
             return CheckBoundary(update: update, sample: sample)
-        }
-    }
-
-    static func gapPassed(since last: CheckBoundary?, to boundary: CheckBoundary, gap: AdaptiveBatch.Span?,
-                          datasetSize: Int) -> Bool {
-        guard let last, let gap else { return true }
-        switch gap {
-        case .updates(let n): return boundary.update - last.update >= n
-        case .epochs(let e): return Double(boundary.sample - last.sample) >= e * Double(datasetSize) * (1 - 1e-12)
         }
     }
 }

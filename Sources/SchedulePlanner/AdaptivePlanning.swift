@@ -123,3 +123,45 @@ extension LoweringState {
         return Outcome(effect: effect, note: measured + (rule.keep == .noise ? "; ε grows with B so the noise scale stays" : ""))
     }
 }
+
+extension AdaptiveBatch {
+    /// Whether B_simple is measured at the boundary before update `update` (≥ 1), where update
+    /// `update − 1` started at sample `previousStart` of the stream and update `update` starts at
+    /// `start`: `every: N steps` after every N-th update; `every: E epochs` when a multiple of
+    /// E·N samples (rounded up to a whole example, as event times are) lies in
+    /// (`previousStart`, `start`] — once, however many multiples do. The bounds `schedc plan`
+    /// prints place checks by the same rule (`Planner.adaptiveBounds`).
+    public func isCheck(beforeUpdate update: Int, previousStart: Int, start: Int, datasetSize: Int) -> Bool {
+        guard update >= 1, start > previousStart else { return false }
+        switch interval {
+        case .updates(let n):
+            return n >= 1 && update % n == 0
+        case .epochs(let e):
+            let span = e * Double(datasetSize)
+            guard span > 0, span.isFinite else { return false }
+            // The last multiple at or before `start`: k ≈ start / span, corrected for rounding.
+            let estimate = (Double(start) / span).rounded(.down)
+            guard estimate < Double(Int.max / 4) else { return false }
+            let guess = Int(estimate)
+            let last = (max(1, guess - 1)...(guess + 1)).last { position(ofMultiple: $0, span: e, datasetSize: datasetSize) <= start }
+            return last.map { position(ofMultiple: $0, span: e, datasetSize: datasetSize) > previousStart } ?? false
+        }
+    }
+
+    /// Whether `gap` allows a growth at the boundary before update `update` (at sample `sample`)
+    /// after one at update `lastUpdate` (sample `lastSample`): `gap: N steps` counts updates,
+    /// `gap: E epochs` samples (E·N of them). Without a gap, always.
+    public func gapHasPassed(sinceGrowthAt lastUpdate: Int, sample lastSample: Int, toUpdate update: Int, sample: Int,
+                             datasetSize: Int) -> Bool {
+        switch gap {
+        case nil: return true
+        case .updates(let n)?: return update - lastUpdate >= n
+        case .epochs(let e)?: return Double(sample - lastSample) >= e * Double(datasetSize) * (1 - 1e-12)
+        }
+    }
+
+    /// Sample position of the k-th multiple of `span` epochs.
+    private func position(ofMultiple k: Int, span: Double, datasetSize: Int) -> Int {
+        Timeline.samplePosition(ofEpoch: Double(k) * span, datasetSize: datasetSize, cap: Int.max / 4)
+    }
+}

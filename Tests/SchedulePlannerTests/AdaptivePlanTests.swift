@@ -209,6 +209,20 @@ final class AdaptivePlanTests: XCTestCase {
         XCTAssertFalse(lints.contains { $0.code == .eventAfterEnd })
     }
 
+    /// An adaptive batch grows, so batch norm should be ghosted (S204); the ghost batch the
+    /// fix-it proposes divides the passes too (passes of 48 from batches of 96: 48, not 96).
+    func testAnAdaptiveBatchWithoutGhostBatchNormIsWarned() throws {
+        let text = "schedule t\ndata size 10000\nmodel cnn\nepochs 10\nlr 0.1\nbatch 96\nmicro_batch 48\nadapt batch(every: 50 steps)\n"
+        let source = SourceFile(path: "t.sched", text: text)
+        let program = try XCTUnwrap(ScheduleCompiler.compile(source).program)
+        let lints = PolicyLints.diagnostics(for: program, in: source)
+        XCTAssertEqual(lints.map(\.code), [.batchNormNotGhosted])
+        XCTAssertEqual(lints.first?.fixIts.first?.edits.first?.newText, "ghost_batch 48\n")
+        var fixed = program
+        fixed.adaptive!.upTo = fixed.batchSize
+        XCTAssertEqual(PolicyLints.diagnostics(for: fixed, in: source), [], "a batch that cannot grow needs no ghost batch norm")
+    }
+
     func testValidateRefusesAnInconsistentRule() throws {
         let plan = try Planner.plan(adaptiveProgram())
         func violation(_ change: (inout AdaptiveBatch) -> Void) -> String? {
@@ -295,7 +309,8 @@ final class AdaptiveBoundsTests: XCTestCase {
             counted = boundary.update
             positives += 1
             guard positives >= rule.checks,
-                  Planner.gapPassed(since: last, to: boundary, gap: rule.gap, datasetSize: current.datasetSize),
+                  last.map({ rule.gapHasPassed(sinceGrowthAt: $0.update, sample: $0.sample, toUpdate: boundary.update,
+                                               sample: boundary.sample, datasetSize: current.datasetSize) }) ?? true,
                   let grown = rule.grownBatch(from: current.phases[current.phaseIndex(atUpdate: boundary.update - 1)!].batch,
                                               ghostBatch: program.ghostBatchSize) else { continue }
             growths.append(AdaptiveGrowth(update: boundary.update, batch: grown, noiseScale: .nan))
@@ -336,5 +351,33 @@ final class AdaptiveBoundsTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(start), 10)
         XCTAssertEqual(bounds.earliest.map(\.batch), [4, 8, 16, 32, 64, 128, 256, 512, 1024])
         XCTAssertEqual(bounds.updates.upperBound, 1000 * 640_584)
+    }
+
+    /// `AdaptiveBatch.isCheck`, the runtime's question at each boundary, places checks where
+    /// the bounds do.
+    func testIsCheckAgreesWithTheBoundsCheckBoundaries() throws {
+        for seed in 1...40 as ClosedRange<UInt64> {
+            var rng = TestRandom(seed: seed)
+            var program = makeProgram(dataset: DatasetSpec(known: nil, trainingSize: rng.pick([10_000, 9_999, 777])), epochs: 6,
+                                      batch: rng.pick([32, 100, 500]), maxBatch: 777, microBatch: 16, ghostBatch: nil,
+                                      events: EventSpec.noiseDecay(by: 4, atEpochs: [2]))
+            let every: AdaptiveSpec.Span = rng.bool() ? .steps(rng.int(1...40)) : .epochs(rng.pick([0.001, 0.05, 0.1, 0.3, 1, 2.5]))
+            program.adaptive = AdaptiveSpec(every: every, upTo: 777, range: eventRange(40))
+            let plan = try Planner.plan(program)
+            let rule = try XCTUnwrap(plan.adaptive)
+            var expected: Set<Int> = []
+            var k = 1
+            while let boundary = Planner.checkBoundary(k, of: rule.interval, in: plan) {
+                expected.insert(boundary.update)
+                k += 1
+            }
+            var starts: [Int] = []
+            for epoch in 0..<plan.epochs { starts += plan.steps(inEpoch: epoch).map { epoch * plan.datasetSize + $0.samples.lowerBound } }
+            starts.append(plan.datasetSize * plan.epochs)
+            let found = Set((1..<plan.totalUpdates).filter {
+                rule.isCheck(beforeUpdate: $0, previousStart: starts[$0 - 1], start: starts[$0], datasetSize: plan.datasetSize)
+            })
+            XCTAssertEqual(found, expected, "seed \(seed), every \(every)")
+        }
     }
 }
