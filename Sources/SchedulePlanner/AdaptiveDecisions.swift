@@ -106,12 +106,16 @@ public struct AdaptiveBatchRule: Hashable, Sendable, Codable {
     }
 
     /// Whether the boundary after an update that ends with `updates` updates and `samples` samples
-    /// done is at or past the next check time (the runner then measures that update).
+    /// done is at or past the next check time (the runner then measures that update). The k-th
+    /// check time of `every: x epochs` is placed as event times are (`Timeline.samplePosition`),
+    /// so at every boundary this agrees with `AdaptiveBatch.isCheck`, by which `schedc plan`'s
+    /// bounds place the checks (tested).
     public func isDue(updates: Int, samples: Int) -> Bool {
         let next = checksPassed + 1
         switch rule.interval {
         case .updates(let n): return updates >= next * n
-        case .epochs(let x): return Double(samples) >= (Double(next) * x * Double(datasetSize)).rounded(.up)
+        case .epochs(let x):
+            return samples >= Timeline.samplePosition(ofEpoch: Double(next) * x, datasetSize: datasetSize, cap: Int.max / 4)
         }
     }
 
@@ -141,13 +145,10 @@ public struct AdaptiveBatchRule: Hashable, Sendable, Codable {
         guard let target = rule.grownBatch(from: measurement.batch, ghostBatch: ghostBatch) else {
             return .atLimit(inARow: positivesInARow)
         }
-        if let gap = rule.gap, let last = growths.last, let lastSample = lastGrowthSample {
-            let farEnough: Bool
-            switch gap {
-            case .updates(let n): farEnough = measurement.update + 1 - last.update >= n
-            case .epochs(let x): farEnough = Double(measurement.samples - lastSample) >= (x * Double(datasetSize)).rounded(.up)
-            }
-            if !farEnough { return .waiting(inARow: positivesInARow) }
+        if let last = growths.last, let lastSample = lastGrowthSample,
+           !rule.gapHasPassed(sinceGrowthAt: last.update, sample: lastSample, toUpdate: measurement.update + 1,
+                              sample: measurement.samples, datasetSize: datasetSize) {
+            return .waiting(inARow: positivesInARow)
         }
         let growth = AdaptiveGrowth(update: measurement.update + 1, batch: target, noiseScale: noiseScale)
         growths.append(growth)

@@ -104,6 +104,39 @@ final class AdaptiveDecisionTests: XCTestCase {
         XCTAssertEqual(e.check(AdaptiveMeasurement(update: 29, samples: 1500, batch: 100, gradientSquaredNorm: 1, traceCovariance: 1000)).decision.name, "grow")
     }
 
+    /// The runtime's check times are the bounds' (`AdaptiveBatch.isCheck`) at every update
+    /// boundary: spans in steps and in epochs, shorter than an update (several multiples on one
+    /// boundary make one check), batches that change and epochs that end in a short batch.
+    func testCheckTimesAgreeWithTheBoundsRule() {
+        for (every, n) in [(AdaptiveBatch.Span.updates(7), 1000), (.epochs(0.05), 60_000), (.epochs(0.3), 1000),
+                           (.epochs(1.0 / 3), 999), (.epochs(0.001), 1000), (.epochs(2.5), 700)] {
+            var r = AdaptiveBatchRule(rule: AdaptiveBatch(interval: every, smoothing: 0, above: 2, checks: 3, growth: 2, limit: 4096,
+                                                          gap: nil, keep: .lr),
+                                      datasetSize: n, ghostBatch: nil)
+            var start = 0, update = 0, checks = 0
+            for epoch in 0..<12 {
+                let batch = [64, 96, 128, 250][epoch % 4]
+                var offset = 0
+                while offset < n {
+                    let size = min(batch, n - offset)
+                    let end = epoch * n + offset + size
+                    let due = r.isDue(updates: update + 1, samples: end)
+                    XCTAssertEqual(due, r.rule.isCheck(beforeUpdate: update + 1, previousStart: start, start: end, datasetSize: n),
+                                   "\(every), N \(n): the boundary after update \(update) (samples \(start)..<\(end))")
+                    if due {
+                        _ = r.check(AdaptiveMeasurement(update: update, samples: end, batch: batch, gradientSquaredNorm: 1,
+                                                        traceCovariance: 1))
+                        checks += 1
+                    }
+                    start = end
+                    offset += size
+                    update += 1
+                }
+            }
+            XCTAssertGreaterThan(checks, 3, "\(every)")
+        }
+    }
+
     /// A long noisy trace: a fresh rule replaying it decides the same, and a rule decoded from
     /// JSON halfway (a checkpoint) continues exactly as the one that was never stopped.
     func testReplayingATraceGivesTheSameDecisions() throws {
