@@ -105,6 +105,9 @@ enum Completion {
 
     /// Values of setting `name`; `text` is what follows the name on the line.
     static func values(of name: String, before text: String, done: [String]) -> [CompletionItem] {
+        if name == "adapt", let open = text.lastIndex(of: "("), !text[open...].contains(")") {
+            return adaptiveArguments(String(text[text.index(after: open)...]))
+        }
         // Inside an argument list: the labels it takes.
         if let open = text.lastIndex(of: "("), !text[open...].contains(")") {
             let callee = text[..<open].split(whereSeparator: { $0 == " " || $0 == "\t" }).last.map(String.init) ?? ""
@@ -143,9 +146,39 @@ enum Completion {
                     value("hybrid(1)", "grow B at the first K decays, then decay ε"), value("adabatch(2)", "grow B by at most R per decay")]
         case "warmup":
             return [value("5 epochs", "warm-up length in epochs", kind: .value), value("500 steps", "warm-up length in steps", kind: .value)]
+        case "adapt":
+            return [CompletionItem(label: "batch(every: ...)", kind: ItemKind.snippet.rawValue,
+                                   detail: "grow the batch when the measured noise scale says so",
+                                   insertText: "batch(every: ${1:50} ${2|steps,epochs|}${3:, above: 2, checks: 3, grow: 2})", insertTextFormat: 2)]
         default:
             guard let spec = SettingCatalog.spec(name) else { return [] }
             return [value(spec.placeholder, spec.expects, kind: .value)]
+        }
+    }
+}
+
+extension Completion {
+    /// Inside `adapt batch(`: the labels not yet written; a unit after the number of a span;
+    /// `lr` or `noise` after `keep:`. `text` is what follows the '('.
+    static func adaptiveArguments(_ text: String) -> [CompletionItem] {
+        func trimmed(_ text: Substring) -> String { String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
+        let current = text.split(separator: ",", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+        if let colon = current.firstIndex(of: ":") {
+            let label = trimmed(current[..<colon])
+            let words = current[current.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" })
+            let atWordStart = current.last == " " || current.last == "\t"
+            guard let parameter = AdaptiveSpec.Argument(rawValue: label) else { return [] }
+            if parameter == .keep, words.isEmpty || (words.count == 1 && !atWordStart) {
+                return [CompletionItem(label: "lr", kind: ItemKind.enumMember.rawValue, detail: "keep ε: the noise falls as the batch grows"),
+                        CompletionItem(label: "noise", kind: ItemKind.enumMember.rawValue, detail: "keep the noise scale: ε grows with the batch")]
+            }
+            if parameter.isSpan, atWordStart, words.count == 1, Double(words[0]) != nil { return units(plural: words[0] != "1") }
+            return []
+        }
+        let written = Set(text.split(separator: ",").compactMap { $0.split(separator: ":").first.map(trimmed) })
+        return AdaptiveSpec.Argument.allCases.filter { !written.contains($0.rawValue) }.map {
+            CompletionItem(label: $0.rawValue + ":", kind: ItemKind.property.rawValue, detail: $0.summary, insertText: $0.rawValue + ": ",
+                           sortText: ($0 == .every ? "0" : "1") + $0.rawValue)
         }
     }
 }

@@ -47,6 +47,10 @@ struct SettingDocumentation {
         .init(name: "seed", meaning: "the seed of initialisation and shuffles", unit: "none", values: "a whole number ≥ 0",
               defaultValue: "0"),
         .init(name: "weight_decay", meaning: "L2 weight decay", unit: "none (a coefficient)", values: "a number ≥ 0", defaultValue: "0"),
+        .init(name: "adapt", meaning: "grow the batch at run time when the measured noise scale B_simple = tr(Σ)/|G|² stays above k × B",
+              unit: "none",
+              values: "`batch(every: 50 steps, smoothing: 0.9, above: 2, checks: 3, grow: 2, up_to: B, gap: 1 epoch, keep: lr)`; only `every` is required",
+              defaultValue: "none (the batch changes only at events)"),
     ]
 
     static func named(_ name: String) -> SettingDocumentation? { all.first { $0.name == name } }
@@ -66,6 +70,7 @@ struct HoverInfo {
             if contains(setting.name.range, offset), let documentation = SettingDocumentation.named(setting.name.text) {
                 return HoverInfo(range: setting.name.range, markdown: documentation.markdown)
             }
+            if setting.name.text == "adapt", let hover = adaptiveArgument(setting, offset: offset, plans: plans) { return hover }
             // `epochs 200`: the run's length in the other units.
             if setting.name.text == "epochs", setting.values.count == 1, case .number(let number) = setting.values[0],
                contains(number.range, offset) {
@@ -95,6 +100,20 @@ struct HoverInfo {
     }
 
     static func contains(_ range: SourceRange, _ offset: Int) -> Bool { range.start <= offset && offset <= range.end }
+
+    /// `adapt batch(every: 0.5 epochs, ...)`: what a label means; a span in the other units.
+    static func adaptiveArgument(_ setting: SettingSyntax, offset: Int, plans: PlanContext) -> HoverInfo? {
+        guard case .name(_, let arguments?)? = setting.values.first else { return nil }
+        for argument in arguments.arguments where contains(argument.range, offset) {
+            if let label = argument.label, contains(label.range, offset), let parameter = AdaptiveSpec.Argument(rawValue: label.text) {
+                return HoverInfo(range: label.range, markdown: "**\(parameter.rawValue)** (adapt batch): \(parameter.summary)")
+            }
+            if let unit = argument.unit, case .number(let number) = argument.value, contains(number.range, offset) {
+                return time(number.value, unit.unit, range: number.range, plans: plans)
+            }
+        }
+        return nil
+    }
 
     /// The phase before and after each change the event statement lowers to.
     static func eventHover(_ statement: SourceRange, offset: Int, in analysis: Analysis, plans: PlanContext) -> HoverInfo? {

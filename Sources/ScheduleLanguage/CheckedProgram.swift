@@ -33,12 +33,15 @@ public struct CheckedProgram: Hashable, Sendable {
     /// Where each setting was written (key: the setting's name, e.g. "max_batch"), so later
     /// stages can point diagnostics at it. Settings left at their default have no entry.
     public var settingRanges: [String: SourceRange]
+    /// `adapt batch(...)`: the batch grows at run time when the measured noise scale says so;
+    /// nil for a fixed schedule.
+    public var adaptive: AdaptiveSpec?
 
     public init(name: String, dataset: DatasetSpec, model: ModelSpec?, epochs: Int,
                 optimizer: OptimizerSpec, learningRate: Double, batchSize: Int, maxBatchSize: Int,
                 microBatchSize: Int?, ghostBatchSize: Int?, policy: LoweringPolicy, warmup: Warmup?,
                 seed: UInt64, weightDecay: Double, events: [ScheduleEvent],
-                settingRanges: [String: SourceRange]) {
+                settingRanges: [String: SourceRange], adaptive: AdaptiveSpec? = nil) {
         self.name = name
         self.dataset = dataset
         self.model = model
@@ -55,6 +58,7 @@ public struct CheckedProgram: Hashable, Sendable {
         self.weightDecay = weightDecay
         self.events = events
         self.settingRanges = settingRanges
+        self.adaptive = adaptive
     }
 }
 

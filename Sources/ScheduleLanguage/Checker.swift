@@ -20,6 +20,7 @@ struct Checker {
         checker.reportMissingSettings()
         checker.evaluateSettings()
         checker.checkSettingRelations()
+        checker.checkAdaptiveRelations()
         checker.checkEvents()
         let program = checker.hasErrors ? nil : checker.buildProgram()
         return (program, checker.diagnostics)
@@ -135,7 +136,7 @@ struct Checker {
             learningRate: lr, batchSize: batch, maxBatchSize: values.maxBatch ?? dataset.trainingSize,
             microBatchSize: values.micro, ghostBatchSize: values.ghost, policy: values.policy ?? .increaseBatch,
             warmup: values.warmup, seed: values.seed ?? 0, weightDecay: values.weightDecay ?? 0,
-            events: orderedEvents(epochs: epochs), settingRanges: ranges)
+            events: orderedEvents(epochs: epochs), settingRanges: ranges, adaptive: values.adaptive)
     }
 }
 
@@ -155,6 +156,9 @@ struct SettingValues {
     var warmup: Warmup?
     var seed: UInt64?
     var weightDecay: Double?
+    /// `adapt batch(...)` as written (each argument checked), then with the relations checked.
+    var adaptiveArguments: Checker.AdaptiveArguments?
+    var adaptive: AdaptiveSpec?
 }
 
 extension SourceFile {

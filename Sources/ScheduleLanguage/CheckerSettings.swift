@@ -26,6 +26,7 @@ extension Checker {
             case "warmup": values.warmup = evaluateWarmup(setting)
             case "seed": values.seed = singleValue(setting, expects: spec.expects).flatMap { integer($0, subject, atLeast: 0) }.map { UInt64($0) }
             case "weight_decay": values.weightDecay = singleValue(setting, expects: spec.expects).flatMap { real($0, subject, atLeast: 0) }
+            case "adapt": values.adaptiveArguments = evaluateAdaptive(setting)
             default: break
             }
         }

@@ -27,6 +27,9 @@ public struct Parser {
     var nesting = 0
     /// Implementation limit on nested brackets (S015), far beyond any real schedule.
     static let maximumNesting = 32
+    /// The bracket depth whose arguments may end in a unit (`every: 50 steps`): 1 while parsing
+    /// an `adapt` statement (its values' own arguments), nil elsewhere.
+    var spanArgumentNesting: Int?
 
     init(source: SourceFile, tokens: [Token]) {
         self.source = source
@@ -75,6 +78,9 @@ public struct Parser {
     }
 
     mutating func parseSetting() -> SettingSyntax {
+        // `adapt batch(every: 50 steps, ...)` is a setting whose arguments may be spans.
+        spanArgumentNesting = isWord(current, "adapt") ? 1 : nil
+        defer { spanArgumentNesting = nil }
         let name = nameSyntax(advance())
         var isComplete = true
         if current.kind == .equals || current.kind == .colon {
@@ -210,7 +216,29 @@ public struct Parser {
             }
         }
         guard let value = parseValue() else { return nil }
-        return ArgumentSyntax(label: label, value: value, range: (label?.range ?? value.range).union(value.range))
+        var argument = ArgumentSyntax(label: label, value: value, range: (label?.range ?? value.range).union(value.range))
+        if spanArgumentNesting == nesting, case .number = value, current.kind == .identifier {
+            guard let unit = parseSpanUnit(after: value) else { return nil }
+            argument.unit = unit
+            argument.range = argument.range.union(unit.range)
+        }
+        return argument
+    }
+
+    /// The unit of a span argument (`50 steps`, `1 epoch`); the current token is the identifier
+    /// after the number. An unknown word there is a misspelt unit (S009), not a missing comma.
+    mutating func parseSpanUnit(after value: ValueSyntax) -> UnitSyntax? {
+        let word = current
+        if let unit = unitWord(word) {
+            advance()
+            return UnitSyntax(unit: unit, range: word.range)
+        }
+        let guess = Suggestion.closest(to: text(word), in: ["steps", "epochs"])
+            ?? ["updates": "steps", "update": "steps", "iterations": "steps", "batches": "steps"][text(word).lowercased()]
+        report(.error(.timeUnit, "unknown time unit '\(text(word))'", at: word.range,
+                      notes: [.init("a span is written '50 steps' (updates) or '1 epoch'")],
+                      fixIts: guess.map { [.replace(word.range, with: $0, "use '\($0)'")] } ?? []))
+        return nil
     }
 
     /// `[ [value {, value}] ]`; the current token is '['.

@@ -145,7 +145,10 @@ private struct Printer {
         case .name(let name, let arguments):
             guard let arguments else { return name.text }
             let list = arguments.arguments.map { argument in
-                (argument.label.map { $0.text + ": " } ?? "") + self.value(argument.value)
+                let value = self.value(argument.value)
+                // A span of `adapt batch(...)`: `every: 1 steps` → `every: 1 step`.
+                let unit = argument.unit.map { " " + unitName($0.unit, plural: value != "1") } ?? ""
+                return (argument.label.map { $0.text + ": " } ?? "") + value + unit
             }
             return name.text + "(" + list.joined(separator: ", ") + ")"
         case .list(let list):

@@ -28,6 +28,22 @@ private struct Lints {
         largeInitialBatch()
         noiseEvents()
         microBatch()
+        adaptive()
+    }
+
+    /// S210: a trigger below 1; S211: a noise estimate under Adam.
+    mutating func adaptive() {
+        guard let adaptive = program.adaptive else { return }
+        if adaptive.above < 1 {
+            let range = adaptive.argumentRanges[.above] ?? adaptive.range
+            warn(.adaptiveTriggerBelowOne, "'above: \(NumberLiteral.describe(adaptive.above))' grows the batch past the measured noise scale", at: range,
+                 notes: [.init("a check is positive when B_simple > k × B; with k < 1 a batch already larger than B_simple keeps growing, where more examples per update save few updates (McCandlish et al. 2018), and checks near B_simple ≈ k × B flip between positive and negative as the estimate wobbles")])
+        }
+        if program.optimizer.kind == .adam {
+            warn(.adaptiveUnderAdam, "the noise scale that 'adapt batch' measures assumes SGD; under adam it is only a guide",
+                 at: range(of: "optimizer") ?? adaptive.range,
+                 notes: [.init("B_simple = tr(Σ)/|G|² is the batch at which SGD's gradient noise stops mattering (McCandlish et al. 2018); Adam divides each coordinate by its own running scale, which changes where that is", range: adaptive.range)])
+        }
     }
 
     /// S201: the papers grow B up to about N/10, not start above it.

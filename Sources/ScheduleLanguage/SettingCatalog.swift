@@ -29,6 +29,8 @@ public enum SettingCatalog {
         SettingSpec(name: "warmup", isRequired: false, expects: "a length such as '5 epochs' or '500 steps'", placeholder: "5 epochs"),
         SettingSpec(name: "seed", isRequired: false, expects: "a whole number", placeholder: "0"),
         SettingSpec(name: "weight_decay", isRequired: false, expects: "a number of at least 0", placeholder: "5e-4"),
+        SettingSpec(name: "adapt", isRequired: false, expects: "batch(every: ...) with labelled arguments",
+                    placeholder: "batch(every: 1 epoch)"),
     ]
 
     public static let names: [String] = all.map(\.name)
@@ -48,6 +50,7 @@ public enum SettingCatalog {
         "lr_warmup": "warmup", "warm_up": "warmup", "warmup_epochs": "warmup",
         "random_seed": "seed", "network": "model", "net": "model", "arch": "model", "architecture": "model",
         "lowering": "policy", "strategy": "policy",
+        "adaptive": "adapt", "adaptive_batch": "adapt", "adapt_batch": "adapt",
     ]
 
     /// The setting `name` was probably meant to be: an alias, or the closest known name.

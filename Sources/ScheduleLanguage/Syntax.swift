@@ -89,11 +89,14 @@ public struct ArgumentListSyntax: Hashable, Sendable {
     public var range: SourceRange
 }
 
-/// `momentum: 0.9` or a positional `16`.
+/// `momentum: 0.9` or a positional `16`; in `adapt batch(...)` also a span, `every: 50 steps`.
 public struct ArgumentSyntax: Hashable, Sendable {
     public var label: NameSyntax?
     public var value: ValueSyntax
     public var range: SourceRange
+    /// The unit after a number, `steps` in `every: 50 steps`: only the arguments of an `adapt`
+    /// statement take one (Grammar/sched.ebnf, `span_argument`); nil everywhere else.
+    public var unit: UnitSyntax? = nil
 }
 
 /// `[512, 512]`.

@@ -69,6 +69,28 @@ public struct AdaptiveGrowth: Hashable, Sendable, Codable {
 }
 
 extension AdaptiveBatch.Span {
+    enum CodingKeys: String, CodingKey { case updates, epochs }
+
+    /// `{"updates": 50}` or `{"epochs": 0.5}`, the form `jsonValue` writes (the synthesised
+    /// coding would nest the value as `{"updates": {"_0": 50}}`).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        switch (try c.decodeIfPresent(Int.self, forKey: .updates), try c.decodeIfPresent(Double.self, forKey: .epochs)) {
+        case (let updates?, nil): self = .updates(updates)
+        case (nil, let epochs?): self = .epochs(epochs)
+        default:
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "a span is {\"updates\": N} or {\"epochs\": E}"))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .updates(let count): try c.encode(count, forKey: .updates)
+        case .epochs(let epochs): try c.encode(epochs, forKey: .epochs)
+        }
+    }
+
     public var jsonValue: JSONValue {
         switch self {
         case .updates(let count): return .object([("updates", .int(count))])

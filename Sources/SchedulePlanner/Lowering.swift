@@ -8,9 +8,10 @@ public enum Planner {
     }
 
     /// Lowers `program` under `policy` (e.g. to compare policies on one schedule).
+    /// An adaptive schedule's plan has no growth (the batch grows only at run time, through
+    /// `plan(_:growths:)`) and carries the rule in `adaptive`.
     public static func plan(_ program: CheckedProgram, policy: Policy) throws -> Plan {
-        let timeline = try Timeline(program, policy: policy)
-        return try lower(timeline, program: program, policy: policy)
+        try plan(program, policy: policy, growths: [])
     }
 
     /// Simulates the update stream in time order: at each step, the pending entry that takes
@@ -190,6 +191,7 @@ extension Timeline.Change {
         case .learningRate(_, let keepNoise), .momentum(_, let keepNoise): return keepNoise ? .keepNoise : .explicit
         case .batch: return .explicit
         case .warmupEnd: return .warmupEnd
+        case .adaptiveGrowth: return .adaptive
         }
     }
 }

@@ -13,7 +13,8 @@ import ScheduleLanguage
 ///   reported when the batch starts at max_batch (`PolicyLints`' S203 covers that).
 /// - S304: an explicit batch outside 1...max_batch, clamped.
 /// - S305: a keep-noise change whose batch had to be capped, so ε differs from what was written.
-/// - S306: an event (or the warm-up's end) at or after the end of the run.
+/// - S306: an event (or the warm-up's end, or the first check of `adapt batch`) at or after
+///   the end of the run.
 /// - S307: a change makes B a batch that is not a multiple of ghost_batch, so every update
 ///   ends with a partial ghost batch (its batch-norm statistics come from fewer examples).
 public enum PlanLints {
@@ -60,7 +61,8 @@ public enum PlanLints {
         for changeIndex in changes.indices {
             let change = changes[changeIndex]
             let event = change.eventIndex.flatMap { program.events.indices.contains($0) ? program.events[$0] : nil }
-            let range = event?.range ?? program.range(ofSetting: "warmup")
+            // Changes without an event: the warm-up's end, or the growths of an adaptive run.
+            let range = event?.range ?? (change.reason == .adaptive ? program.adaptive?.range : nil) ?? program.range(ofSetting: "warmup")
             // Formatted only for a change that has a finding (most have none).
             var at: String { "at epoch \(formatNumber(change.epoch))" }
 
@@ -124,6 +126,11 @@ public enum PlanLints {
                                             notes: ["after each change of g the momentum accumulator lags for about B/(N(1 − m)) epochs (Smith et al. 2018, appendix); add epochs or lower momentum"]))
                 }
             }
+        }
+        // A step interval the checker could not compare with the run's length.
+        if let adaptive = program.adaptive, case .steps(let steps) = adaptive.every, steps >= plan.totalUpdates {
+            findings.append(Finding(code: .eventAfterEnd, range: adaptive.argumentRanges[.every] ?? adaptive.range, short: "",
+                                    message: "'adapt batch' would first measure at step \(steps), after the run ends (\(English.count(plan.totalUpdates, "update"))); the batch never grows"))
         }
         return group(findings)
     }

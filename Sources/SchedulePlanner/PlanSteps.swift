@@ -165,6 +165,7 @@ extension Plan {
         if let warmup, warmup.updates < 1 || warmup.updates > totalUpdates {
             throw fail("warmup.updates must be in 1...total_updates")
         }
+        if let violation = adaptive?.violation(maxBatch: maxBatch) { throw fail(violation) }
         for (i, change) in changes.enumerated() where change.changed != QuantityChange.between(change.before, change.after) {
             throw fail("change \(i + 1): 'changed' must list the quantities that differ between 'before' and 'after'")
         }

@@ -1,9 +1,10 @@
 import ScheduleLanguage
 /// The human form of a plan (`schedc plan FILE`): a header, a table of phases, the total, and
 /// one line per change saying what it did and what limited it. A pure function of the plan,
-/// so golden tests need no CLI.
+/// so golden tests need no CLI. An adaptive plan adds its rule and, given its bounds
+/// (`Planner.adaptiveBounds`, which needs the program), when the batch can grow.
 extension Plan {
-    public func table() -> String {
+    public func table(bounds: AdaptiveBounds? = nil) -> String {
         var lines: [String] = []
         var header = "schedule \(schedule): "
         header += dataset.map { "\($0), N = \(datasetSize)" } ?? "N = \(datasetSize)"
@@ -36,6 +37,11 @@ extension Plan {
         lines.append("total updates: \(totalUpdates)")
         if let warmup {
             lines.append("* warm-up: ε ramps linearly over the first \(warmup.updates) updates (update u uses ε·(u+1)/\(warmup.updates))")
+        }
+        if let adaptive {
+            lines.append("")
+            lines.append("adaptive batch: \(adaptive.summary)")
+            lines += bounds?.lines(for: self) ?? []
         }
         if !changes.isEmpty {
             lines.append("")

@@ -35,6 +35,7 @@ private struct Lints {
     /// Whether anything in the schedule can make B larger than its initial value.
     var batchCanGrow: Bool {
         if policy.growsBatch, noiseDecays > 0, program.batchSize < program.maxBatchSize { return true }
+        if let adaptive = program.adaptive, adaptive.upTo > program.batchSize { return true }
         return program.events.contains { event in
             if event.keepNoise { return true }
             guard event.target == .batch else { return false }
@@ -87,8 +88,10 @@ private struct Lints {
         case .cnn, .wrn: break
         case .mlp: return
         }
-        var ghost = min(128, program.batchSize)
-        while ghost > 1, program.batchSize % ghost != 0 { ghost -= 1 }
+        // A ghost batch divides every pass too (S111), so the micro batch as well as the batch.
+        let passes = program.microBatchSize.map { gcd(program.batchSize, $0) } ?? program.batchSize
+        var ghost = min(128, passes)
+        while ghost > 1, passes % ghost != 0 { ghost -= 1 }
         let (offset, prefix) = source.lineInsertion(after: batch)
         warn(.batchNormNotGhosted, "the batch grows but batch norm is not ghosted: its statistics will change with the batch size", at: batch,
              notes: [.init("Smith et al. 2018 use ghost batch norm (ghost batches of 128) so that growing B leaves batch norm unchanged, which the equivalence to decaying the learning rate needs")],
@@ -102,3 +105,5 @@ private struct Lints {
              notes: [.init("Devarakonda et al. 2017 saw poor convergence growing the batch 8× per step (too much, too early); 2× is their default")])
     }
 }
+
+private func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }

@@ -103,6 +103,8 @@ struct LoweringState {
         case .warmupEnd:
             warmupActive = false
             return Outcome(effect: "ε at its scheduled value from here on")
+        case .adaptiveGrowth(let growth, let rule):
+            return try applyGrowth(growth, rule: rule, range: range)
         }
     }
 

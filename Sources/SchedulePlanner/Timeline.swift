@@ -48,6 +48,8 @@ public struct Timeline: Hashable, Sendable {
         case momentum(EventOperation, keepNoise: Bool)
         /// The linear learning-rate warm-up is over from here on.
         case warmupEnd
+        /// A growth an adaptive run decided under `rule` (`Planner.plan(_:growths:)`).
+        case adaptiveGrowth(AdaptiveGrowth, rule: AdaptiveBatch)
     }
 
     /// Builds the timeline under `policy`, checking every value the planner relies on

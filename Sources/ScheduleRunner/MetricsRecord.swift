@@ -24,6 +24,9 @@ public struct MetricsRecord: Equatable, Sendable {
     public var epochSeconds: Double
     /// Index into plan.json's `phases` of the epoch's last update.
     public var phase: Int
+    /// An adaptive run's checks in this epoch (key `adaptive_checks`, written only for an adaptive
+    /// run; every detail is in adaptive.jsonl).
+    public var checks: [MetricsCheck]?
 
     public init(epoch: Int, updates: Int, samples: Int, learningRate: Double, batch: Int, momentum: Double,
                 trainLoss: Double, trainAccuracy: Double, testLoss: Double, testAccuracy: Double,
@@ -54,7 +57,7 @@ public struct MetricsRecord: Equatable, Sendable {
             ("train_loss", .number(trainLoss)), ("test_loss", .number(testLoss)), ("test_accuracy", .number(testAccuracy)),
             ("seconds", .number(rounded(seconds))), ("phase", .int(phase)), ("train_accuracy", .number(trainAccuracy)),
             ("epoch_seconds", .number(rounded(epochSeconds))),
-        ])
+        ] + (checks.map { [("adaptive_checks", .array($0.map(\.json)))] } ?? []))
     }
 
     /// The line as written to metrics.jsonl (without its newline).
@@ -77,6 +80,7 @@ public struct MetricsRecord: Equatable, Sendable {
         phase = try object.optionalInt("phase") ?? 0
         trainAccuracy = object.has("train_accuracy") ? try object.double("train_accuracy") : .nan
         epochSeconds = object.has("epoch_seconds") ? try object.double("epoch_seconds") : .nan
+        checks = object.has("adaptive_checks") ? try object.objects("adaptive_checks").map(MetricsCheck.init) : nil
     }
 
     /// Milliseconds are plenty for wall times, and keep the lines short.
@@ -107,5 +111,36 @@ enum MetricsFile {
         let kept = try read(path).filter { $0.epoch <= epochs }
         try FileIO.writeAtomically(kept.map { $0.line + "\n" }.joined(), to: path)
         return kept
+    }
+}
+
+/// One check of an adaptive run as metrics.jsonl lists it: the measured update, B, B_simple
+/// (null when undefined), the decision and, on a growth, the new batch.
+public struct MetricsCheck: Equatable, Sendable {
+    public var update: Int
+    public var batch: Int
+    public var noiseScale: Double?
+    public var decision: String
+    public var newBatch: Int?
+
+    public init(_ record: AdaptiveCheckRecord) {
+        update = record.update
+        batch = record.batch
+        noiseScale = record.noiseScale
+        decision = record.decision
+        newBatch = record.newBatch
+    }
+
+    var json: JSONValue {
+        .object([("update", .int(update)), ("batch", .int(batch)), ("b_simple", noiseScale.map { .number($0) } ?? .null),
+                 ("decision", .string(decision))] + (newBatch.map { [("new_batch", .int($0))] } ?? []))
+    }
+
+    init(_ object: JSONObject) throws {
+        update = try object.int("update")
+        batch = try object.int("batch")
+        noiseScale = object.has("b_simple") ? try object.double("b_simple") : nil
+        decision = try object.string("decision")
+        newBatch = try object.optionalInt("new_batch")
     }
 }

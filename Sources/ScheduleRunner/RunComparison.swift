@@ -10,16 +10,24 @@ public struct ComparedRun: Sendable {
     public var plan: Plan
     public var metrics: [MetricsRecord]
     public var status: RunRecord.Status
+    /// An adaptive run's checks (adaptive.jsonl; empty for a fixed run).
+    public var checks: [AdaptiveCheckRecord]
+    /// The plan whose batches the run used: an adaptive run's realised plan once it has one.
+    public var realisedPlan: Plan?
 
-    public init(label: String, directory: String, plan: Plan, metrics: [MetricsRecord], status: RunRecord.Status) {
+    public init(label: String, directory: String, plan: Plan, metrics: [MetricsRecord], status: RunRecord.Status,
+                checks: [AdaptiveCheckRecord] = [], realisedPlan: Plan? = nil) {
         self.label = label
         self.directory = directory
         self.plan = plan
         self.metrics = metrics
         self.status = status
+        self.checks = checks
+        self.realisedPlan = realisedPlan
     }
 
-    /// Reads plan.json, run.json and metrics.jsonl of a run directory.
+    /// Reads plan.json, run.json and metrics.jsonl of a run directory (and an adaptive run's
+    /// adaptive.jsonl and realised-plan.json).
     public static func read(_ path: String) throws -> ComparedRun {
         let directory = try RunDirectory.open(path)
         let record = try directory.readRecordResolvingKilled()
@@ -31,8 +39,27 @@ public struct ComparedRun: Sendable {
         } catch {
             throw RunError(.io, "\(directory.planPath): not a plan schedc can read (\(error))")
         }
+        var realised: Plan?
+        if FileIO.exists(directory.realisedPlanPath) {
+            do {
+                realised = try JSONDecoder().decode(Plan.self, from: Data(try FileIO.readText(directory.realisedPlanPath).utf8))
+            } catch {
+                throw RunError(.io, "\(directory.realisedPlanPath): not a plan schedc can read (\(error))")
+            }
+        }
         return ComparedRun(label: plan.schedule, directory: path, plan: plan, metrics: try directory.readMetrics(),
-                           status: record.status)
+                           status: record.status, checks: try AdaptiveCheckRecord.read(directory.adaptivePath),
+                           realisedPlan: realised)
+    }
+
+    /// The batch the run used, against `axis`: its realised plan's phases; for an adaptive run
+    /// still under way, the batch of each epoch's metrics line.
+    func batchSeries(against axis: RunPlots.Axis, name: String, color: String?) -> Series {
+        if plan.adaptive == nil || realisedPlan != nil {
+            return RunPlots.batchSeries(realisedPlan ?? plan, against: axis, name: name, color: color)
+        }
+        let points = metrics.map { ChartPoint(x: axis == .epochs ? Double($0.epoch) : Double($0.updates), y: Double($0.batch)) }
+        return Series(name: name, points: points, style: .step, color: color)
     }
 
     public var isFinished: Bool { status == .finished && metrics.last?.epoch == plan.epochs }
@@ -106,7 +133,8 @@ public enum RunComparison {
     }
 
     /// The two figures: against epochs, and against updates; each with test accuracy and
-    /// training loss (log axis), one series per run.
+    /// training loss (log axis), one series per run; when a run adapts its batch, a third panel
+    /// with every run's batch (solid) and the measured B_simple (dashed, same colour).
     public static func figures(_ runs: [ComparedRun]) -> (epochs: Figure, updates: Figure) {
         func series(_ x: (MetricsRecord) -> Double, _ y: (MetricsRecord) -> Double) -> [Series] {
             runs.enumerated().map { index, run in
@@ -116,12 +144,27 @@ public enum RunComparison {
         }
         let maxEpochs = Double(runs.map(\.plan.epochs).max() ?? 1)
         let maxUpdates = Double(max(1, runs.map { max($0.plan.totalUpdates, $0.updates) }.max() ?? 1))
+        func batchPanel(_ axis: RunPlots.Axis) -> [Panel] {
+            guard runs.contains(where: { !$0.checks.isEmpty }) else { return [] }
+            var all: [Series] = []
+            for (index, run) in runs.enumerated() {
+                let color = chartPalette[index % chartPalette.count]
+                all.append(run.batchSeries(against: axis, name: "B \(run.label)", color: color))
+                if !run.checks.isEmpty {
+                    all.append(RunPlots.noiseScaleSeries(run.checks, datasetSize: run.plan.datasetSize, against: axis,
+                                                         name: "B_simple \(run.label)", color: color))
+                }
+            }
+            return [Panel(yLabel: "batch, B_simple", yScale: .log, series: all)]
+        }
         let epochs = Figure(title: "against epochs", xLabel: "epoch", xDomain: 0...maxEpochs,
                             panels: [Panel(yLabel: "test accuracy (%)", series: series({ Double($0.epoch) }, { $0.testAccuracy * 100 })),
-                                     Panel(yLabel: "training loss", yScale: .log, series: series({ Double($0.epoch) }, \.trainLoss))])
+                                     Panel(yLabel: "training loss", yScale: .log, series: series({ Double($0.epoch) }, \.trainLoss))]
+                                + batchPanel(.epochs))
         let updates = Figure(title: "against updates", xLabel: "updates", xDomain: 0...maxUpdates,
                              panels: [Panel(yLabel: "test accuracy (%)", series: series({ Double($0.updates) }, { $0.testAccuracy * 100 })),
-                                      Panel(yLabel: "training loss", yScale: .log, series: series({ Double($0.updates) }, \.trainLoss))])
+                                      Panel(yLabel: "training loss", yScale: .log, series: series({ Double($0.updates) }, \.trainLoss))]
+                                 + batchPanel(.updates))
         return (epochs, updates)
     }
 

@@ -9,6 +9,8 @@ public enum RunEvent: Sendable {
     case evaluating(epoch: Int)
     /// After every epoch: its metrics line (already written, with the checkpoint).
     case epochFinished(MetricsRecord)
+    /// After a check of an adaptive run (already in adaptive.jsonl); a growth applies from the next update.
+    case adaptiveCheck(AdaptiveCheckRecord)
 }
 
 public struct RunStart: Sendable {

@@ -21,10 +21,14 @@ public struct RunSpecification: Sendable {
     public var threads: Int
     /// `--data DIR`, if given (otherwise the data locator's search order applies).
     public var dataDirectory: String?
+    /// For a plan that adapts its batch (`plan.adaptive`): the plan with given growths. A plan
+    /// that adapts cannot run without it (docs/adaptive.md).
+    public var replan: AdaptiveReplanner?
 
     public init(plan: Plan, scheduleText: String?, sourcePath: String? = nil, overrides: [String] = [], threads: Int,
-                dataDirectory: String? = nil) {
+                dataDirectory: String? = nil, replan: AdaptiveReplanner? = nil) {
         self.plan = plan
+        self.replan = replan
         self.scheduleText = scheduleText
         self.sourcePath = sourcePath
         self.overrides = overrides

@@ -27,7 +27,15 @@ public final class TrainingRun {
     /// What a resume found and the user should know (a killed process, a missing checkpoint).
     public private(set) var notices: [String] = []
 
-    private var plan: Plan { specification.plan }
+    /// The plan the run follows: the specification's, or for an adaptive run the one with the
+    /// growths decided so far (`adaptive.plan`).
+    private var plan: Plan
+    /// The rule, its state and the checks of an adaptive run (nil for a fixed plan).
+    private let adaptive: AdaptiveExecution?
+
+    /// The plan the run follows now: the specification's, or an adaptive run's plan with its
+    /// growths so far (a resumed run's from its recorded checks).
+    public var currentPlan: Plan { plan }
     /// Held from start (or resume) until `run` returns.
     private var lock: RunLock?
     private var record: RunRecord
@@ -63,6 +71,7 @@ public final class TrainingRun {
             throw RunError(.notRunnable, "the plan of '\(specification.plan.schedule)' is not valid: \(error)", refusal: .planRefused)
         }
         let architecture = try specification.modelArchitecture()
+        let adaptive = try specification.adaptiveExecution()
         if case .locate = source { _ = try specification.loadableDataset() }
         let data = try specification.loadData(source)
         let directory = try RunDirectory.create(placement)
@@ -74,6 +83,7 @@ public final class TrainingRun {
             if let text = specification.scheduleText { try writer(text, to: directory.schedulePath) }
             try writer(specification.plan.jsonText(), to: directory.planPath)
             try writer("", to: directory.metricsPath)
+            if adaptive != nil { try writer("", to: directory.adaptivePath) }
             try writer(record.json.pretty(), to: directory.recordPath)
         } catch {
             // Until run.json is written the directory is not a run: nothing may be left that
@@ -83,7 +93,7 @@ public final class TrainingRun {
             throw error
         }
         return try TrainingRun(specification: specification, directory: directory, data: data, architecture: architecture,
-                           lock: lock, record: record, checkpoint: nil, metrics: [])
+                           lock: lock, record: record, checkpoint: nil, metrics: [], adaptive: adaptive)
     }
 
     /// Continues the run in `directory` from its last checkpoint (or from the start when it
@@ -108,6 +118,7 @@ public final class TrainingRun {
             throw RunError(.io, "\(directory.path): run.json's schedule hash does not match schedule.sched; cannot resume this run")
         }
         let architecture = try specification.modelArchitecture()
+        let adaptive = try specification.adaptiveExecution()
         let data = try specification.loadData(source)
         var checkpoint: Checkpoint?
         var notices: [String] = []
@@ -119,20 +130,28 @@ public final class TrainingRun {
             notices.append("\(directory.checkpointPath): missing, though \(epochs) epoch\(epochs == 1 ? " was" : "s were") "
                            + "trained: the run starts again from epoch 0 (metrics.jsonl is cut back to match)")
         }
+        var plan = specification.plan
         if directory.hasCheckpoint {
             let loaded = try directory.readCheckpoint()
             guard loaded.scheduleHash == hash else {
                 throw RunError(.checkpoint, "\(directory.checkpointPath): the checkpoint belongs to another schedule "
                                + "(its schedule hash is not this run's); refusing to resume from it")
             }
-            guard loaded.epochsCompleted >= 1, loaded.epochsCompleted <= specification.plan.epochs,
-                  loaded.phaseSeconds.count == specification.plan.phases.count,
-                  loaded.updates == specification.plan.updates(beforeEpoch: loaded.epochsCompleted),
+            // An adaptive run's growths come back from its checks before the counts are compared.
+            if let adaptive {
+                try adaptive.restore(from: directory.adaptivePath, beforeUpdate: loaded.updates)
+                plan = adaptive.plan
+            }
+            guard loaded.epochsCompleted >= 1, loaded.epochsCompleted <= plan.epochs,
+                  loaded.phaseSeconds.count == plan.phases.count,
+                  loaded.updates == plan.updates(beforeEpoch: loaded.epochsCompleted),
                   loaded.samples == loaded.epochsCompleted * specification.plan.datasetSize else {
                 throw RunError(.checkpoint, "\(directory.checkpointPath): the checkpoint's counts (epoch \(loaded.epochsCompleted), "
                                + "\(loaded.updates) updates) do not fit the plan")
             }
             checkpoint = loaded
+        } else if let adaptive {
+            try adaptive.restore(from: directory.adaptivePath, beforeUpdate: 0)
         }
         let metrics = try MetricsFile.truncate(directory.metricsPath, toEpochs: checkpoint?.epochsCompleted ?? 0)
         record.status = .running
@@ -143,15 +162,17 @@ public final class TrainingRun {
         record.dataOption = specification.dataDirectory.map(FileIO.absolute)
         try directory.writeRecord(record)
         let run = try TrainingRun(specification: specification, directory: directory, data: data, architecture: architecture,
-                                  lock: lock, record: record, checkpoint: checkpoint, metrics: metrics)
+                                  lock: lock, record: record, checkpoint: checkpoint, metrics: metrics, adaptive: adaptive)
         run.notices = notices
         return run
     }
 
     private init(specification: RunSpecification, directory: RunDirectory, data: LoadedRunData,
                  architecture: ModelArchitecture, lock: RunLock, record: RunRecord, checkpoint: Checkpoint?,
-                 metrics: [MetricsRecord]) throws {
+                 metrics: [MetricsRecord], adaptive: AdaptiveExecution?) throws {
         self.specification = specification
+        self.adaptive = adaptive
+        plan = adaptive?.plan ?? specification.plan
         self.directory = directory
         self.data = data
         self.lock = lock
@@ -175,7 +196,7 @@ public final class TrainingRun {
         samples = checkpoint?.samples ?? 0
         secondsBefore = checkpoint?.seconds ?? 0
         evaluationSeconds = checkpoint?.evaluationSeconds ?? 0
-        phaseSeconds = checkpoint?.phaseSeconds ?? Array(repeating: 0, count: specification.plan.phases.count)
+        phaseSeconds = checkpoint?.phaseSeconds ?? Array(repeating: 0, count: plan.phases.count)
     }
 
     /// Trains until the end of the plan, or until `shouldStop` returns true (checked before
@@ -197,7 +218,6 @@ public final class TrainingRun {
     }
 
     private func train(observer: (RunEvent) -> Void, shouldStop: () -> Bool) throws -> RunOutcome {
-        let plan = self.plan
         let n = plan.datasetSize
         let train = data.split.train
         let clock = Stopwatch()
@@ -209,21 +229,33 @@ public final class TrainingRun {
             let epoch = epochsCompleted
             let epochClock = Stopwatch()
             let order = EpochOrder.shuffled(count: n, seed: plan.seed, epoch: epoch)
-            let steps = plan.steps(inEpoch: epoch)
+            var steps = plan.steps(inEpoch: epoch)
             guard steps.first?.update == updates, steps.last.map({ $0.samples.upperBound == n }) == true else {
                 throw RunError(.internalError, "epoch \(epoch + 1) of the plan starts at update \(steps.first?.update ?? -1) "
                                + "and covers \(steps.last?.samples.upperBound ?? 0) of \(n) examples; the run is at update \(updates)")
             }
             var lossSum = 0.0, correct = 0
-            for step in steps {
+            var next = 0
+            var last = steps[steps.count - 1]
+            while next < steps.count {
+                let step = steps[next]
+                next += 1
+                last = step
                 if shouldStop() {
                     return try stop(epoch: epoch)
                 }
                 optimizer.learningRate = Float(step.learningRate)
                 optimizer.momentum = Float(step.momentum)
                 let stepClock = Stopwatch()
-                let result = model.trainStep(on: train, indices: order[step.samples], passSizes: step.passSizes,
+                let result: StepResult
+                var noise: GradientNoiseSample?
+                if let adaptive, adaptive.shouldMeasure(step, epoch: epoch) {
+                    (result, noise) = model.measuredTrainStep(on: train, indices: order[step.samples], passSizes: step.passSizes,
+                                                              optimizer: optimizer)
+                } else {
+                    result = model.trainStep(on: train, indices: order[step.samples], passSizes: step.passSizes,
                                              optimizer: optimizer)
+                }
                 phaseSeconds[step.phase] += stepClock.seconds
                 guard result.lossSum.isFinite else {
                     throw RunError(.diverged, "training diverged in epoch \(epoch + 1), update \(step.update + 1): the loss is "
@@ -234,6 +266,18 @@ public final class TrainingRun {
                 samples += step.batchSize
                 lossSum += result.lossSum
                 correct += result.correct
+                if let adaptive, let noise {
+                    let (check, grown) = try adaptive.check(noise, of: step, epoch: epoch, path: directory.adaptivePath)
+                    if let grown {
+                        // The rest of the epoch (and the run) as the plan with the growth says.
+                        plan = grown
+                        steps = grown.steps(inEpoch: epoch).filter { $0.update >= updates }
+                        next = 0
+                        phaseSeconds = Array(phaseSeconds.prefix(grown.phases.count))
+                            + Array(repeating: 0, count: max(0, grown.phases.count - phaseSeconds.count))
+                    }
+                    observer(.adaptiveCheck(check))
+                }
                 let phase = plan.phases[step.phase]
                 observer(.step(StepProgress(
                     epoch: epoch, epochs: plan.epochs, updates: updates, totalUpdates: plan.totalUpdates,
@@ -249,18 +293,21 @@ public final class TrainingRun {
             let test = model.evaluate(on: data.split.test)
             evaluationSeconds += evaluationClock.seconds
             epochsCompleted += 1
-            let last = steps.last!
-            let line = MetricsRecord(
+            var line = MetricsRecord(
                 epoch: epochsCompleted, updates: updates, samples: samples, learningRate: last.learningRate,
                 batch: plan.phases[last.phase].batch, momentum: last.momentum, trainLoss: lossSum / Double(n),
                 trainAccuracy: Double(correct) / Double(n), testLoss: test.meanLoss, testAccuracy: test.accuracy,
                 seconds: secondsBefore + clock.seconds, epochSeconds: epochClock.seconds, phase: last.phase)
+            if let adaptive {
+                line.checks = adaptive.records.filter { $0.samples > epoch * n && $0.samples <= (epoch + 1) * n }
+                    .map(MetricsCheck.init)
+            }
             metrics.append(line)
             // The metrics line before the checkpoint: a crash between the two leaves a line the
             // resume cuts off (and retrains), never a checkpoint without its line.
             try FileIO.append(line.line + "\n", to: directory.metricsPath)
             try checkpoint().write(to: directory.checkpointPath)
-            try RunPlots.write(metrics: metrics, plan: plan, to: directory)
+            try RunPlots.write(metrics: metrics, plan: plan, checks: adaptive?.records, to: directory)
             observer(.epochFinished(line))
         }
         guard updates == plan.totalUpdates, samples == n * plan.epochs else {
@@ -269,7 +316,12 @@ public final class TrainingRun {
         }
         // A run resumed after its last checkpoint (killed before the summary) trains nothing
         // and writes the plots it may have missed.
-        if startEpoch == plan.epochs { try RunPlots.write(metrics: metrics, plan: plan, to: directory) }
+        if startEpoch == plan.epochs {
+            try RunPlots.write(metrics: metrics, plan: plan, checks: adaptive?.records, to: directory)
+        }
+        // The plan the run followed, growths included and no rule left: `schedc run` of it
+        // repeats this run, and every engine can run it.
+        if let adaptive { try FileIO.writeAtomically(adaptive.realisedPlan.jsonText(), to: directory.realisedPlanPath) }
         let summary = RunSummary(schedule: plan.schedule, directory: directory.path, epochs: plan.epochs, updates: updates,
                                  plannedUpdates: plan.totalUpdates, samples: samples, metrics: metrics,
                                  seconds: metrics.last?.seconds ?? secondsBefore, evaluationSeconds: evaluationSeconds,

@@ -111,7 +111,8 @@ enum CompareCommand: Subcommand {
                 let specification = RunSpecification(plan: schedule.plan,
                                                       scheduleText: schedule.source.text, sourcePath: path,
                                                       overrides: schedule.overrides, threads: options.threads,
-                                                      dataDirectory: options.dataDirectory)
+                                                      dataDirectory: options.dataDirectory,
+                                                      replan: AdaptiveWiring.replanner(schedule))
                 let display = ProgressDisplay(mode: ProgressDisplay.mode(quiet: options.quiet))
                 let result = RunCommand.execute(display, printSummary: !options.quiet, command: "compare") {
                     let run = try TrainingRun.start(specification, in: directory, data: .locate, schedcVersion: schedcVersion)

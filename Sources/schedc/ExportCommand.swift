@@ -70,6 +70,10 @@ enum ExportCommand: Subcommand {
             DiagnosticsDriver.emit([(analysis.source, analysis.errors)], json: false)
             return ExitCode.failure
         }
+        if plan.adaptive != nil {
+            printError("schedc export: " + AdaptiveWiring.otherEngineRefusal(path, engine: EngineLimits.displayName(engine)))
+            return ExitCode.failure
+        }
         let diagnostics = analysis.diagnostics
         if !diagnostics.isEmpty { DiagnosticsDriver.emit([(analysis.source, diagnostics)], json: false) }
         if diagnostics.contains(where: { $0.severity == .error }) {

@@ -13,6 +13,8 @@ enum PlanCommand: Subcommand {
     the learning rate ε, the momentum m, the noise scale g = εN/(B(1 − m)) and its updates;
     then the total number of updates and, for every event, what it changed and what limited
     it ("B capped at max_batch 5120; ε ÷ 3.125 instead"). '-' reads standard input.
+    For a schedule with `adapt batch(...)` the table is the run in which the batch never
+    grows, followed by the rule and when the batch can grow at the earliest.
 
     Errors in FILE are reported exactly as `schedc check` reports them, and nothing is
     planned. Warnings are not shown: `schedc lint FILE` reports them, the plan-based ones
@@ -106,7 +108,9 @@ enum PlanCommand: Subcommand {
             if !overrides.isEmpty {
                 writeStandardOutput("command-line overrides: \(SettingOverride.describe(overrides, in: original.syntax))\n")
             }
-            writeStandardOutput(plan.table())
+            // An adaptive schedule's plan is a range: when its batch can grow at the earliest.
+            let bounds = try analysis.program.flatMap(Planner.adaptiveBounds)
+            writeStandardOutput(plan.table(bounds: bounds))
         }
         return ExitCode.success
     }

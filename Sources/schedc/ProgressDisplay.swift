@@ -47,6 +47,11 @@ final class ProgressDisplay {
             return
         case .epochFinished(let record):
             emit(ProgressDisplay.epochLine(record, epochs: start?.epochs ?? record.epoch) + "\n")
+        case .adaptiveCheck(let check):
+            // Only growths get a line; every check is in adaptive.jsonl.
+            guard let newBatch = check.newBatch else { return }
+            emit("  update \(check.update + 1): B_simple \(check.noiseScale.map { ProgressDisplay.short($0) } ?? "?"), "
+                 + "B \(check.batch) → \(newBatch) from the next update\n")
         }
     }
 

@@ -31,6 +31,12 @@ enum RunCommand: Subcommand {
     metrics.jsonl (one line per epoch), checkpoint.bin (replaced atomically after every epoch),
     curves-epochs.svg and curves-updates.svg, and summary.json at the end.
 
+    A schedule with `adapt batch(...)` measures the gradient noise at its checks and grows
+    the batch as the rule says, planning again from each growth on; its directory also gets
+    adaptive.jsonl (every check) and, at the end, realised-plan.json: the plan the run
+    followed, which `schedc run` repeats exactly and other engines can take. Its plan JSON
+    still adapts and cannot run by itself (docs/adaptive.md).
+
     Progress goes to standard output: on a terminal a line per epoch and a progress bar
     (phase, epoch, B, ε, loss, samples/s, ETA); elsewhere one plain line per epoch. Then a
     summary: final test accuracy, updates (as planned), wall time, time per phase.
@@ -126,7 +132,7 @@ enum RunCommand: Subcommand {
         }
         let specification = RunSpecification(plan: schedule.plan, scheduleText: schedule.source.text, sourcePath: path,
                                               overrides: schedule.overrides, threads: options.threads,
-                                              dataDirectory: options.dataDirectory)
+                                              dataDirectory: options.dataDirectory, replan: AdaptiveWiring.replanner(schedule))
         return start(specification, out: parsed.value("--out"), options: options, logUpdates: logUpdates)
     }
 
@@ -217,7 +223,8 @@ enum RunCommand: Subcommand {
             }
             specification = RunSpecification(plan: schedule.plan, scheduleText: text, sourcePath: record.source,
                                               overrides: record.overrides, threads: record.threads,
-                                              dataDirectory: options.dataDirectory ?? record.dataOption)
+                                              dataDirectory: options.dataDirectory ?? record.dataOption,
+                                              replan: AdaptiveWiring.replanner(schedule))
         } else {
             // A run of a plan file has no schedule.sched: its plan.json is all there is.
             let plan: Plan
@@ -259,7 +266,7 @@ enum RunCommand: Subcommand {
         var observer = display.handle
         if logUpdates {
             do {
-                let log = try UpdateLog(directory: directory, startUpdate: run.specification.plan.updates(beforeEpoch: run.startEpoch),
+                let log = try UpdateLog(directory: directory, startUpdate: run.currentPlan.updates(beforeEpoch: run.startEpoch),
                                         weightDecay: run.specification.plan.optimizer.weightDecay)
                 observer = { event in log.record(event); display.handle(event) }
             } catch {

@@ -43,6 +43,10 @@ enum TorchRun {
             if case .failed(let status) = outcome { return status }
             return ExitCode.failure
         }
+        if schedule.plan.adaptive != nil {
+            printError("schedc run: " + AdaptiveWiring.otherEngineRefusal(path, engine: "PyTorch DDP"))
+            return ExitCode.failure
+        }
         let limits = EngineLimits.diagnostics(for: schedule.plan, program: schedule.program,
                                               target: EngineTarget(engine: .pytorch, worldSize: nproc))
         if !limits.isEmpty { DiagnosticsDriver.emit([(schedule.source, limits)], json: false) }

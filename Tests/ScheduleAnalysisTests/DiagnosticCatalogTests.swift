@@ -51,7 +51,7 @@ final class DiagnosticCatalogTests: XCTestCase {
     }
 
     func testCatalogEntries() {
-        XCTAssertEqual(DiagnosticCode.catalog.count, 64)
+        XCTAssertEqual(DiagnosticCode.catalog.count, 69)
         XCTAssertEqual(DiagnosticCode.catalog.map(\.code), DiagnosticCode.allCases.sorted(), "the catalog is in code order")
         XCTAssertEqual(Set(DiagnosticCode.catalog.map(\.documentationAnchor)).count, DiagnosticCode.allCases.count)
         XCTAssertEqual(DiagnosticCode.unknownSetting.entry.documentation, "docs/language.md#s101-unknown-setting")
@@ -65,6 +65,8 @@ final class DiagnosticCatalogTests: XCTestCase {
         for code in [DiagnosticCode.noModelToRun, .dataSetWithoutLoader, .dataSetNotFound, .unusableData, .planRefused] {
             XCTAssertEqual(code.defaultSeverity, .error, "\(code): a run that cannot start is an error")
         }
+        XCTAssertEqual(DiagnosticCode.nothingToEstimateFrom.defaultSeverity, .error)
+        XCTAssertEqual(DiagnosticCode.adaptiveTriggerBelowOne.defaultSeverity, .warning)
         for entry in DiagnosticCode.catalog {
             XCTAssertFalse(entry.title.isEmpty)
             XCTAssertFalse(entry.title.contains("\n"))

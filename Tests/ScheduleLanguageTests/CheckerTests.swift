@@ -184,3 +184,106 @@ final class CheckerTests: XCTestCase {
         XCTAssertEqual(messages(header.replacingOccurrences(of: "lr 0.1", with: "lr 0")), ["'lr' must be greater than 0, found 0"])
     }
 }
+
+/// `adapt batch(...)`: its values and defaults in the checked program, and what is refused.
+final class AdaptiveCheckerTests: XCTestCase {
+    let header = "schedule t\ndata size 50000\nepochs 10\nlr 0.1\nbatch 128\nmicro_batch 64\nmax_batch 4096\n"
+
+    func compile(_ text: String) -> CompilationResult {
+        ScheduleCompiler.compile(SourceFile(path: "t.sched", text: text))
+    }
+
+    func codes(_ line: String) -> [String] { compile(header + line + "\n").diagnostics.map(\.code.rawValue) }
+
+    func testDefaultsFillEveryArgumentButEvery() throws {
+        let text = header + "adapt batch(every: 50 steps)\n"
+        let program = try XCTUnwrap(compile(text).program)
+        let adaptive = try XCTUnwrap(program.adaptive)
+        XCTAssertEqual(adaptive.every, .steps(50))
+        XCTAssertEqual(adaptive.smoothing, 0.9)
+        XCTAssertEqual(adaptive.above, 2)
+        XCTAssertEqual(adaptive.checks, 3)
+        XCTAssertEqual(adaptive.grow, 2)
+        XCTAssertEqual(adaptive.upTo, 4096)
+        XCTAssertNil(adaptive.gap)
+        XCTAssertEqual(adaptive.keep, .lr)
+        XCTAssertEqual(String(text.utf8[text.utf8.index(text.utf8.startIndex, offsetBy: adaptive.range.start)...].prefix(5))!, "adapt")
+        XCTAssertNil(try XCTUnwrap(compile(header).program).adaptive)
+    }
+
+    func testEveryArgumentIsRead() throws {
+        let program = try XCTUnwrap(compile(header + "adapt batch(every: 0.5 epochs, smoothing: 0, above: 1.5, checks: 2, grow: 1.5, up_to: 1024, gap: 2 epoch, keep: noise)\n").program)
+        XCTAssertEqual(program.adaptive, AdaptiveSpec(every: .epochs(0.5), smoothing: 0, above: 1.5, checks: 2, grow: 1.5, upTo: 1024,
+                                                      gap: .epochs(2), keep: .noise, range: program.adaptive!.range,
+                                                      argumentRanges: program.adaptive!.argumentRanges))
+        XCTAssertEqual(Set(program.adaptive!.argumentRanges.keys), Set(AdaptiveSpec.Argument.allCases))
+        XCTAssertEqual(try XCTUnwrap(compile(header + "adapt batch(every: 1 step, gap: 500 steps)\n").program).adaptive?.gap, .steps(500))
+        // up_to may equal the batch or max_batch.
+        XCTAssertNotNil(compile(header + "adapt batch(every: 1 epoch, up_to: 128)\n").program)
+        XCTAssertNotNil(compile(header + "adapt batch(every: 1 epoch, up_to: 4096)\n").program)
+    }
+
+    func testMistakesGetTheirCodes() {
+        XCTAssertEqual(codes("adapt batch(every: 50)"), ["S112"])
+        XCTAssertEqual(codes("adapt batch(every: 1.5 steps)"), ["S112"])
+        XCTAssertEqual(codes("adapt batch(every: 0 steps)"), ["S105"])
+        XCTAssertEqual(codes("adapt batch(every: 50 updates)"), ["S009"])
+        XCTAssertEqual(codes("adapt batch(every: 50 steps, smoothing: 1)"), ["S105"])
+        XCTAssertEqual(codes("adapt batch(every: 50 steps, smoothing: 0.5 steps)"), ["S112"])
+        XCTAssertEqual(codes("adapt batch(every: 50 steps, above: 0)"), ["S105"])
+        XCTAssertEqual(codes("adapt batch(every: 50 steps, checks: 0)"), ["S105"])
+        XCTAssertEqual(codes("adapt batch(every: 50 steps, grow: 0.5)"), ["S123"])
+        XCTAssertEqual(codes("adapt batch(every: 50 steps, up_to: 8192)"), ["S124"])
+        XCTAssertEqual(codes("adapt batch(every: 50 steps, up_to: 100)"), ["S124"])
+        XCTAssertEqual(codes("adapt batch(every: 50 steps, keep: both)"), ["S107"])
+        XCTAssertEqual(codes("adapt batch(every: 50 steps, keep: 1)"), ["S104"])
+        XCTAssertEqual(codes("adapt batch(every: 50 steps, evry: 2)"), ["S108"])
+        XCTAssertEqual(codes("adapt batch(every: 50 steps, every: 2 steps)"), ["S108"])
+        XCTAssertEqual(codes("adapt batch(50 steps)"), ["S108"])
+        XCTAssertEqual(codes("adapt batch(smoothing: 0.5)"), ["S108"])
+        XCTAssertEqual(codes("adapt batch"), ["S108"])
+        XCTAssertEqual(codes("adapt lr(every: 50 steps)"), ["S107"])
+        XCTAssertEqual(codes("adapt 5"), ["S104"])
+        XCTAssertEqual(codes("adapt batch(every: 10 epochs)"), ["S113"])
+        XCTAssertEqual(codes("adapt batch(every: 50 steps)\nadapt batch(every: 60 steps)"), ["S102"])
+        // Several mistakes in one statement: one diagnostic each.
+        XCTAssertEqual(codes("adapt batch(every: 50, grow: 1, up_to: 8192)").sorted(), ["S112", "S123", "S124"])
+    }
+
+    func testNothingToEstimateFromNeedsTwoPassesPerUpdate() {
+        let single = "schedule t\ndata size 50000\nepochs 10\nlr 0.1\nbatch 128\nadapt batch(every: 50 steps)\n"
+        let result = compile(single)
+        XCTAssertEqual(result.diagnostics.map(\.code), [.nothingToEstimateFrom])
+        XCTAssertEqual(result.diagnostics.first?.fixIts.first?.edits.first?.newText, "micro_batch 64\n")
+        let whole = compile(single.replacingOccurrences(of: "batch 128\n", with: "batch 128\nmicro_batch 128\nghost_batch 32\n"))
+        XCTAssertEqual(whole.diagnostics.map(\.code), [.nothingToEstimateFrom])
+        XCTAssertEqual(whole.diagnostics.first?.fixIts.first?.edits.first?.newText, "64")
+        // Passes must hold whole ghost batches: 96 = 6 × 16 splits into 2 passes of 48.
+        XCTAssertEqual(Checker.estimationMicroBatch(batch: 96, ghostBatch: 16), 48)
+        XCTAssertEqual(Checker.estimationMicroBatch(batch: 96, ghostBatch: nil), 48)
+        XCTAssertEqual(Checker.estimationMicroBatch(batch: 75, ghostBatch: 25), 25)
+        XCTAssertEqual(Checker.estimationMicroBatch(batch: 49, ghostBatch: nil), 7)
+        XCTAssertEqual(Checker.estimationMicroBatch(batch: 13, ghostBatch: nil), 1)
+        XCTAssertNil(Checker.estimationMicroBatch(batch: 32, ghostBatch: 32))
+        XCTAssertNil(Checker.estimationMicroBatch(batch: 1, ghostBatch: nil))
+        let unsplittable = compile(single.replacingOccurrences(of: "batch 128\n", with: "batch 32\nghost_batch 32\n"))
+        XCTAssertEqual(unsplittable.diagnostics.first?.fixIts, [])
+        XCTAssertEqual(unsplittable.diagnostics.first?.notes.last?.message, "a batch of 32 holds fewer than two ghost batches of 32")
+    }
+
+    func testWarningsNeedTheWholeProgram() {
+        XCTAssertEqual(codes("adapt batch(every: 50 steps, above: 0.99)"), ["S210"])
+        XCTAssertEqual(codes("adapt batch(every: 50 steps, above: 1)"), [])
+        XCTAssertEqual(codes("optimizer adam\nadapt batch(every: 50 steps)"), ["S211"])
+        XCTAssertEqual(codes("optimizer nesterov\nadapt batch(every: 50 steps)"), [])
+    }
+}
+
+extension AdaptiveCheckerTests {
+    func testAHugePrimeBatchGetsNoFixItQuickly() {
+        // 2^61 − 1 is prime: the divisor search gives up rather than run for minutes.
+        XCTAssertNil(Checker.estimationMicroBatch(batch: 2_305_843_009_213_693_951, ghostBatch: nil))
+        XCTAssertEqual(Checker.estimationMicroBatch(batch: 65_537 * 2, ghostBatch: nil), 65_537)
+        XCTAssertEqual(Checker.estimationMicroBatch(batch: 1 << 40, ghostBatch: nil), 1 << 39)
+    }
+}

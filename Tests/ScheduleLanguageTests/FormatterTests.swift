@@ -77,6 +77,8 @@ final class FormatterTests: XCTestCase {
             event.timeRange = .at(0)
             return event
         }
+        copy.adaptive?.range = .at(0)
+        copy.adaptive?.argumentRanges = [:]
         return copy
     }
 

@@ -124,10 +124,11 @@ final class GrammarDriftTests: XCTestCase {
             "every 2 steps from 4 until 10: lr /= 2", "every 1 epoch until 3: noise *= 0.5", "at 10%, 20%: noise /= 2",
             "data size 50k", "warmup 5 epochs", "model mlp(hidden: [1, 2])", "optimizer adam(beta1: 0.9, beta2: 0.99)",
             "lr -5e-4", "policy hybrid(1)", "x a(b, c: [d, -1], [])",
+            "adapt batch(every: 50 steps, gap: 1 epoch, keep: lr)", "adapt x(7, x: -7 epochs, x: [7], x: x(7))",
         ]
         let files = TestFiles.samples.map(TestFiles.read)
             + TestFiles.diagnosticCases.filter { !$0.expectsSyntaxError }.map(\.text)
-        let words = ["at", "every", "epoch", "epochs", "step", "steps", "from", "until", "keep", "noise", "size",
+        let words = ["at", "every", "adapt", "epoch", "epochs", "step", "steps", "from", "until", "keep", "noise", "size",
                      ":", ",", "(", ")", "[", "]", "=", "*=", "/=", "*", "/", "+", "-", "%", "7", "0.5", "1.", "x"]
         // One line per shape: names that are not keywords become `x`, numbers `7`.
         for text in files {

@@ -109,3 +109,47 @@ final class ParserTests: XCTestCase {
         if case .invalid = tree.statements[0] {} else { XCTFail("first line is invalid") }
     }
 }
+
+/// `adapt batch(...)`: a setting whose values' own arguments may be spans.
+final class AdaptiveParserTests: XCTestCase {
+    func parse(_ text: String) -> SyntaxTree { Parser.parse(SourceFile(path: "t.sched", text: text)) }
+
+    func codes(_ text: String) -> [String] { parse(text).diagnostics.map(\.code.rawValue) }
+
+    func testSpansCarryTheirUnit() throws {
+        let text = "adapt batch(every: 50 steps, gap: -1.5 epoch, keep: lr, smoothing: 0.9)\n"
+        let tree = parse(text)
+        XCTAssertEqual(tree.diagnostics, [])
+        guard case .setting(let adapt) = tree.statements[0], case .name(let target, let arguments?) = adapt.values[0] else {
+            return XCTFail("adapt")
+        }
+        XCTAssertEqual(adapt.name.text, "adapt")
+        XCTAssertEqual(target.text, "batch")
+        XCTAssertEqual(arguments.arguments.map { $0.unit?.unit }, [.step, .epoch, nil, nil])
+        XCTAssertEqual(arguments.arguments.map { tree.source.slice($0.range) }, ["every: 50 steps", "gap: -1.5 epoch", "keep: lr", "smoothing: 0.9"])
+        XCTAssertEqual(tree.reconstructedText(), text)
+    }
+
+    func testOnlyTheTopLevelArgumentsOfAdaptAreSpans() {
+        XCTAssertEqual(codes("adapt batch(every: 50 steps)\n"), [])
+        XCTAssertEqual(codes("x batch(every: 50 steps)\n"), ["S007"])
+        XCTAssertEqual(codes("warmup 5 epochs\noptimizer sgd(momentum: 5 steps)\n"), ["S007"])
+        XCTAssertEqual(codes("adapt batch(every: x(50 steps))\n"), ["S007"])
+        XCTAssertEqual(codes("adapt [50 steps]\n"), ["S007"])
+        // A unit after a name is not a span: `keep: lr steps` is two values.
+        XCTAssertEqual(codes("adapt batch(keep: lr steps)\n"), ["S007"])
+        // The span mode ends with the statement.
+        XCTAssertEqual(codes("adapt batch(every: 1 step)\nx y(z: 1 step)\n"), ["S007"])
+    }
+
+    func testAMisspeltUnitIsAnUnknownTimeUnitWithAFix() throws {
+        let tree = parse("adapt batch(every: 50 updates)\n")
+        let diagnostic = try XCTUnwrap(tree.diagnostics.first)
+        XCTAssertEqual(diagnostic.code, .timeUnit)
+        XCTAssertEqual(diagnostic.message, "unknown time unit 'updates'")
+        XCTAssertEqual(diagnostic.fixIts.first?.edits.first?.newText, "steps")
+        XCTAssertEqual(codes("adapt batch(every: 2 epocs)\n"), ["S009"])
+        XCTAssertEqual(parse("adapt batch(every: 2 epocs)\n").diagnostics.first?.fixIts.first?.edits.first?.newText, "epochs")
+        XCTAssertEqual(parse("adapt batch(every: 2 wombats)\n").diagnostics.first?.fixIts, [])
+    }
+}
