@@ -26,7 +26,7 @@ public enum WeightsFile {
 
     /// The index (JSON text) and the data of `tensors`; `dataName` is the data file's name as
     /// the index refers to it (beside the index).
-    public static func encode(_ tensors: [WeightsTensor], model: ModelSpec?, seed: UInt64, dataName: String)
+    public static func encode(_ tensors: [WeightsTensor], model: PlanModel?, seed: UInt64, dataName: String)
         -> (index: String, data: [UInt8]) {
         var data: [UInt8] = []
         data.reserveCapacity(tensors.reduce(0) { $0 + $1.values.count } * 4)
@@ -58,7 +58,7 @@ public enum WeightsFile {
 
     /// The plan's model object: `{"kind": "mlp", "hidden": [512, 512]}`, `{"kind": "cnn"}`,
     /// `{"kind": "wrn", "depth": 16, "width": 4}`, or null.
-    public static func modelJSON(_ model: ModelSpec?) -> String {
+    public static func modelJSON(_ model: PlanModel?) -> String {
         switch model {
         case nil: return "null"
         case .mlp(let hidden)?: return "{\"kind\": \"mlp\", \"hidden\": [\(hidden.map(String.init).joined(separator: ", "))]}"

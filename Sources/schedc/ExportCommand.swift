@@ -12,10 +12,12 @@ enum ExportCommand: Subcommand {
     static let help = """
     USAGE: schedc export --engine pytorch|megatron|deepspeed [options] FILE -o DIR
 
-    Compiles and plans FILE, checks that the engine can run every update of the plan exactly
-    (the same S4xx diagnostics `schedc lint --engine` reports; errors refuse the export), and
-    writes what the engine needs. Every engine keeps the plan's clock: the batch, ε, m and
-    weight decay of an update are a function of the samples consumed before it.
+    FILE is a .sched file (compiled and planned) or a plan file (`schedc plan --format json`,
+    or the realised-plan.json an adaptive run writes). Checks that the engine can run every
+    update of the plan exactly (the same S4xx diagnostics `schedc lint --engine` reports; for
+    a plan file, per phase; errors refuse the export), and writes what the engine needs.
+    Every engine keeps the plan's clock: the batch, ε, m and weight decay of an update are a
+    function of the samples consumed before it.
 
       pytorch    DIR/plan.json, DIR/schedc_torch.py (the PyTorch module: sampler, clock,
                  hook, rank entry point), DIR/initial-weights.json + .bin (the exact weights
@@ -63,30 +65,40 @@ enum ExportCommand: Subcommand {
         if out == nil, engine != .megatron {
             throw CLIError("where to? -o DIR (the \(engineName) export writes several files)")
         }
-        // The file's errors and planning error, then what the engine cannot run (S4xx): the
-        // diagnostics `schedc lint --engine` reports, warnings aside.
-        let analysis = Analysis(try SourceLoading.document(path), options: AnalysisOptions(depth: .plan, lints: false, engine: target))
-        guard let program = analysis.program, let plan = analysis.plan else {
-            DiagnosticsDriver.emit([(analysis.source, analysis.errors)], json: false)
-            return ExitCode.failure
-        }
-        if plan.adaptive != nil {
-            printError("schedc export: " + AdaptiveWiring.otherEngineRefusal(path, engine: EngineLimits.displayName(engine)))
-            return ExitCode.failure
-        }
-        let diagnostics = analysis.diagnostics
-        if !diagnostics.isEmpty { DiagnosticsDriver.emit([(analysis.source, diagnostics)], json: false) }
-        if diagnostics.contains(where: { $0.severity == .error }) {
-            printError("schedc export: \(path): \(EngineLimits.displayName(engine)) cannot run this plan exactly; nothing written")
-            return ExitCode.failure
+        let plan: Plan, scheduleText: String?
+        let source = try SourceLoading.load(path)
+        if PlanFile.isPlan(source) {
+            guard let read = planFile(source, target: target, command: "export") else { return ExitCode.failure }
+            plan = read
+            scheduleText = nil
+        } else {
+            // The file's errors and planning error, then what the engine cannot run (S4xx): the
+            // diagnostics `schedc lint --engine` reports, warnings aside.
+            let analysis = Analysis(Document(source), options: AnalysisOptions(depth: .plan, lints: false, engine: target))
+            guard analysis.program != nil, let planned = analysis.plan else {
+                DiagnosticsDriver.emit([(analysis.source, analysis.errors)], json: false)
+                return ExitCode.failure
+            }
+            if planned.adaptive != nil {
+                printError("schedc export: " + AdaptiveWiring.otherEngineRefusal(path, engine: EngineLimits.displayName(engine)))
+                return ExitCode.failure
+            }
+            let diagnostics = analysis.diagnostics
+            if !diagnostics.isEmpty { DiagnosticsDriver.emit([(analysis.source, diagnostics)], json: false) }
+            if diagnostics.contains(where: { $0.severity == .error }) {
+                printError("schedc export: \(path): \(EngineLimits.displayName(engine)) cannot run this plan exactly; nothing written")
+                return ExitCode.failure
+            }
+            plan = planned
+            scheduleText = analysis.source.text
         }
 
         switch engine {
         case .embedded:
             return ExitCode.usage  // refused with a message above
         case .pytorch:
-            let data = try loadData(program: program, plan: plan, source: analysis.source, dataDirectory: parsed.value("--data"))
-            try writeTorchBundle(program: program, plan: plan, data: data, to: out!, schedule: path)
+            let data = try loadData(plan: plan, scheduleText: scheduleText, path: path, dataDirectory: parsed.value("--data"))
+            try writeTorchBundle(plan: plan, data: data, to: out!, schedule: path)
             writeStandardOutput("schedc export: \(path) → \(out!) (plan.json, schedc_torch.py, initial weights, README.txt)\n")
         case .megatron:
             let arguments = MegatronArguments(plan: plan, target: target)
@@ -95,7 +107,7 @@ enum ExportCommand: Subcommand {
                 text += "# Megatron-LM before --step-batch-size-schedule: \(rampup) instead of --step-batch-size-schedule\n"
             }
             writeStandardOutput(text)
-            writeStandardOutput(hookNote(plan: plan, program: program, engine: engine))
+            writeStandardOutput(hookNote(plan: plan, engine: engine))
             if let out {
                 try makeDirectory(out)
                 try AtomicFile.replace(join(out, "megatron-args.txt"), with: text)
@@ -110,40 +122,70 @@ enum ExportCommand: Subcommand {
             try AtomicFile.replace(join(out!, "README.txt"), with: deepSpeedReadme(schedule: schedule, plan: plan, schedulePath: path))
             writeStandardOutput("schedc export: \(path) → \(out!) (ds_config.json, batch_schedule.json: "
                                 + "\(schedule.changes.count - 1) batch changes; plan.json, schedc_torch.py)\n")
-            writeStandardOutput(hookNote(plan: plan, program: program, engine: engine))
+            writeStandardOutput(hookNote(plan: plan, engine: engine))
         }
         return ExitCode.success
     }
 
+    /// A plan file for `target` (a realised adaptive plan among them), or nil once it is refused
+    /// with the reason printed: unreadable, still adaptive, or what the engine cannot run —
+    /// said per phase, with the S4xx code `schedc lint --engine` gives, as there is no source
+    /// line to point at.
+    static func planFile(_ source: SourceFile, target: EngineTarget, command: String) -> Plan? {
+        let path = source.path, name = EngineLimits.displayName(target.engine)
+        let plan: Plan
+        do {
+            plan = try Plan(jsonText: source.text)
+        } catch {
+            printError("schedc \(command): \(path): \(codedPlanRefusal(error))")
+            return nil
+        }
+        if plan.adaptive != nil {
+            printError("schedc \(command): " + AdaptiveWiring.otherEngineRefusal(path, engine: name))
+            return nil
+        }
+        let findings = EngineLimits.findings(for: plan, target: target)
+        for finding in findings {
+            let phase = finding.phase.map { "phase \($0 + 1): " } ?? ""
+            printError("schedc \(command): \(path): \(finding.severity == .error ? "error" : "warning"): \(phase)\(finding.message) "
+                       + "[\(finding.code.rawValue)]" + finding.notes.map { "\n  note: \($0)" }.joined())
+        }
+        if findings.contains(where: { $0.severity == .error }) {
+            printError("schedc \(command): \(path): \(name) cannot run this plan exactly; nothing written")
+            return nil
+        }
+        return plan
+    }
+
     /// The data set, loaded as a run loads it (its shape fixes the model's).
-    static func loadData(program: CheckedProgram, plan: Plan, source: SourceFile, dataDirectory: String?) throws -> LoadedRunData {
-        let specification = RunSpecification(plan: plan, scheduleText: source.text, threads: 1,
+    static func loadData(plan: Plan, scheduleText: String?, path: String, dataDirectory: String?) throws -> LoadedRunData {
+        let specification = RunSpecification(plan: plan, scheduleText: scheduleText, threads: 1,
                                               dataDirectory: dataDirectory)
         do {
             _ = try specification.modelArchitecture()
             return try specification.loadData(.locate)
         } catch let error as RunError {
-            throw CLIError("\(source.path): \(error.coded)")
+            throw CLIError("\(path): \(error.coded)")
         }
     }
 
     /// plan.json, schedc_torch.py, the initial weights and README.txt in `directory`.
-    static func writeTorchBundle(program: CheckedProgram, plan: Plan, data: LoadedRunData, to directory: String,
+    static func writeTorchBundle(plan: Plan, data: LoadedRunData, to directory: String,
                                  schedule: String) throws {
         try makeDirectory(directory)
         try writePlanAndModule(plan: plan, to: directory)
-        try writeInitialWeights(program: program, plan: plan, data: data, to: directory)
+        try writeInitialWeights(plan: plan, data: data, to: directory)
         try AtomicFile.replace(join(directory, "README.txt"), with: torchReadme(plan: plan, schedulePath: schedule))
     }
 
     static let weightsName = "initial-weights"
 
-    /// The weights the embedded runtime's run of this program starts from.
-    static func writeInitialWeights(program: CheckedProgram, plan: Plan, data: LoadedRunData, to directory: String) throws {
+    /// The weights the embedded runtime's run of this plan starts from.
+    static func writeInitialWeights(plan: Plan, data: LoadedRunData, to directory: String) throws {
         let specification = RunSpecification(plan: plan, scheduleText: nil, threads: 1)
         let model = specification.makeModel(try specification.modelArchitecture(), data: data)
         let tensors = model.stateTensors.map { WeightsTensor(name: $0.name, shape: $0.shape, values: $0.values) }
-        let encoded = WeightsFile.encode(tensors, model: program.model, seed: program.seed, dataName: weightsName + ".bin")
+        let encoded = WeightsFile.encode(tensors, model: plan.model, seed: plan.seed, dataName: weightsName + ".bin")
         let binary = join(directory, weightsName + ".bin")
         do {
             try Data(encoded.data).write(to: URL(fileURLWithPath: binary), options: .atomic)
@@ -165,7 +207,7 @@ enum ExportCommand: Subcommand {
     }
 
     /// What the engine's own schedulers cannot do and the hook does.
-    static func hookNote(plan: Plan, program: CheckedProgram, engine: Engine) -> String {
+    static func hookNote(plan: Plan, engine: Engine) -> String {
         let rates = Set(plan.phases.map(\.learningRate)), momenta = Set(plan.phases.map(\.momentum))
         guard rates.count > 1 || momenta.count > 1 || plan.warmup != nil else {
             return "ε \(JSONScalar.number(plan.phases[0].learningRate)) and m \(JSONScalar.number(plan.phases[0].momentum)) "

@@ -38,21 +38,34 @@ enum TorchRun {
     static func start(path: String, parsed: ParsedArguments, options: RunOptions) throws -> Int32 {
         let nproc = try parsed.integer("--nproc", default: 1, in: 1...256)!
         let python = try interpreter(parsed.value("--python"))
-        let outcome = try ScheduleCompilation.compile(try SourceLoading.load(path), options: options, command: "run")
-        guard case .compiled(let schedule) = outcome else {
-            if case .failed(let status) = outcome { return status }
-            return ExitCode.failure
+        let source = try SourceLoading.load(path)
+        let plan: Plan, scheduleText: String?, overrides: [String]
+        if PlanFile.isPlan(source) {
+            // A plan file (the realised plan of an adaptive run among them) runs as written.
+            if let option = options.scheduleOptionNames.first {
+                throw CLIError("\(path): '\(option)' cannot be applied to a plan file: it would change the plan")
+            }
+            guard let read = ExportCommand.planFile(source, target: EngineTarget(engine: .pytorch, worldSize: nproc), command: "run")
+            else { return ExitCode.failure }
+            (plan, scheduleText, overrides) = (read, nil, [])
+        } else {
+            let outcome = try ScheduleCompilation.compile(source, options: options, command: "run")
+            guard case .compiled(let schedule) = outcome else {
+                if case .failed(let status) = outcome { return status }
+                return ExitCode.failure
+            }
+            if schedule.plan.adaptive != nil {
+                printError("schedc run: " + AdaptiveWiring.otherEngineRefusal(path, engine: "PyTorch DDP"))
+                return ExitCode.failure
+            }
+            let limits = EngineLimits.diagnostics(for: schedule.plan, program: schedule.program,
+                                                  target: EngineTarget(engine: .pytorch, worldSize: nproc))
+            if !limits.isEmpty { DiagnosticsDriver.emit([(schedule.source, limits)], json: false) }
+            if limits.contains(where: { $0.severity == .error }) { return ExitCode.failure }
+            (plan, scheduleText, overrides) = (schedule.plan, schedule.source.text, schedule.overrides)
         }
-        if schedule.plan.adaptive != nil {
-            printError("schedc run: " + AdaptiveWiring.otherEngineRefusal(path, engine: "PyTorch DDP"))
-            return ExitCode.failure
-        }
-        let limits = EngineLimits.diagnostics(for: schedule.plan, program: schedule.program,
-                                              target: EngineTarget(engine: .pytorch, worldSize: nproc))
-        if !limits.isEmpty { DiagnosticsDriver.emit([(schedule.source, limits)], json: false) }
-        if limits.contains(where: { $0.severity == .error }) { return ExitCode.failure }
-        let specification = RunSpecification(plan: schedule.plan, scheduleText: schedule.source.text,
-                                              sourcePath: path, overrides: schedule.overrides, threads: options.threads,
+        let specification = RunSpecification(plan: plan, scheduleText: scheduleText,
+                                              sourcePath: path, overrides: overrides, threads: options.threads,
                                               dataDirectory: options.dataDirectory)
         let data: LoadedRunData
         do {
@@ -62,7 +75,7 @@ enum TorchRun {
         } catch let error as RunError {
             return RunCommand.report(error)
         }
-        let placement = RunDirectory.placement(out: parsed.value("--out"), schedule: schedule.program.name)
+        let placement = RunDirectory.placement(out: parsed.value("--out"), schedule: plan.schedule)
         let directory: RunDirectory
         do {
             directory = try EngineRun.create(specification, in: placement, engine: .pytorch, data: data, schedcVersion: schedcVersion)
@@ -70,7 +83,7 @@ enum TorchRun {
             return RunCommand.report(error)
         }
         try AtomicFile.replace(ExportCommand.join(directory.path, PythonModule.fileName), with: try moduleText())
-        try ExportCommand.writeInitialWeights(program: schedule.program, plan: schedule.plan, data: data, to: directory.path)
+        try ExportCommand.writeInitialWeights(plan: plan, data: data, to: directory.path)
         let threads = max(1, options.threads / nproc)
         let launch = Launch(worldSize: nproc, threadsPerRank: threads, dataDirectory: data.directory.map(absolute),
                             python: python)
@@ -84,7 +97,7 @@ enum TorchRun {
             writeStandardOutput("schedc run: \(path) → \(directory.path) (PyTorch DDP, \(nproc) rank\(nproc == 1 ? "" : "s"), "
                                 + "\(threads) thread\(threads == 1 ? "" : "s") each)\n")
         }
-        return train(directory: directory, plan: schedule.plan, launch: launch, resume: false, quiet: options.quiet)
+        return train(directory: directory, plan: plan, launch: launch, resume: false, quiet: options.quiet)
     }
 
     /// `schedc run --resume DIR` of a torch run: the same ranks again, with --resume.

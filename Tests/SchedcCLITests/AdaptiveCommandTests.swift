@@ -69,6 +69,21 @@ final class AdaptiveCommandTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try summaryDigest(replay), try summaryDigest(directory))
 
+        // The realised plan is a fixed plan: other engines take it like any plan file.
+        let exported = try runSchedc(["export", "--engine", "deepspeed", directory + "/realised-plan.json", "-o", path("ds")])
+        XCTAssertEqual(exported.status, 0, exported.stderr)
+        let schedule = try read(path("ds") + "/batch_schedule.json")
+        XCTAssertTrue(schedule.contains("\"train_batch_size\": 32"), schedule)
+        let torchExport = try runSchedc(["export", "--engine", "pytorch", directory + "/realised-plan.json", "-o", path("pt")])
+        XCTAssertEqual(torchExport.status, 0, torchExport.stderr)
+        XCTAssertEqual(try read(path("pt") + "/plan.json"), realised, "the engine gets the realised plan as it is")
+        // And PyTorch DDP runs it: the run directory the ranks would start from (printed as torchrun commands).
+        let torch = try runSchedc(["run", "--engine", "torch", "--nproc", "2", "--nnodes", "2", "--rdzv-endpoint", "head:29400",
+                                   directory + "/realised-plan.json", "--out", path("torch")])
+        XCTAssertEqual(torch.status, 0, torch.stderr)
+        XCTAssertEqual(try read(path("torch") + "/plan.json"), realised)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("torch") + "/initial-weights.bin"))
+
         // compare: the batch panel with B_simple.
         let compared = try runSchedc(["compare", directory, replay, "--out", path("compare"), "--quiet"])
         XCTAssertEqual(compared.status, 0, compared.stderr)
@@ -90,6 +105,10 @@ final class AdaptiveCommandTests: XCTestCase {
         let export = try runSchedc(["export", "--engine", "pytorch", file, "-o", path("export")])
         XCTAssertEqual(export.status, 1)
         XCTAssertTrue(export.stderr.contains("'adapt batch' decides the batch while the run trains"), export.stderr)
+        let exportPlan = try runSchedc(["export", "--engine", "deepspeed", planFile, "-o", path("export-plan")])
+        XCTAssertEqual(exportPlan.status, 1)
+        XCTAssertTrue(exportPlan.stderr.contains("'adapt batch' decides the batch while the run trains"), exportPlan.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("export-plan")))
         let torch = try runSchedc(["run", "--engine", "torch", file, "--out", path("torch")])
         XCTAssertEqual(torch.status, 1)
         XCTAssertTrue(torch.stderr.contains("PyTorch DDP cannot run it; run it with `schedc run`"), torch.stderr)

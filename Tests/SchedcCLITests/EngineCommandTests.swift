@@ -148,6 +148,40 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("[S401]"), refused.stderr)
     }
 
+    /// A plan file exports like the schedule it was planned from; what the engine cannot run is
+    /// refused per phase, with the same code.
+    func testAPlanFileExportsLikeItsSchedule() throws {
+        let schedule = try write(Self.tiny, "tiny.sched")
+        let planned = try runSchedc(["plan", "--format", "json", schedule])
+        XCTAssertEqual(planned.status, 0, planned.stderr)
+        let planFile = try write(planned.stdout, "tiny.json")
+        let fromSchedule = scratch.appendingPathComponent("from-sched").path
+        let fromPlan = scratch.appendingPathComponent("from-plan").path
+        for (file, out) in [(schedule, fromSchedule), (planFile, fromPlan)] {
+            let result = try runSchedc(["export", "--engine", "deepspeed", "--world-size", "2", "--micro-batch", "25", file, "-o", out])
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
+        for name in ["ds_config.json", "batch_schedule.json", "plan.json"] {
+            XCTAssertEqual(try String(contentsOfFile: fromPlan + "/" + name, encoding: .utf8),
+                           try String(contentsOfFile: fromSchedule + "/" + name, encoding: .utf8), name)
+        }
+        let megatron = try runSchedc(["export", "--engine", "megatron", planFile])
+        XCTAssertEqual(megatron.status, 0, megatron.stderr)
+        XCTAssertEqual(megatron.stdout, try runSchedc(["export", "--engine", "megatron", schedule]).stdout)
+
+        let refused = try runSchedc(["export", "--engine", "deepspeed", "--world-size", "3", planFile, "-o", fromPlan + "3"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("[S401]") && refused.stderr.contains("phase "), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("cannot run this plan exactly; nothing written"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: fromPlan + "3"))
+
+        let broken = try write("{\"format\": \"schedc-plan\", \"version\": 7}", "broken.json")
+        let unreadable = try runSchedc(["export", "--engine", "deepspeed", broken, "-o", fromPlan + "4"])
+        XCTAssertEqual(unreadable.status, 1)
+        XCTAssertTrue(unreadable.stderr.contains("plan version 7 is not supported") && unreadable.stderr.contains("[S505]"),
+                      unreadable.stderr)
+    }
+
     func testExportUsageErrors() throws {
         let schedule = try write(Self.tiny, "tiny.sched")
         XCTAssertEqual(try runSchedc(["export", schedule, "-o", scratch.path + "/x"]).status, 2, "no engine")
