@@ -106,7 +106,7 @@ public final class TrainingRun {
         RunDirectory.active = directory
         var record = try directory.readRecord()
         if record.status == .finished {
-            throw RunError(.io, "\(directory.path): the run has finished (\(record.epochs) of \(record.epochs) epochs); there is nothing to resume")
+            throw RunError(.io, "\(directory.path): the run has finished (\(record.epochs) of \(record.epochs) epoch\(record.epochs == 1 ? "" : "s")); there is nothing to resume")
         }
         let planText = try directory.readPlanText()
         guard planText == specification.plan.jsonText() else {

@@ -233,7 +233,7 @@ enum ExportCommand: Subcommand {
         """
         \(plan.schedule): exported by schedc for PyTorch DDP (torch 1.13 or 2.x, standard library otherwise)
 
-        plan.json               the plan: \(plan.totalUpdates) updates over \(plan.epochs) epochs of \(plan.datasetSize) examples
+        plan.json               the plan: \(English.count(plan.totalUpdates, "update")) over \(English.count(plan.epochs, "epoch")) of \(plan.datasetSize) examples
         schedc_torch.py         sampler, clock, lr/momentum hook, models, and the rank entry point
         initial-weights.json    the weights `schedc run` starts from (values in initial-weights.bin)
 

@@ -190,7 +190,7 @@ enum RunCommand: Subcommand {
             return report(error)
         }
         if record.status == .finished {
-            writeStandardOutput("\(path): the run has already finished (\(record.epochs) of \(record.epochs) epochs); nothing to resume\n")
+            writeStandardOutput("\(path): the run has already finished (\(record.epochs) of \(English.count(record.epochs, "epoch"))); nothing to resume\n")
             if let text = try? String(contentsOfFile: directory.summaryPath, encoding: .utf8),
                let summary = try? RunSummary(text: text, origin: directory.summaryPath, directory: path) {
                 writeStandardOutput(RunReport.summary(summary))

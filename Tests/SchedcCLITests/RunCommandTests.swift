@@ -337,6 +337,12 @@ final class RunCommandTests: XCTestCase {
         let result = try runSchedc(["run", "--resume", out])
         XCTAssertEqual(result.status, 0)
         XCTAssertTrue(result.stdout.hasPrefix("\(out): the run has already finished (3 of 3 epochs); nothing to resume\nfinished tiny in "), result.stdout)
+
+        let one = path("done-one")
+        let oneEpoch = Self.tiny.replacingOccurrences(of: "epochs 3", with: "epochs 1").replacingOccurrences(of: "at epoch 1, 2: noise /= 2\n", with: "")
+        XCTAssertEqual(try runSchedc(["run", try write(oneEpoch, "one.sched"), "--out", one, "--quiet"]).status, 0)
+        let again = try runSchedc(["run", "--resume", one])
+        XCTAssertTrue(again.stdout.hasPrefix("\(one): the run has already finished (1 of 1 epoch); nothing to resume\n"), again.stdout)
     }
 
     func testDamagedCheckpointIsAClearError() throws {
