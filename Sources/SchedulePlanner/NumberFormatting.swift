@@ -146,37 +146,8 @@ extension ShortestDecimal {
                 }
                 while count > 1, digits[count - 1] == 0 { count -= 1 }
             }
-            var length = 0
-            func put(_ byte: UInt8) {
-                out[length] = byte
-                length += 1
-            }
-            func putDigit(_ index: Int) { put(index < count ? digits[index] + UInt8(ascii: "0") : UInt8(ascii: "0")) }
-            if negative { put(UInt8(ascii: "-")) }
-            if exponent < -4 || exponent >= precision {
-                putDigit(0)
-                if count > 1 {
-                    put(UInt8(ascii: "."))
-                    for index in 1..<count { putDigit(index) }
-                }
-                put(UInt8(ascii: "e"))
-                put(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-                let magnitude = abs(exponent)
-                if magnitude >= 100 { put(UInt8(ascii: "0") + UInt8(magnitude / 100)) }
-                put(UInt8(ascii: "0") + UInt8(magnitude / 10 % 10))
-                put(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            } else if exponent < 0 {
-                put(UInt8(ascii: "0"))
-                put(UInt8(ascii: "."))
-                for _ in 0..<(-exponent - 1) { put(UInt8(ascii: "0")) }
-                for index in 0..<count { putDigit(index) }
-            } else {
-                for index in 0...exponent { putDigit(index) }
-                if count > exponent + 1 {
-                    put(UInt8(ascii: "."))
-                    for index in (exponent + 1)..<count { putDigit(index) }
-                }
-            }
+            let length = layOutG(negative: negative, count: count, exponent: exponent, precision: precision,
+                                 digit: { digits[$0] + UInt8(ascii: "0") }, into: out)
             return String(decoding: UnsafeBufferPointer(rebasing: out[0..<length]), as: UTF8.self)
         }
     }
@@ -265,39 +236,51 @@ struct RoundedDecimal {
                 }
             }
             return withUnsafeBytes(of: significant) { significant -> String in
-                var length = 0
-                func put(_ byte: UInt8) {
-                    buffer[length] = byte
-                    length += 1
-                }
-                func digit(_ index: Int) -> UInt8 { index < count ? significant[index] : UInt8(ascii: "0") }
-                if negative { put(UInt8(ascii: "-")) }
-                if exponent < -4 || exponent >= precision {
-                    put(digit(0))
-                    if count > 1 {
-                        put(UInt8(ascii: "."))
-                        for index in 1..<count { put(digit(index)) }
-                    }
-                    put(UInt8(ascii: "e"))
-                    put(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-                    let magnitude = abs(exponent)
-                    if magnitude >= 100 { put(UInt8(ascii: "0") + UInt8(magnitude / 100)) }
-                    put(UInt8(ascii: "0") + UInt8(magnitude / 10 % 10))
-                    put(UInt8(ascii: "0") + UInt8(magnitude % 10))
-                } else if exponent < 0 {
-                    put(UInt8(ascii: "0"))
-                    put(UInt8(ascii: "."))
-                    for _ in 0..<(-exponent - 1) { put(UInt8(ascii: "0")) }
-                    for index in 0..<count { put(digit(index)) }
-                } else {
-                    for index in 0...exponent { put(digit(index)) }
-                    if count > exponent + 1 {
-                        put(UInt8(ascii: "."))
-                        for index in (exponent + 1)..<count { put(digit(index)) }
-                    }
-                }
+                let out = UnsafeMutableBufferPointer(rebasing: buffer[0..<48])
+                let length = layOutG(negative: negative, count: count, exponent: exponent, precision: precision,
+                                     digit: { significant[$0] }, into: out)
                 return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<length]), as: UTF8.self)
             }
         }
     }
+}
+
+/// Writes `count` significant digits (`digit(i)`: ASCII, most significant first, the first at
+/// decimal exponent `exponent`) as `%.<precision>g` lays them out — an exponent of at least two
+/// digits below 1e-4 and from 10^precision on, else plain — and returns the length written.
+@inline(__always)
+private func layOutG(negative: Bool, count: Int, exponent: Int, precision: Int, digit: (Int) -> UInt8,
+                     into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    var length = 0
+    func put(_ byte: UInt8) {
+        out[length] = byte
+        length += 1
+    }
+    func putDigit(_ index: Int) { put(index < count ? digit(index) : UInt8(ascii: "0")) }
+    if negative { put(UInt8(ascii: "-")) }
+    if exponent < -4 || exponent >= precision {
+        putDigit(0)
+        if count > 1 {
+            put(UInt8(ascii: "."))
+            for index in 1..<count { putDigit(index) }
+        }
+        put(UInt8(ascii: "e"))
+        put(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        let magnitude = abs(exponent)
+        if magnitude >= 100 { put(UInt8(ascii: "0") + UInt8(magnitude / 100)) }
+        put(UInt8(ascii: "0") + UInt8(magnitude / 10 % 10))
+        put(UInt8(ascii: "0") + UInt8(magnitude % 10))
+    } else if exponent < 0 {
+        put(UInt8(ascii: "0"))
+        put(UInt8(ascii: "."))
+        for _ in 0..<(-exponent - 1) { put(UInt8(ascii: "0")) }
+        for index in 0..<count { putDigit(index) }
+    } else {
+        for index in 0...exponent { putDigit(index) }
+        if count > exponent + 1 {
+            put(UInt8(ascii: "."))
+            for index in (exponent + 1)..<count { putDigit(index) }
+        }
+    }
+    return length
 }

@@ -136,12 +136,17 @@ enum RunCommand: Subcommand {
         return start(specification, out: parsed.value("--out"), options: options, logUpdates: logUpdates)
     }
 
-    /// `schedc run PLAN.json`: the plan as written, no overrides.
-    static func runPlan(_ source: SourceFile, options: RunOptions, out: String?, logUpdates: Bool) throws -> Int32 {
+    /// A plan file runs as written: an option that would change the schedule is refused.
+    static func refuseScheduleOptions(_ options: RunOptions, forPlanFile path: String) throws {
         if let option = options.scheduleOptionNames.first {
-            throw CLIError("\(source.path): '\(option)' cannot be applied to a plan file: it would change the plan; "
+            throw CLIError("\(path): '\(option)' cannot be applied to a plan file: it would change the plan; "
                            + "give it to `schedc plan --format json` instead (or run the .sched file with it)")
         }
+    }
+
+    /// `schedc run PLAN.json`: the plan as written, no overrides.
+    static func runPlan(_ source: SourceFile, options: RunOptions, out: String?, logUpdates: Bool) throws -> Int32 {
+        try refuseScheduleOptions(options, forPlanFile: source.path)
         let plan: Plan
         do {
             plan = try Plan(jsonText: source.text)

@@ -42,9 +42,7 @@ enum TorchRun {
         let plan: Plan, scheduleText: String?, overrides: [String]
         if PlanFile.isPlan(source) {
             // A plan file (the realised plan of an adaptive run among them) runs as written.
-            if let option = options.scheduleOptionNames.first {
-                throw CLIError("\(path): '\(option)' cannot be applied to a plan file: it would change the plan")
-            }
+            try RunCommand.refuseScheduleOptions(options, forPlanFile: path)
             guard let read = ExportCommand.planFile(source, target: EngineTarget(engine: .pytorch, worldSize: nproc), command: "run")
             else { return ExitCode.failure }
             (plan, scheduleText, overrides) = (read, nil, [])
