@@ -23,6 +23,7 @@ public enum LanguageServerBenchmark {
     /// number in the middle of the file (incremental sync) and hovers that event.
     public static func measure(lines: Int, runs: Int) throws -> Latencies {
         let text = FrontEndBenchmark.schedule(lines: lines)
+        ServerMemory.keepFreedMemory() // as `schedc lsp` does
         let uri = "file:///bench.sched"
         // What the server wrote: counted, and the last message kept (as a client reads and drops them).
         var written = 0

@@ -138,16 +138,84 @@ struct JSONWriter {
 
     /// The whole `textDocument/publishDiagnostics` notification.
     static func publishDiagnostics(_ params: PublishDiagnosticsParams) -> Data {
+        publishDiagnostics(params, reusing: nil).message
+    }
+
+    /// The notification, copying the bytes of each diagnostic that `previous` (the document's
+    /// last publication) already wrote; and what this one wrote, for the next. An edit leaves
+    /// most diagnostics as they were (those on other lines keep their line and column), and a
+    /// diagnostic's JSON depends on nothing but the diagnostic.
+    static func publishDiagnostics(_ params: PublishDiagnosticsParams, reusing previous: EncodedDiagnostics?) -> (message: Data, encoded: EncodedDiagnostics) {
         var writer = JSONWriter(capacity: 256 + 512 * params.diagnostics.count)
-        writer.raw("{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/publishDiagnostics\",\"params\":{\"diagnostics\":")
-        writer.array(params.diagnostics) { $0.diagnostic($1) }
-        writer.raw(",\"uri\":")
+        writer.raw("{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/publishDiagnostics\",\"params\":{\"diagnostics\":[")
+        var matcher = previous.map(EncodedDiagnostics.Matcher.init)
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(params.diagnostics.count)
+        var reused = 0
+        for (index, diagnostic) in params.diagnostics.enumerated() {
+            if index > 0 { writer.raw(",") }
+            let start = writer.bytes.count
+            if let bytes = matcher?.bytes(of: diagnostic) {
+                writer.bytes.append(contentsOf: bytes)
+                reused += 1
+            } else {
+                writer.diagnostic(diagnostic)
+            }
+            ranges.append(start..<writer.bytes.count)
+        }
+        writer.raw("],\"uri\":")
         writer.string(params.uri)
         if let version = params.version {
             writer.raw(",\"version\":")
             writer.int(version)
         }
         writer.raw("}}")
-        return Data(writer.bytes)
+        return (Data(writer.bytes), EncodedDiagnostics(diagnostics: params.diagnostics, message: writer.bytes, ranges: ranges, reused: reused))
+    }
+}
+
+/// One publication's diagnostics and where each one's JSON lies in its message.
+struct EncodedDiagnostics: Sendable {
+    let diagnostics: [LSPDiagnostic]
+    let message: [UInt8]
+    let ranges: [Range<Int>]
+    /// How many diagnostics were copied from the publication before.
+    let reused: Int
+
+    /// Finds a new publication's diagnostics among the old ones: first in step (an edit
+    /// changes, adds or removes few diagnostics, and both lists are sorted by position), and
+    /// by value once two in a row are not where the step expects them.
+    struct Matcher {
+        let previous: EncodedDiagnostics
+        var next = 0
+        var misses = 0
+        var byValue: [LSPDiagnostic: Int]?
+
+        init(_ previous: EncodedDiagnostics) { self.previous = previous }
+
+        mutating func bytes(of diagnostic: LSPDiagnostic) -> ArraySlice<UInt8>? {
+            let old = previous.diagnostics
+            var found: Int?
+            if next < old.count, old[next] == diagnostic {
+                found = next
+            } else if next + 1 < old.count, old[next + 1] == diagnostic {
+                found = next + 1 // one changed or removed
+            } else if misses > 0 || byValue != nil {
+                if byValue == nil {
+                    var index: [LSPDiagnostic: Int] = [:]
+                    index.reserveCapacity(old.count)
+                    for (position, value) in old.enumerated() where index[value] == nil { index[value] = position }
+                    byValue = index
+                }
+                found = byValue![diagnostic]
+            }
+            guard let found else {
+                misses += 1
+                return nil
+            }
+            misses = 0
+            next = found + 1
+            return previous.message[previous.ranges[found]]
+        }
     }
 }

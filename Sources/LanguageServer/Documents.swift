@@ -58,6 +58,9 @@ public struct OpenDocument: Sendable {
     private var cachedAnalysis: Analysis?
     /// The newest analysis that had a plan (possibly of an older version).
     public private(set) var lastPlanned: Analysis?
+    /// Analyses replaced since the server last took them (`takeRetired`): it frees them once
+    /// the new version's diagnostics are out, off the path from keystroke to diagnostics.
+    private var retired: [Analysis] = []
 
     public init(uri: String, version: Int, text: String) {
         self.uri = uri
@@ -70,7 +73,10 @@ public struct OpenDocument: Sendable {
         if let cachedAnalysis { return cachedAnalysis }
         let analysis = Analysis(Document(path: OpenDocument.path(ofURI: uri), text: text, version: version), options: .lint)
         cachedAnalysis = analysis
-        if analysis.plan != nil { lastPlanned = analysis }
+        if analysis.plan != nil {
+            if let replaced = lastPlanned { retired.append(replaced) }
+            lastPlanned = analysis
+        }
         return analysis
     }
 
@@ -92,7 +98,14 @@ public struct OpenDocument: Sendable {
         }
         self.text = text
         self.version = version
+        if let replaced = cachedAnalysis { retired.append(replaced) }
         cachedAnalysis = nil
+    }
+
+    /// The analyses replaced since the last call, for the caller to free when it likes.
+    public mutating func takeRetired() -> [Analysis] {
+        defer { retired = [] }
+        return retired
     }
 
     /// What diagnostics call the document: the file name of a `file:` URI, else the URI.

@@ -29,6 +29,8 @@ public final class LanguageServer {
     private(set) var lifecycle = Lifecycle.uninitialized
     public private(set) var encoding = PositionEncoding.utf16
     public private(set) var documents: [String: OpenDocument] = [:]
+    /// Each open document's last published diagnostics with their JSON, reused by the next.
+    private var publishedDiagnostics: [String: EncodedDiagnostics] = [:]
     /// Set by `exit`: 0 after `shutdown`, 1 otherwise.
     public private(set) var exitCode: Int32?
     /// Versions whose diagnostics were not published because a newer change was waiting.
@@ -54,6 +56,8 @@ public final class LanguageServer {
 
     /// Handles one item; `queue` (the messages read ahead) tells about cancellations and newer changes.
     public func handle(_ item: MessageQueue.Item, queue: MessageQueue) {
+        // What the item replaced is freed after its answer is out.
+        defer { reclaimReplacedVersions() }
         switch item {
         case .framingError(let error):
             log("bad message framing: \(error)")
@@ -143,7 +147,8 @@ public final class LanguageServer {
                 publishDiagnostics(uri, queue: queue)
             case "textDocument/didClose":
                 let params = try decode(DidCloseTextDocumentParams.self, body)
-                documents[params.textDocument.uri] = nil
+                if let closed = documents.removeValue(forKey: params.textDocument.uri) { ServerMemory.release(closed) }
+                if let published = publishedDiagnostics.removeValue(forKey: params.textDocument.uri) { ServerMemory.release(published) }
                 notify("textDocument/publishDiagnostics", PublishDiagnosticsParams(uri: params.textDocument.uri, diagnostics: []))
             case "initialized", "$/cancelRequest", "$/setTrace", "workspace/didChangeConfiguration", "textDocument/didSave":
                 break
@@ -239,6 +244,14 @@ public final class LanguageServer {
         return (analysis, PlanContext(current: analysis, lastPlanned: document.lastPlanned))
     }
 
+    /// Hands the analyses replaced by new versions to the background queue that frees them.
+    private func reclaimReplacedVersions() {
+        for uri in documents.keys {
+            let retired = documents[uri]!.takeRetired()
+            if !retired.isEmpty { ServerMemory.release(retired) }
+        }
+    }
+
     /// Publishes the diagnostics of the document's current version, unless a newer change is
     /// already waiting (that version's diagnostics would be stale on arrival).
     private func publishDiagnostics(_ uri: String, queue: MessageQueue) {
@@ -255,7 +268,10 @@ public final class LanguageServer {
             droppedDiagnostics += 1
             return
         }
-        send(MessageFramer.frame(JSONWriter.publishDiagnostics(PublishDiagnosticsParams(uri: uri, version: version, diagnostics: diagnostics))))
+        let (message, encoded) = JSONWriter.publishDiagnostics(PublishDiagnosticsParams(uri: uri, version: version, diagnostics: diagnostics),
+                                                               reusing: publishedDiagnostics[uri])
+        if let replaced = publishedDiagnostics.updateValue(encoded, forKey: uri) { ServerMemory.release(replaced) }
+        send(MessageFramer.frame(message))
     }
 
     // MARK: - Features: one thin handler each

@@ -30,6 +30,7 @@ enum LSPCommand: Subcommand {
         guard parsed.positionals.isEmpty else { throw CLIError("unexpected argument '\(parsed.positionals[0])'") }
         let documentation = parsed.value("--docs") ?? defaultDocumentation()
         let configuration = LanguageServer.Configuration(documentation: documentation, version: schedcVersion)
+        ServerMemory.keepFreedMemory()
         return StdioTransport.run(configuration: configuration, log: { printError("schedc lsp: " + $0) })
     }
 

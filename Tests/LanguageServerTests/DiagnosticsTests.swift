@@ -158,4 +158,41 @@ final class DiagnosticsJSONTests: XCTestCase {
             XCTAssertEqual(String(decoding: JSONWriter.publishDiagnostics(params), as: UTF8.self), String(decoding: expected, as: UTF8.self), params.uri)
         }
     }
+
+    /// Reusing the last publication's bytes changes nothing: random lists made from the golden
+    /// cases' diagnostics (some kept, moved a line, reworded, removed, added or repeated) are
+    /// written exactly as without reuse, publication after publication.
+    func testReusedDiagnosticsAreWrittenAsWithoutReuse() throws {
+        let directory = repositoryRoot.appendingPathComponent("Tests/ScheduleLanguageTests/Golden/diagnostics")
+        var pool: [LSPDiagnostic] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).filter({ $0.hasSuffix(".sched") }).sorted() {
+            let text = String(decoding: try Data(contentsOf: directory.appendingPathComponent(name)), as: UTF8.self)
+            let published = Session(encodings: ["utf-16"]).open("file:///\(name)", text)
+            pool += try JSONDecoder().decode([LSPDiagnostic].self, from: JSONEncoder().encode(published))
+        }
+        XCTAssertGreaterThan(pool.count, 100)
+        var random = TestRandom(seed: 11)
+        var diagnostics = Array(pool.prefix(200))
+        var previous: EncodedDiagnostics?
+        var reused = 0
+        for version in 0..<300 {
+            for _ in 0..<random.int(0...4) where !diagnostics.isEmpty {
+                let index = random.below(diagnostics.count)
+                switch random.below(5) {
+                case 0: diagnostics[index].range.start.line += 1
+                case 1: diagnostics[index].message += "!"
+                case 2: diagnostics.remove(at: index)
+                case 3: diagnostics.insert(random.pick(pool), at: index)
+                default: diagnostics.insert(diagnostics[index], at: index)
+                }
+            }
+            if random.chance(0.05), diagnostics.count > 1 { diagnostics.swapAt(random.below(diagnostics.count), random.below(diagnostics.count)) }
+            let params = PublishDiagnosticsParams(uri: "file:///r.sched", version: version, diagnostics: diagnostics)
+            let (message, encoded) = JSONWriter.publishDiagnostics(params, reusing: previous)
+            XCTAssertEqual(String(decoding: message, as: UTF8.self), String(decoding: JSONWriter.publishDiagnostics(params), as: UTF8.self), "version \(version)")
+            reused += encoded.reused
+            previous = encoded
+        }
+        XCTAssertGreaterThan(reused, 250 * 150, "most diagnostics were found in the last publication")
+    }
 }
