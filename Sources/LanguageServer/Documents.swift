@@ -58,6 +58,8 @@ public struct OpenDocument: Sendable {
     private var cachedAnalysis: Analysis?
     /// The newest analysis that had a plan (possibly of an older version).
     public private(set) var lastPlanned: Analysis?
+    /// The newest analysis made (possibly of an older version): the next one reuses its work.
+    private var lastAnalysed: Analysis?
     /// Analyses replaced since the server last took them (`takeRetired`): it frees them once
     /// the new version's diagnostics are out, off the path from keystroke to diagnostics.
     private var retired: [Analysis] = []
@@ -71,7 +73,10 @@ public struct OpenDocument: Sendable {
     /// The analysis of the current text (the whole analysis: diagnostics, lints and plan).
     public mutating func analysis() -> Analysis {
         if let cachedAnalysis { return cachedAnalysis }
-        let analysis = Analysis(Document(path: OpenDocument.path(ofURI: uri), text: text, version: version), options: .lint)
+        let analysis = Analysis(Document(path: OpenDocument.path(ofURI: uri), text: text, version: version), options: .lint,
+                                reusing: lastAnalysed)
+        if let replaced = lastAnalysed { retired.append(replaced) }
+        lastAnalysed = analysis
         cachedAnalysis = analysis
         if analysis.plan != nil {
             if let replaced = lastPlanned { retired.append(replaced) }
@@ -98,7 +103,6 @@ public struct OpenDocument: Sendable {
         }
         self.text = text
         self.version = version
-        if let replaced = cachedAnalysis { retired.append(replaced) }
         cachedAnalysis = nil
     }
 

@@ -101,18 +101,21 @@ public struct Analysis: Sendable {
     /// has syntax errors: what an editor's "format document" applies.
     public var formattingEdits: [TextEdit]? { ScheduleFormatter.edits(toFormat: syntax) }
 
-    public init(_ document: Document, options: AnalysisOptions = .lint) {
+    /// `previous`, the analysis of an earlier version of the document (an editor's last one),
+    /// lets the analysis reuse what the edit since did not touch; the result is the same as
+    /// without it (tested).
+    public init(_ document: Document, options: AnalysisOptions = .lint, reusing previous: Analysis? = nil) {
         self.document = document
         self.options = options
         source = SourceFile(path: document.path, text: document.text)
         guard options.depth >= .semantics else {
-            syntax = Parser.parse(source)
+            syntax = Parser.parse(source, reusing: previous?.syntax)
             diagnostics = syntax.diagnostics
             program = nil
             plan = nil
             return
         }
-        let compiled = ScheduleCompiler.compile(source, lints: options.lints)
+        let compiled = ScheduleCompiler.compile(source, lints: options.lints, reusing: previous?.syntax)
         syntax = compiled.syntax
         var diagnostics = compiled.diagnostics
         var plan: Plan?

@@ -40,8 +40,15 @@ public struct Parser {
 
     mutating func parseFile() -> [Statement] {
         var statements: [Statement] = []
+        parseLines(into: &statements, untilToken: tokens.count)
+        return statements
+    }
+
+    /// Parses whole lines from the current token up to (not including) the token at `end`,
+    /// which starts a line, or to the end of the file.
+    mutating func parseLines(into statements: inout [Statement], untilToken end: Int) {
         var progress = LoopProgress()
-        while current.kind != .endOfFile {
+        while current.kind != .endOfFile, index < end {
             guard progress.advanced(to: index) else { advance(); continue }
             if current.kind == .newline {
                 advance()
@@ -55,7 +62,6 @@ public struct Parser {
             }
             if current.kind == .newline { advance() }
         }
-        return statements
     }
 
     mutating func parseStatement() -> Statement {

@@ -8,8 +8,10 @@
 /// The analysis core (ScheduleAnalysis) calls this and adds what needs the planner: the
 /// policy lints, the plan and its lints (S3xx).
 public enum ScheduleCompiler {
-    public static func compile(_ source: SourceFile, lints: Bool = true) -> CompilationResult {
-        let syntax = Parser.parse(source)
+    /// `reusing` the tree of the version before (an editor's last analysis) parses only the
+    /// lines an edit touched; the result is the same either way.
+    public static func compile(_ source: SourceFile, lints: Bool = true, reusing previous: SyntaxTree? = nil) -> CompilationResult {
+        let syntax = Parser.parse(source, reusing: previous)
         let (program, semantic) = Checker.check(syntax)
         var diagnostics = syntax.diagnostics + semantic
         if lints, let program {

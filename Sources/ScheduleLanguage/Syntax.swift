@@ -27,7 +27,7 @@ public struct SyntaxTree: Sendable {
 }
 
 /// One line's statement. Statements end at the end of a line.
-public enum Statement: Sendable {
+public enum Statement: Hashable, Sendable {
     case setting(SettingSyntax)
     case at(AtEventSyntax)
     case every(EveryEventSyntax)
