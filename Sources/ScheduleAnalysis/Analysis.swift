@@ -86,6 +86,10 @@ public struct Analysis: Sendable {
     public let program: CheckedProgram?
     /// The plan; nil when there is an error (S300 included) or the depth is below `plan`.
     public let plan: Plan?
+    /// The front end's result (nil at depth `syntax`) and the lowering's memo (nil without a
+    /// plan), which the next version's analysis reuses.
+    private let compilation: CompilationResult?
+    private let loweringMemo: LoweringMemo?
 
     /// Every token, trivia (comments, line ends) included.
     public var tokens: [Token] { syntax.tokens }
@@ -110,21 +114,27 @@ public struct Analysis: Sendable {
         source = SourceFile(path: document.path, text: document.text)
         guard options.depth >= .semantics else {
             syntax = Parser.parse(source, reusing: previous?.syntax)
+            compilation = nil
+            loweringMemo = nil
             diagnostics = syntax.diagnostics
             program = nil
             plan = nil
             return
         }
-        let compiled = ScheduleCompiler.compile(source, lints: options.lints, reusing: previous?.syntax)
+        let compiled = ScheduleCompiler.compile(source, lints: options.lints,
+                                                reusing: previous?.compilation ?? previous.map { CompilationResult(syntaxOnly: $0.syntax) })
+        compilation = compiled
         syntax = compiled.syntax
         var diagnostics = compiled.diagnostics
         var plan: Plan?
+        var memo: LoweringMemo?
         if let program = compiled.program {
             if options.lints { diagnostics += PolicyLints.diagnostics(for: program, in: source) }
             if options.depth >= .plan {
                 do {
-                    let lowered = try Planner.plan(program)
+                    let (lowered, loweredMemo) = try Planner.plan(program, reusing: previous?.loweringMemo)
                     plan = lowered
+                    memo = loweredMemo
                     if options.lints { diagnostics += PlanLints.diagnostics(for: lowered, program: program) }
                     if let limit = options.memoryLimit, let memory = lowered.memoryDiagnostic(program: program, limit: limit) {
                         diagnostics.append(memory)
@@ -141,6 +151,7 @@ public struct Analysis: Sendable {
         }
         self.diagnostics = diagnostics.sortedByPosition()
         self.plan = plan
+        loweringMemo = memo
         program = compiled.program
     }
 }

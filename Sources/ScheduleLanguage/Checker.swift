@@ -14,8 +14,22 @@ struct Checker {
     /// Events ready for the program, in source order (expanded); see `CheckerEvents.swift`.
     var events: [CheckedEvent] = []
 
+    /// What each event statement's check concluded (see `StatementChecks`).
+    var statementResults: [StatementCheck?] = []
+    /// The previous version's, when its settings are these.
+    var previousChecks: StatementChecks?
+
     static func check(_ tree: SyntaxTree) -> (program: CheckedProgram?, diagnostics: [Diagnostic]) {
+        let result = check(tree, reusing: nil)
+        return (result.program, result.diagnostics)
+    }
+
+    static func check(_ tree: SyntaxTree, reusing previous: StatementChecks?)
+        -> (program: CheckedProgram?, diagnostics: [Diagnostic], checks: StatementChecks) {
         var checker = Checker(tree: tree)
+        let settings = settingStatements(of: tree)
+        if let previous, tree.reuse != nil, canReuse(previous, settings: settings) { checker.previousChecks = previous }
+        checker.statementResults = Array(repeating: nil, count: tree.statements.count)
         checker.collectSettings()
         checker.reportMissingSettings()
         checker.evaluateSettings()
@@ -23,7 +37,7 @@ struct Checker {
         checker.checkAdaptiveRelations()
         checker.checkEvents()
         let program = checker.hasErrors ? nil : checker.buildProgram()
-        return (program, checker.diagnostics)
+        return (program, checker.diagnostics, StatementChecks(settings: settings, results: checker.statementResults))
     }
 
     var hasErrors: Bool {

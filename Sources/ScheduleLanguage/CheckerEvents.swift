@@ -1,6 +1,6 @@
 /// Checks of event statements: targets and operators (S116–S119), values (S105, S106, S111),
 /// units and times (S112, S113), order (S114), conflicts (S115) and `every` expansion (S120).
-struct CheckedEvent {
+struct CheckedEvent: Sendable {
     var event: ScheduleEvent
     /// Index of the statement in the tree (source order).
     var statement: Int
@@ -12,7 +12,7 @@ struct CheckedEvent {
     /// needs them (formatting ten thousand times per statement was most of the checker's time).
     var time: TimeText
 
-    enum TimeText {
+    enum TimeText: Sendable {
         case written(String)
         case every(unit: String, time: Double)
     }
@@ -36,7 +36,8 @@ extension Checker {
         for (index, statement) in tree.statements.enumerated() {
             switch statement {
             case .at(let syntax) where syntax.isComplete:
-                guard let checked = checkAt(syntax, statement: index) else { continue }
+                guard let checked = checkedEvents(ofStatement: index, rereadsOtherStatements: syntax.action?.target.text == "batch",
+                                                  { $0.checkAt(syntax, statement: index) }) else { continue }
                 // Statements are written in the order of their first times (within a unit:
                 // steps and epochs are not comparable before planning). A list may reach past
                 // the next statement: `at epoch 10, 100: ...` then `at epoch 50: ...` is fine.
@@ -57,7 +58,8 @@ extension Checker {
                 }
                 events += checked
             case .every(let syntax) where syntax.isComplete:
-                events += checkEvery(syntax, statement: index) ?? []
+                events += checkedEvents(ofStatement: index, rereadsOtherStatements: syntax.action?.target.text == "batch",
+                                        { $0.checkEvery(syntax, statement: index) }) ?? []
             default:
                 continue
             }

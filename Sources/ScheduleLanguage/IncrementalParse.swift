@@ -14,7 +14,10 @@ extension Parser {
         let old = previous.source.bytes, new = source.bytes
         let region = ChangedRegion(old: old, new: new)
         guard let region else {
-            return (SyntaxTree(source: source, tokens: previous.tokens, statements: previous.statements, diagnostics: previous.diagnostics), 0..<0)
+            let reuse = StatementReuse(prefixCount: previous.statements.count, suffixStart: previous.statements.count,
+                                       oldSuffixStart: previous.statements.count, oldSuffixOffset: old.count, delta: 0)
+            return (SyntaxTree(source: source, tokens: previous.tokens, statements: previous.statements, diagnostics: previous.diagnostics,
+                               reuse: reuse), 0..<0)
         }
         let tokens = Lexer.tokenize(source)
         // Lines ending before the byte ahead of the edit are reused as they are; a margin of
@@ -33,6 +36,7 @@ extension Parser {
             guard statement.range.start < reparseStart else { break }
             statements.append(statement)
         }
+        let prefixCount = statements.count
         for diagnostic in previous.diagnostics {
             guard diagnostic.range.start < reparseStart else { break }
             diagnostics.append(diagnostic)
@@ -42,14 +46,19 @@ extension Parser {
         let endToken = reparseEnd > new.count ? tokens.count : firstToken(in: tokens, atOrAfter: reparseEnd)
         parser.parseLines(into: &statements, untilToken: endToken)
         diagnostics += parser.diagnostics
+        let suffixStart = statements.count
+        var oldSuffixStart = previous.statements.count
         if reparseEnd <= new.count {
             let oldStart = reparseEnd - delta
             let firstStatement = partitionPoint(previous.statements.count) { previous.statements[$0].range.start >= oldStart }
+            oldSuffixStart = firstStatement
             for statement in previous.statements[firstStatement...] { statements.append(statement.shifted(by: delta)) }
             let firstDiagnostic = partitionPoint(previous.diagnostics.count) { previous.diagnostics[$0].range.start >= oldStart }
             for diagnostic in previous.diagnostics[firstDiagnostic...] { diagnostics.append(diagnostic.shifted(by: delta)) }
         }
-        return (SyntaxTree(source: source, tokens: tokens, statements: statements, diagnostics: diagnostics),
+        let reuse = StatementReuse(prefixCount: prefixCount, suffixStart: suffixStart, oldSuffixStart: oldSuffixStart,
+                                   oldSuffixOffset: min(reparseEnd, new.count + 1) - delta, delta: delta)
+        return (SyntaxTree(source: source, tokens: tokens, statements: statements, diagnostics: diagnostics, reuse: reuse),
                 reparseStart..<min(reparseEnd, new.count))
     }
 
@@ -95,5 +104,31 @@ public struct ChangedRegion: Hashable, Sendable {
         start = prefix
         oldEnd = old.count - suffix
         newEnd = new.count - suffix
+    }
+}
+
+/// How a tree parsed reusing an earlier one relates to it: its first `prefixCount` statements
+/// are the earlier tree's, unchanged; its statements from `suffixStart` on are the earlier
+/// tree's from `oldSuffixStart` on, moved by `delta` bytes; those between were parsed anew.
+/// In the earlier text, offsets from `oldSuffixOffset` on moved by `delta`, those before did not.
+struct StatementReuse: Sendable {
+    let prefixCount: Int
+    let suffixStart: Int
+    let oldSuffixStart: Int
+    let oldSuffixOffset: Int
+    let delta: Int
+
+    /// The earlier tree's index of statement `index` of this one, if it was reused.
+    func oldIndex(of index: Int) -> Int? {
+        if index < prefixCount { return index }
+        if index >= suffixStart { return index - suffixStart + oldSuffixStart }
+        return nil
+    }
+
+    /// An offset of the earlier text outside the edit, in this one.
+    func moved(_ offset: Int) -> Int { offset >= oldSuffixOffset ? offset + delta : offset }
+
+    func moved(_ range: SourceRange) -> SourceRange {
+        range.start >= oldSuffixOffset ? range.shifted(by: delta) : range
     }
 }

@@ -12,10 +12,18 @@ extension TextEdit {
 extension Diagnostic {
     public func shifted(by delta: Int) -> Diagnostic {
         guard delta != 0 else { return self }
+        return movingRanges { $0.shifted(by: delta) }
+    }
+
+    /// The diagnostic with `move` applied to every range in it (its own, its notes' and its
+    /// fix-its' edits').
+    func movingRanges(_ move: (SourceRange) -> SourceRange) -> Diagnostic {
         var moved = self
-        moved.range = range.shifted(by: delta)
-        moved.notes = notes.map { Note($0.message, range: $0.range?.shifted(by: delta)) }
-        moved.fixIts = fixIts.map { FixIt($0.message, edits: $0.edits.map { $0.shifted(by: delta) }) }
+        moved.range = move(range)
+        if notes.contains(where: { $0.range != nil }) {
+            moved.notes = notes.map { Note($0.message, range: $0.range.map(move)) }
+        }
+        moved.fixIts = fixIts.map { FixIt($0.message, edits: $0.edits.map { TextEdit(range: move($0.range), newText: $0.newText) }) }
         return moved
     }
 }

@@ -8,6 +8,9 @@ public struct SyntaxTree: Sendable {
     public let statements: [Statement]
     /// Lexical and syntax errors (S0xx), in source order.
     public let diagnostics: [Diagnostic]
+    /// For a tree parsed reusing an earlier version's: which statements came from it, so the
+    /// checker can reuse what it concluded about them too.
+    var reuse: StatementReuse? = nil
 
     public var hasSyntaxErrors: Bool { !diagnostics.isEmpty }
 

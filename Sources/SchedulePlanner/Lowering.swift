@@ -7,6 +7,17 @@ public enum Planner {
         try plan(program, policy: Policy(program.policy))
     }
 
+    /// `plan(program)`, resuming from the lowering of an earlier version of the schedule
+    /// (an editor's last analysis) where the two agree; the same plan either way (tested).
+    /// Also returns what the next version can resume from (nil for an adaptive schedule,
+    /// which is planned afresh).
+    public static func plan(_ program: CheckedProgram, reusing previous: LoweringMemo?) throws -> (plan: Plan, memo: LoweringMemo?) {
+        guard program.adaptive == nil else { return (try plan(program), nil) }
+        let policy = Policy(program.policy)
+        let (plan, memo) = try lower(Timeline(program, policy: policy), program: program, policy: policy, reusing: previous)
+        return (plan, memo)
+    }
+
     /// Lowers `program` under `policy` (e.g. to compare policies on one schedule).
     /// An adaptive schedule's plan has no growth (the batch grows only at run time, through
     /// `plan(_:growths:)`) and carries the rule in `adaptive`.
@@ -18,8 +29,19 @@ public enum Planner {
     /// effect first (under the batch size in force now) is applied; ties go in timeline order.
     /// Step-timed entries are placed here, once the batches before them are known.
     static func lower(_ timeline: Timeline, program: CheckedProgram, policy: Policy) throws -> Plan {
+        try lower(timeline, program: program, policy: policy, reusing: nil).plan
+    }
+
+    /// `lower`, resuming from the latest point of `previous` (the lowering of an earlier
+    /// version) up to which both versions apply the same entries from the same state; and
+    /// what this lowering keeps for the next.
+    static func lower(_ timeline: Timeline, program: CheckedProgram, policy: Policy,
+                      reusing previous: LoweringMemo?) throws -> (plan: Plan, memo: LoweringMemo) {
         let n = timeline.datasetSize
         let endSample = n * timeline.epochs
+        let context = LoweringMemo.Context(datasetSize: n, epochs: timeline.epochs, initial: timeline.initial,
+                                           warmup: program.warmup != nil, maxBatch: program.maxBatchSize,
+                                           microBatch: program.microBatchSize, ghostBatch: program.ghostBatchSize, policy: policy)
         var state = LoweringState(optimizer: timeline.initial, floorBatch: timeline.initial.batch,
                                   warmupActive: program.warmup != nil, datasetSize: n,
                                   maxBatch: program.maxBatchSize, policy: policy)
@@ -29,8 +51,33 @@ public enum Planner {
         var queue = PendingEntries(timeline.entries)
         var changes: [PlanChange] = []
         var warmupUpdates: Int?
+        var checkpoints: [LoweringMemo.Checkpoint] = []
+        var groups = 0
+        var resumedAt = 0
+
+        if let previous, previous.context == context, let checkpoint = previous.latestCheckpoint(sharedWith: queue) {
+            state = checkpoint.state
+            builder = checkpoint.builder
+            builder.phases = Array(previous.plan.phases[..<checkpoint.phaseCount])
+            cursorSample = checkpoint.cursorSample
+            cursorUpdate = checkpoint.cursorUpdate
+            queue.resume(sampleHead: checkpoint.sampleHead, updateHead: checkpoint.updateHead)
+            changes = Array(previous.plan.changes[..<checkpoint.changeCount])
+            warmupUpdates = checkpoint.warmupUpdates
+            groups = checkpoint.groups
+            resumedAt = groups
+            checkpoints = previous.checkpoints.prefix { $0.groups <= checkpoint.groups }
+        }
 
         while true {
+            if groups % LoweringMemo.checkpointInterval == 0, checkpoints.last?.groups != groups {
+                var saved = builder
+                saved.phases = [] // the plan's phases hold them; a copy here would be copied on the next append
+                checkpoints.append(LoweringMemo.Checkpoint(
+                    groups: groups, state: state, builder: saved, phaseCount: builder.phases.count, cursorSample: cursorSample,
+                    cursorUpdate: cursorUpdate, sampleHead: queue.sampleHead, updateHead: queue.updateHead,
+                    changeCount: changes.count, warmupUpdates: warmupUpdates))
+            }
             let batch = state.optimizer.batch
             let updatesToEnd = CountingRule.advance(from: cursorSample, toSample: endSample, batch: batch, datasetSize: n).updates
             // Where an entry would take effect if nothing else happened first.
@@ -47,6 +94,7 @@ public enum Planner {
             }
             // Everything left takes effect after the run.
             guard let (next, group) = queue.takeFirstGroup(effect: effect, endSample: endSample) else { break }
+            groups += 1
 
             if next.updates > 0 {
                 builder.advance(toSample: cursorSample, update: cursorUpdate, state: state)
@@ -82,11 +130,70 @@ public enum Planner {
         let warmup = program.warmup.map {
             PlannedWarmup(length: $0.length, unit: $0.unit == .epoch ? .epoch : .step, updates: warmupUpdates ?? totalUpdates)
         }
-        return Plan(schedule: program.name, dataset: program.dataset.known?.rawValue, datasetSize: n,
-                    subset: program.dataset.subset, model: program.model.map(PlanModel.init),
-                    optimizer: PlanOptimizer(program), seed: program.seed, epochs: timeline.epochs, policy: policy,
-                    maxBatch: program.maxBatchSize, microBatch: program.microBatchSize, ghostBatch: program.ghostBatchSize,
-                    warmup: warmup, totalUpdates: totalUpdates, phases: phases, changes: changes)
+        let plan = Plan(schedule: program.name, dataset: program.dataset.known?.rawValue, datasetSize: n,
+                        subset: program.dataset.subset, model: program.model.map(PlanModel.init),
+                        optimizer: PlanOptimizer(program), seed: program.seed, epochs: timeline.epochs, policy: policy,
+                        maxBatch: program.maxBatchSize, microBatch: program.microBatchSize, ghostBatch: program.ghostBatchSize,
+                        warmup: warmup, totalUpdates: totalUpdates, phases: phases, changes: changes)
+        return (plan, LoweringMemo(context: context, queue: queue, checkpoints: checkpoints, plan: plan, resumedAt: resumedAt))
+    }
+}
+
+/// What lowering one version of a schedule keeps for lowering the next: the entries it
+/// applied, in the order it took them, and its state every few steps. The next version
+/// resumes from the latest such point up to which it would apply the very same entries
+/// from the same settings: everything before that point is the same simulation.
+public struct LoweringMemo: Sendable {
+    /// What the simulation starts from, besides the entries.
+    struct Context: Hashable, Sendable {
+        var datasetSize: Int
+        var epochs: Int
+        var initial: OptimizerState
+        var warmup: Bool
+        var maxBatch: Int
+        var microBatch: Int?
+        var ghostBatch: Int?
+        var policy: Policy
+    }
+
+    /// The lowering's state before its `groups`-th step.
+    struct Checkpoint: Sendable {
+        var groups: Int
+        var state: LoweringState
+        /// Without its phases: the first `phaseCount` of the plan's.
+        var builder: PhaseBuilder
+        var phaseCount: Int
+        var cursorSample: Int
+        var cursorUpdate: Int
+        var sampleHead: Int
+        var updateHead: Int
+        /// The first `changeCount` of the plan's changes were made before it.
+        var changeCount: Int
+        var warmupUpdates: Int?
+    }
+
+    /// Steps between checkpoints: resuming replays at most this many.
+    static let checkpointInterval = 16
+
+    let context: Context
+    let queue: PendingEntries
+    let checkpoints: [Checkpoint]
+    let plan: Plan
+    /// The step this lowering resumed from (0: it started from scratch).
+    let resumedAt: Int
+
+    /// The latest checkpoint before which `queue` (the next version's entries) and this
+    /// lowering's agree on every entry taken, and on the entry at each queue's head: from the
+    /// same state, both then take the same steps up to it.
+    func latestCheckpoint(sharedWith other: PendingEntries) -> Checkpoint? {
+        /// Whether a queue's entries agree up to `head` and at it (or both queues end there).
+        func agrees(_ mine: [(position: Int, entry: Timeline.Entry)], _ theirs: [(position: Int, entry: Timeline.Entry)]) -> (Int) -> Bool {
+            let shared = PendingEntries.commonPrefix(mine, theirs)
+            let identical = shared == mine.count && shared == theirs.count
+            return { head in head < shared || (identical && head == shared) }
+        }
+        let samples = agrees(queue.bySample, other.bySample), updates = agrees(queue.byUpdate, other.byUpdate)
+        return checkpoints.last { samples($0.sampleHead) && updates($0.updateHead) }
     }
 }
 
@@ -94,11 +201,24 @@ public enum Planner {
 /// step-timed. Under any batch, where an entry takes effect is monotone in its time within one
 /// queue, so the entry that takes effect first is at the head of one of them; this keeps lowering
 /// linear in the number of events (scanning every pending entry per change made it quadratic).
-private struct PendingEntries {
+struct PendingEntries: Sendable {
     /// (timeline position, entry), sorted by time, ties by position; `heads` index the next unapplied.
-    private var bySample: [(position: Int, entry: Timeline.Entry)] = []
-    private var byUpdate: [(position: Int, entry: Timeline.Entry)] = []
-    private var sampleHead = 0, updateHead = 0
+    private(set) var bySample: [(position: Int, entry: Timeline.Entry)] = []
+    private(set) var byUpdate: [(position: Int, entry: Timeline.Entry)] = []
+    private(set) var sampleHead = 0, updateHead = 0
+
+    /// Continues from a checkpoint of a lowering of the same entries.
+    mutating func resume(sampleHead: Int, updateHead: Int) {
+        self.sampleHead = sampleHead
+        self.updateHead = updateHead
+    }
+
+    /// How many leading entries two queues share (position and entry alike).
+    static func commonPrefix(_ a: [(position: Int, entry: Timeline.Entry)], _ b: [(position: Int, entry: Timeline.Entry)]) -> Int {
+        var count = 0
+        while count < a.count, count < b.count, a[count].position == b[count].position, a[count].entry == b[count].entry { count += 1 }
+        return count
+    }
 
     init(_ entries: [Timeline.Entry]) {
         for (position, entry) in entries.enumerated() {
@@ -197,7 +317,7 @@ extension Timeline.Change {
 }
 
 /// Collects phases: a new one starts wherever the state in force changes between updates.
-private struct PhaseBuilder {
+struct PhaseBuilder: Sendable {
     let datasetSize: Int
     let microBatch: Int?
     let ghostBatch: Int?
