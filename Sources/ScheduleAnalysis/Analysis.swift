@@ -90,6 +90,7 @@ public struct Analysis: Sendable {
     /// plan), which the next version's analysis reuses.
     private let compilation: CompilationResult?
     private let loweringMemo: LoweringMemo?
+    private let planLintMemo: PlanLintMemo?
 
     /// Every token, trivia (comments, line ends) included.
     public var tokens: [Token] { syntax.tokens }
@@ -116,6 +117,7 @@ public struct Analysis: Sendable {
             syntax = Parser.parse(source, reusing: previous?.syntax)
             compilation = nil
             loweringMemo = nil
+            planLintMemo = nil
             diagnostics = syntax.diagnostics
             program = nil
             plan = nil
@@ -128,6 +130,7 @@ public struct Analysis: Sendable {
         var diagnostics = compiled.diagnostics
         var plan: Plan?
         var memo: LoweringMemo?
+        var lintMemo: PlanLintMemo?
         if let program = compiled.program {
             if options.lints { diagnostics += PolicyLints.diagnostics(for: program, in: source) }
             if options.depth >= .plan {
@@ -135,7 +138,11 @@ public struct Analysis: Sendable {
                     let (lowered, loweredMemo) = try Planner.plan(program, reusing: previous?.loweringMemo)
                     plan = lowered
                     memo = loweredMemo
-                    if options.lints { diagnostics += PlanLints.diagnostics(for: lowered, program: program) }
+                    if options.lints {
+                        let lints = PlanLints.diagnostics(for: lowered, program: program, reusing: previous?.planLintMemo)
+                        diagnostics += lints.diagnostics
+                        lintMemo = lints.memo
+                    }
                     if let limit = options.memoryLimit, let memory = lowered.memoryDiagnostic(program: program, limit: limit) {
                         diagnostics.append(memory)
                     }
@@ -152,6 +159,7 @@ public struct Analysis: Sendable {
         self.diagnostics = diagnostics.sortedByPosition()
         self.plan = plan
         loweringMemo = memo
+        planLintMemo = lintMemo
         program = compiled.program
     }
 }

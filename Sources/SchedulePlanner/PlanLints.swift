@@ -22,6 +22,15 @@ public enum PlanLints {
     public static let momentumLagShare = 0.10
 
     public static func diagnostics(for plan: Plan, program: CheckedProgram) -> [Diagnostic] {
+        diagnostics(for: plan, program: program, reusing: nil).diagnostics
+    }
+
+    /// The diagnostics, taking the words of momentum-lag findings (a long schedule has one per
+    /// noise change) from `previous`, the memo of an earlier version's lints, where the same
+    /// numbers recur; and this version's memo. The same diagnostics either way.
+    public static func diagnostics(for plan: Plan, program: CheckedProgram, reusing previous: PlanLintMemo?)
+        -> (diagnostics: [Diagnostic], memo: PlanLintMemo) {
+        var memo = PlanLintMemo()
         var findings: [Finding] = []
         let n = Double(plan.datasetSize)
         let largeBatch = largeBatchShare * n
@@ -121,9 +130,16 @@ public enum PlanLints {
                 let lost = Double(change.after.batch) / (n * (1 - change.after.momentum))
                 if span > 0, lost > momentumLagShare * span {
                     let share = Int((100 * lost / span).rounded())
-                    findings.append(Finding(code: .momentumLag, range: range, short: "\(at) (\(share)%)",
-                                            message: "momentum \(format(change.after.momentum)) loses about \(format((lost * 100).rounded() / 100)) epochs catching up after the noise change \(at), \(share)% of the \(formatNumber(span)) epochs until the next one",
-                                            notes: ["after each change of g the momentum accumulator lags for about B/(N(1 − m)) epochs (Smith et al. 2018, appendix); add epochs or lower momentum"]))
+                    let key = PlanLintMemo.MomentumLag(epoch: change.epoch, momentum: change.after.momentum,
+                                                       lost: (lost * 100).rounded() / 100, share: share, span: span)
+                    let words = previous?.momentumLag[key] ?? memo.momentumLag[key] ?? {
+                        let at = at
+                        return (short: "\(at) (\(share)%)",
+                                message: "momentum \(format(key.momentum)) loses about \(format(key.lost)) epochs catching up after the noise change \(at), \(share)% of the \(formatNumber(span)) epochs until the next one")
+                    }()
+                    memo.momentumLag[key] = words
+                    findings.append(Finding(code: .momentumLag, range: range, short: words.short, message: words.message,
+                                            notes: PlanLints.momentumLagNotes))
                 }
             }
         }
@@ -132,8 +148,10 @@ public enum PlanLints {
             findings.append(Finding(code: .eventAfterEnd, range: adaptive.argumentRanges[.every] ?? adaptive.range, short: "",
                                     message: "'adapt batch' would first measure at step \(steps), after the run ends (\(English.count(plan.totalUpdates, "update"))); the batch never grows"))
         }
-        return group(findings)
+        return (group(findings), memo)
     }
+
+    static let momentumLagNotes = ["after each change of g the momentum accumulator lags for about B/(N(1 − m)) epochs (Smith et al. 2018, appendix); add epochs or lower momentum"]
 
     struct Finding {
         var code: DiagnosticCode
@@ -185,6 +203,20 @@ public enum PlanLints {
             return Diagnostic(code: first.code, severity: first.code.defaultSeverity, message: first.message, range: first.range, notes: notes)
         }
     }
+}
+
+/// The words of an earlier version's plan lints, by the numbers they were made from.
+public struct PlanLintMemo: Sendable {
+    /// A momentum-lag finding's numbers (S302): its words depend on nothing else.
+    struct MomentumLag: Hashable, Sendable {
+        var epoch: Double
+        var momentum: Double
+        var lost: Double
+        var share: Int
+        var span: Double
+    }
+
+    var momentumLag: [MomentumLag: (short: String, message: String)] = [:]
 }
 
 extension Planner {
