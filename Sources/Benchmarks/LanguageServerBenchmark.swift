@@ -20,7 +20,9 @@ public enum LanguageServerBenchmark {
     }
 
     /// Opens the generated schedule of `lines` lines, then `runs` times: edits one event's
-    /// number in the middle of the file (incremental sync) and hovers that event.
+    /// number in the middle of the file (incremental sync) and hovers that event. The edit
+    /// types a digit at the end of the number, then deletes it, and so on, as typing does:
+    /// every byte after it moves by one each time.
     public static func measure(lines: Int, runs: Int) throws -> Latencies {
         let text = FrontEndBenchmark.schedule(lines: lines)
         ServerMemory.keepFreedMemory() // as `schedc lsp` does
@@ -42,22 +44,23 @@ public enum LanguageServerBenchmark {
         _ = try deliver(["jsonrpc": "2.0", "id": 0, "method": "initialize", "params": ["capabilities": [:]]])
         _ = try deliver(["jsonrpc": "2.0", "method": "textDocument/didOpen",
                          "params": ["textDocument": ["uri": uri, "languageId": "sched", "version": 1, "text": text]]])
-        // The `lr *= 0.99999` event nearest the middle: its last digit toggles between 9 and 8.
+        // The `lr *= 0.99999` event nearest the middle: a digit is typed after it, then deleted.
         let source = SourceFile(path: "bench.sched", text: text)
         guard let line = (source.lineCount / 2..<source.lineCount).first(where: { source.lineText($0).hasSuffix("lr *= 0.99999") }) else {
             throw BenchmarkError("the generated schedule has no lr event past its middle")
         }
-        let column = source.lineText(line).utf16.count - 1
+        let column = source.lineText(line).utf16.count
         var change: [Double] = [], hover: [Double] = [], changeCPU: [Double] = []
         for run in 0..<runs {
-            let digit = run % 2 == 0 ? "8" : "9"
+            let typing = run % 2 == 0
             let startCPU = threadCPUNanoseconds()
             var start = DispatchTime.now().uptimeNanoseconds
             let count = try deliver([
                 "jsonrpc": "2.0", "method": "textDocument/didChange",
                 "params": ["textDocument": ["uri": uri, "version": run + 2],
                            "contentChanges": [["range": ["start": ["line": line, "character": column],
-                                                         "end": ["line": line, "character": column + 1]], "text": digit]]],
+                                                         "end": ["line": line, "character": typing ? column : column + 1]],
+                                               "text": typing ? "7" : ""]]],
             ])
             change.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             changeCPU.append(Double(threadCPUNanoseconds() - startCPU) / 1e6)

@@ -31,6 +31,7 @@ public enum PlanLints {
     public static func diagnostics(for plan: Plan, program: CheckedProgram, reusing previous: PlanLintMemo?)
         -> (diagnostics: [Diagnostic], memo: PlanLintMemo) {
         var memo = PlanLintMemo()
+        memo.momentumLag.reserveCapacity(previous?.momentumLag.count ?? 0)
         var findings: [Finding] = []
         let n = Double(plan.datasetSize)
         let largeBatch = largeBatchShare * n
