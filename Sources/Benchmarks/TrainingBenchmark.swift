@@ -18,6 +18,32 @@ public enum TrainingBenchmark {
         public let lanes: Int?
         /// samples_per_second of every round, in the order they ran (the best is samples_per_second).
         public let train_rounds: [Double]
+        /// samples_per_second × `trainingFlopsPerExample` / 10⁹: the rate of the convolutions'
+        /// and linear layers' arithmetic (nil for a model it is not counted for).
+        public let gflops: Double?
+    }
+
+    /// Floating-point operations of one training example in the convolutions and linear
+    /// layers (a multiply-add counts two): the forward product, the weight gradient, and the
+    /// input gradient of every layer but the first (no one needs the image's gradient).
+    /// Batch norm, activations, pooling, the loss and the optimiser are left out — a few per
+    /// cent — so the figure compares with the FMA peak. Nil for WRN (not counted).
+    public static func trainingFlopsPerExample(_ architecture: ModelArchitecture, inputs: Int = 784,
+                                               classes: Int = 10) -> Double? {
+        // Multiply-adds of each layer's forward pass for one example, input side first.
+        var layers: [Int] = []
+        switch architecture {
+        case .mlp(let hidden):
+            let widths = [inputs] + hidden + [classes]
+            for index in 1..<widths.count { layers.append(widths[index - 1] * widths[index]) }
+        case .cnn:
+            // 28×28×1 → conv 3×3 32 (28×28) → pool → conv 3×3 64 (14×14) → pool → 7·7·64 → 128 → classes.
+            layers = [28 * 28 * 32 * 9, 14 * 14 * 64 * 32 * 9, 7 * 7 * 64 * 128, 128 * classes]
+        case .wrn:
+            return nil
+        }
+        let forward = layers.reduce(0, +)
+        return 2 * Double(3 * forward - layers[0])
     }
 
     public static let syntheticCount = 10_000
@@ -114,7 +140,8 @@ public enum TrainingBenchmark {
                           ghost_batch: setup.architecture.usesBatchNorm ? min(setup.ghostBatch, batch) : nil,
                           piece_examples: trials[index].model.runsInPieces ? min(setup.pieceExamples, batch) : nil,
                           lanes: trials[index].model.ghostBatch == nil ? nil : setup.lanes,
-                          train_rounds: trainRates[index])
+                          train_rounds: trainRates[index],
+                          gflops: trainingFlopsPerExample(setup.architecture).map { trainRates[index].max()! * $0 / 1e9 })
         }
     }
 

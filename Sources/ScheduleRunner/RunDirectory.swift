@@ -262,28 +262,34 @@ public struct RunRecord: Equatable, Sendable {
     /// only then, so embedded runs' files are as they were.
     public var engine: Engine?
     /// The processor it started on (`HostProcessor.summary`) and, for the embedded runtime, the
-    /// GEMM micro-kernel chosen for it: the final weights' bits depend on both. Nil in files
+    /// GEMM micro-kernel chosen for it and its cache blocking (`GEMMBlocking.description`, whose
+    /// kc sets the summation order): the final weights' bits depend on all three. Nil in files
     /// written before schedc recorded them.
     public var processor: String?
     public var gemmKernel: String?
+    public var gemmBlocking: String?
 
     public var json: JSONValue {
-        .object([
+        var fields: [(String, JSONValue)] = [
             ("schedc_version", .string(schedcVersion)), ("schedule", .string(schedule)), ("source", .optional(source)),
             ("created", .string(created)), ("status", .string(status.rawValue)), ("error", .optional(error)),
             ("seed", .string(String(seed))), ("threads", .int(threads)), ("data", .string(data)),
             ("data_directory", .optional(dataDirectory)), ("data_option", .optional(dataOption)),
             ("overrides", .array(overrides.map { .string($0) })), ("epochs", .int(epochs)),
             ("total_updates", .int(totalUpdates)), ("schedule_hash", .string(scheduleHash)), ("resumes", .int(resumes)),
-        ] + (engine.map { [("engine", JSONValue.string($0.recordName))] } ?? [])
-          + (processor.map { [("processor", JSONValue.string($0))] } ?? [])
-          + (gemmKernel.map { [("gemm_kernel", JSONValue.string($0))] } ?? []))
+        ]
+        // Optional keys are left out, not null, so older files and other engines' read as they were.
+        if let engine { fields.append(("engine", .string(engine.recordName))) }
+        if let processor { fields.append(("processor", .string(processor))) }
+        if let gemmKernel { fields.append(("gemm_kernel", .string(gemmKernel))) }
+        if let gemmBlocking { fields.append(("gemm_blocking", .string(gemmBlocking))) }
+        return .object(fields)
     }
 
     init(schedcVersion: String, schedule: String, source: String?, created: String, status: Status, error: String?,
          seed: UInt64, threads: Int, data: String, dataDirectory: String?, dataOption: String?, overrides: [String],
          epochs: Int, totalUpdates: Int, scheduleHash: String, resumes: Int, engine: Engine? = nil,
-         processor: String? = nil, gemmKernel: String? = nil) {
+         processor: String? = nil, gemmKernel: String? = nil, gemmBlocking: String? = nil) {
         self.schedcVersion = schedcVersion
         self.schedule = schedule
         self.source = source
@@ -303,6 +309,7 @@ public struct RunRecord: Equatable, Sendable {
         self.engine = engine
         self.processor = processor
         self.gemmKernel = gemmKernel
+        self.gemmBlocking = gemmBlocking
     }
 
     init(text: String, origin: String) throws {
@@ -337,6 +344,7 @@ public struct RunRecord: Equatable, Sendable {
         }
         processor = try object.optionalString("processor")
         gemmKernel = try object.optionalString("gemm_kernel")
+        gemmBlocking = try object.optionalString("gemm_blocking")
     }
 
     static func timestamp(_ date: Date = Date()) -> String {
@@ -353,6 +361,7 @@ public struct RunRecord: Equatable, Sendable {
                   dataOption: specification.dataDirectory.map(FileIO.absolute), overrides: specification.overrides,
                   epochs: specification.plan.epochs, totalUpdates: specification.plan.totalUpdates,
                   scheduleHash: SHA256.hex(specification.scheduleHash), resumes: 0, engine: engine,
-                  processor: HostProcessor.current.summary, gemmKernel: engine == nil ? GEMMMicroKernel.best.rawValue : nil)
+                  processor: HostProcessor.current.summary, gemmKernel: engine == nil ? GEMMMicroKernel.best.rawValue : nil,
+                  gemmBlocking: engine == nil ? GEMMMicroKernel.best.cacheBlocking.description : nil)
     }
 }

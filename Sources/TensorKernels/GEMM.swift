@@ -16,11 +16,12 @@ public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alp
          b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, pool: pool, microKernel: .best)
 }
 
-/// `gemm` with a chosen micro-kernel (for benchmarks and tests; `gemm` uses `.best`).
+/// `gemm` with a chosen micro-kernel and, optionally, cache blocking (for benchmarks and
+/// tests; `gemm` uses `.best` and its `cacheBlocking` on this machine).
 public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, pool: ThreadPool,
-                 microKernel: GEMMMicroKernel) {
+                 microKernel: GEMMMicroKernel, blocking: GEMMBlocking? = nil) {
     precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative dimension")
     precondition(lda >= max(1, transposeA ? m : k) && ldb >= max(1, transposeB ? k : n) && ldc >= max(1, n),
                  "gemm: leading dimension smaller than a row")
@@ -29,7 +30,8 @@ public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alp
         gemmScale(m: m, n: n, beta: beta, c: c, ldc: ldc)
         return
     }
-    gemmParallel(microKernel, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+    gemmParallel(microKernel, blocking: blocking ?? microKernel.cacheBlocking, transposeA: transposeA,
+                 transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                  a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, pool: pool)
 }
 
@@ -45,15 +47,6 @@ public enum GEMMMicroKernel: String, CaseIterable, Sendable {
         switch self {
         case .rows6cols16: (MicroKernel6x16.mr, MicroKernel6x16.nr)
         case .rows8cols32: (MicroKernel8x32.mr, MicroKernel8x32.nr)
-        }
-    }
-
-    /// The cache blocking used with this kernel (BLIS names, GEMMBlocked.swift): at most kc
-    /// steps of K, mc rows of A and nc columns of B per packed block.
-    public var cacheBlocking: (kc: Int, mc: Int, nc: Int) {
-        switch self {
-        case .rows6cols16: (MicroKernel6x16.kcMax, MicroKernel6x16.mcMax, MicroKernel6x16.ncMax)
-        case .rows8cols32: (MicroKernel8x32.kcMax, MicroKernel8x32.mcMax, MicroKernel8x32.ncMax)
         }
     }
 
@@ -91,7 +84,7 @@ let gemmParallelThreshold = 1 << 17
 /// Any thread may run any share (ThreadPool hands them out as threads become free); a share's
 /// result does not depend on which.
 private func gemmParallel(
-    _ microKernel: GEMMMicroKernel, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    _ microKernel: GEMMMicroKernel, blocking: GEMMBlocking, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, pool: ThreadPool
 ) {
@@ -101,7 +94,7 @@ private func gemmParallel(
     let tiles = ceilDivide(extent, tileWidth)
     let shares = m * n * k < gemmParallelThreshold ? 1 : min(pool.threadCount, tiles)
     if shares == 1 {
-        gemmBlocked(microKernel, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+        gemmBlocked(microKernel, blocking: blocking, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                     a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, workspace: .current)
         return
     }
@@ -110,11 +103,11 @@ private func gemmParallel(
         let end = min(extent, tiles * (share + 1) / shares * tileWidth)
         if start >= end { return }
         if splitRows {
-            gemmBlocked(microKernel, transposeA: transposeA, transposeB: transposeB, m: end - start, n: n, k: k,
+            gemmBlocked(microKernel, blocking: blocking, transposeA: transposeA, transposeB: transposeB, m: end - start, n: n, k: k,
                         alpha: alpha, a: a + start * (transposeA ? 1 : lda), lda: lda, b: b, ldb: ldb,
                         beta: beta, c: c + start * ldc, ldc: ldc, workspace: .current)
         } else {
-            gemmBlocked(microKernel, transposeA: transposeA, transposeB: transposeB, m: m, n: end - start, k: k,
+            gemmBlocked(microKernel, blocking: blocking, transposeA: transposeA, transposeB: transposeB, m: m, n: end - start, k: k,
                         alpha: alpha, a: a, lda: lda, b: b + start * (transposeB ? ldb : 1), ldb: ldb,
                         beta: beta, c: c + start, ldc: ldc, workspace: .current)
         }

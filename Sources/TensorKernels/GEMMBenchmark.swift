@@ -33,6 +33,7 @@ public struct GEMMTiming: Sendable {
     public var shape: GEMMShape
     public var threads: Int
     public var microKernel: GEMMMicroKernel
+    public var blocking: GEMMBlocking
     /// Best seconds per call.
     public var seconds: Double
     /// Calls per timed round.
@@ -47,7 +48,9 @@ public struct GEMMTiming: Sendable {
 ///
 /// Lives in the kernels target so that it is compiled optimised even in a debug build of
 /// the command that calls it.
-public func timeGEMM(_ shape: GEMMShape, pool: ThreadPool, microKernel: GEMMMicroKernel = .best) -> GEMMTiming {
+public func timeGEMM(_ shape: GEMMShape, pool: ThreadPool, microKernel: GEMMMicroKernel = .best,
+                     blocking: GEMMBlocking? = nil) -> GEMMTiming {
+    let blocking = blocking ?? microKernel.cacheBlocking
     let (m, n, k) = (shape.m, shape.n, shape.k)
     let a = UnsafeMutablePointer<Float>.allocate(capacity: max(1, m * k))
     let b = UnsafeMutablePointer<Float>.allocate(capacity: max(1, k * n))
@@ -60,7 +63,7 @@ public func timeGEMM(_ shape: GEMMShape, pool: ThreadPool, microKernel: GEMMMicr
 
     func call() {
         gemm(transposeA: shape.transposeA, transposeB: shape.transposeB, m: m, n: n, k: k, alpha: 1,
-             a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: n, pool: pool, microKernel: microKernel)
+             a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: n, pool: pool, microKernel: microKernel, blocking: blocking)
     }
     call()
     let repetitions = max(3, Int(2e9 / max(shape.flops, 1)))
@@ -71,7 +74,7 @@ public func timeGEMM(_ shape: GEMMShape, pool: ThreadPool, microKernel: GEMMMicr
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         best = min(best, elapsed / Double(repetitions))
     }
-    return GEMMTiming(shape: shape, threads: pool.threadCount, microKernel: microKernel,
+    return GEMMTiming(shape: shape, threads: pool.threadCount, microKernel: microKernel, blocking: blocking,
                       seconds: best, repetitions: repetitions)
 }
 

@@ -11,11 +11,11 @@
 ///
 /// beta' is the caller's beta for the first kc block and 1 after it, so C is scaled once
 /// (and never read when beta == 0), and each kc block adds alpha times its partial product.
-/// The summation order of every element of C depends only on k and the blocking constants —
+/// The summation order of every element of C depends only on k and kc (GEMMBlocking) —
 /// never on the thread count or on where a thread's share starts — so results are
 /// bit-identical across thread counts.
 func gemmBlocked(
-    _ microKernel: GEMMMicroKernel, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    _ microKernel: GEMMMicroKernel, blocking: GEMMBlocking, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: GEMMWorkspace
 ) {
@@ -23,31 +23,66 @@ func gemmBlocked(
     // file on its own and cannot specialise a generic function across files.
     switch microKernel {
     case .rows6cols16:
-        gemmBlocked(MicroKernel6x16.self, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+        gemmBlocked(MicroKernel6x16.self, blocking: blocking, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                     alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, workspace: workspace)
     case .rows8cols32:
-        gemmBlocked(MicroKernel8x32.self, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+        gemmBlocked(MicroKernel8x32.self, blocking: blocking, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                     alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, workspace: workspace)
     }
 }
 
 private func gemmBlocked<Kernel: GEMMMicroKernelShape>(
-    _ kernel: Kernel.Type, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    _ kernel: Kernel.Type, blocking: GEMMBlocking, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: GEMMWorkspace
 ) {
-    let mr = Kernel.mr, nr = Kernel.nr
-    // Equal blocks rather than full blocks and a sliver: k = 300 is 2 × 152, not 256 + 44.
-    let kcBlock = roundUp(ceilDivide(k, ceilDivide(k, Kernel.kcMax)), to: 8)
-    let mcBlock = roundUp(ceilDivide(m, ceilDivide(m, Kernel.mcMax)), to: mr)
-    let ncBlock = roundUp(ceilDivide(n, ceilDivide(n, Kernel.ncMax)), to: nr)
-    let aPanels = workspace.packedA(count: mcBlock * kcBlock)
-    let bPanels = workspace.packedB(count: ncBlock * kcBlock)
-    let edgeTile = workspace.edgeTile(count: mr * nr)
-
     // Element (x, p) of op(A) (x along M) and of op(B) (x along N), as strides.
     let (aX, aP) = transposeA ? (1, lda) : (lda, 1)
     let (bX, bP) = transposeB ? (ldb, 1) : (1, ldb)
+    if gemmComputesTransposed(m: m, n: n, mr: Kernel.mr, nr: Kernel.nr) {
+        // Cᵀ = op(B)ᵀ·op(A)ᵀ: the same products, summed in the same order, and stored with
+        // the same arithmetic, so the bits are those of the direct computation.
+        gemmBlocks(Kernel.self, blocking: blocking, m: n, n: m, k: k, alpha: alpha,
+                   a: b, aX: bX, aP: bP, b: a, bX: aX, bP: aP, beta: beta, c: c, cRow: 1, cColumn: ldc,
+                   transposedC: true, workspace: workspace)
+    } else {
+        gemmBlocks(Kernel.self, blocking: blocking, m: m, n: n, k: k, alpha: alpha,
+                   a: a, aX: aX, aP: aP, b: b, bX: bX, bP: bP, beta: beta, c: c, cRow: ldc, cColumn: 1,
+                   transposedC: false, workspace: workspace)
+    }
+}
+
+/// Whether a share is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ: when N is narrower than a tile and the
+/// transposed problem pads markedly less. The 10-class layer (N = 10) fills 10 of 16 columns
+/// of a 6×16 tile but 10 of 12 rows of the transposed tiles; its tiles are then written
+/// through the scratch tile, column by column, which the margin pays for (measured in
+/// docs/performance.md).
+@inline(__always)
+func gemmComputesTransposed(m: Int, n: Int, mr: Int, nr: Int) -> Bool {
+    guard n < nr, m > n else { return false }
+    let direct = Double(n * m) / Double(roundUp(n, to: nr) * roundUp(m, to: mr))
+    let transposed = Double(n * m) / Double(roundUp(n, to: mr) * roundUp(m, to: nr))
+    return transposed > 1.15 * direct
+}
+
+/// The five loops for C (element (i, j) at c + i·cRow + j·cColumn) = alpha·op(A)·op(B) + beta·C,
+/// op(A)'s element (i, p) at a + i·aX + p·aP and op(B)'s (p, j) at b + j·bX + p·bP. C's rows
+/// are contiguous (cColumn = 1), or, with `transposedC`, its columns (cRow = 1).
+@inline(__always)
+private func gemmBlocks<Kernel: GEMMMicroKernelShape>(
+    _ kernel: Kernel.Type, blocking: GEMMBlocking, m: Int, n: Int, k: Int, alpha: Float,
+    a: UnsafePointer<Float>, aX: Int, aP: Int, b: UnsafePointer<Float>, bX: Int, bP: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, cRow: Int, cColumn: Int, transposedC: Bool,
+    workspace: GEMMWorkspace
+) {
+    let mr = Kernel.mr, nr = Kernel.nr
+    // Equal blocks rather than full blocks and a sliver: k = 300 is 2 × 152, not 256 + 44.
+    let kcBlock = roundUp(ceilDivide(k, ceilDivide(k, blocking.kc)), to: 8)
+    let mcBlock = roundUp(ceilDivide(m, ceilDivide(m, blocking.mc)), to: mr)
+    let ncBlock = roundUp(ceilDivide(n, ceilDivide(n, blocking.nc)), to: nr)
+    let aPanels = workspace.packedA(count: mcBlock * kcBlock)
+    let bPanels = workspace.packedB(count: ncBlock * kcBlock)
+    let edgeTile = workspace.edgeTile(count: mr * nr)
 
     var jc = 0
     while jc < n {
@@ -63,8 +98,14 @@ private func gemmBlocked<Kernel: GEMMMicroKernelShape>(
                 let mc = min(mcBlock, m - ic)
                 gemmPackPanels(width: mr, count: mc, kc: kc, source: a + ic * aX + pc * aP, xStride: aX, pStride: aP,
                                into: aPanels)
-                gemmMacroKernel(Kernel.self, mc: mc, nc: nc, kc: kc, aPanels: aPanels, bPanels: bPanels,
-                                c: c + ic * ldc + jc, ldc: ldc, alpha: alpha, beta: blockBeta, edgeTile: edgeTile)
+                let block = c + ic * cRow + jc * cColumn
+                if !transposedC {
+                    gemmMacroKernel(Kernel.self, mc: mc, nc: nc, kc: kc, aPanels: aPanels, bPanels: bPanels,
+                                    c: block, ldc: cRow, alpha: alpha, beta: blockBeta, edgeTile: edgeTile)
+                } else {
+                    gemmMacroKernelTransposed(Kernel.self, mc: mc, nc: nc, kc: kc, aPanels: aPanels, bPanels: bPanels,
+                                              c: block, ldc: cColumn, alpha: alpha, beta: blockBeta, edgeTile: edgeTile)
+                }
                 ic += mc
             }
             pc += kc
@@ -97,6 +138,31 @@ private func gemmMacroKernel<Kernel: GEMMMicroKernelShape>(
                 Kernel.run(kc: kc, a: aPanel, b: bPanel, c: edgeTile, ldc: nr, alpha: 1, beta: 0)
                 gemmStoreEdgeTile(edgeTile, nr: nr, rows: rows, cols: cols, c: tile, ldc: ldc, alpha: alpha, beta: beta)
             }
+            ir += mr
+        }
+        jr += nr
+    }
+}
+
+/// `gemmMacroKernel` for a transposed C (cRow = 1, element (i, j) of the block at c + j·ldc + i):
+/// every tile runs into the scratch tile, then is written column by column, each column of
+/// the tile being a contiguous run of a row of the real C.
+@inline(__always)
+private func gemmMacroKernelTransposed<Kernel: GEMMMicroKernelShape>(
+    _ kernel: Kernel.Type, mc: Int, nc: Int, kc: Int, aPanels: UnsafePointer<Float>, bPanels: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, edgeTile: UnsafeMutablePointer<Float>
+) {
+    let mr = Kernel.mr, nr = Kernel.nr
+    var jr = 0
+    while jr < nc {
+        let cols = min(nr, nc - jr)
+        let bPanel = bPanels + jr * kc
+        var ir = 0
+        while ir < mc {
+            let rows = min(mr, mc - ir)
+            Kernel.run(kc: kc, a: aPanels + ir * kc, b: bPanel, c: edgeTile, ldc: nr, alpha: 1, beta: 0)
+            gemmStoreTransposedTile(edgeTile, nr: nr, rows: rows, cols: cols, c: c + jr * ldc + ir, ldc: ldc,
+                                    alpha: alpha, beta: beta)
             ir += mr
         }
         jr += nr

@@ -12,11 +12,6 @@ protocol GEMMMicroKernelShape {
     /// Rows and columns of the C tile.
     static var mr: Int { get }
     static var nr: Int { get }
-    /// Cache blocking (BLIS names): a kc×NR micro-panel of B stays in L1 while the mc×kc
-    /// block of A streams from L2; the kc×nc block of B lives in L3.
-    static var kcMax: Int { get }
-    static var mcMax: Int { get }
-    static var ncMax: Int { get }
     static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float)
 }
@@ -59,9 +54,6 @@ private func load<V: SIMD>(_ pointer: UnsafeRawPointer, _ offset: Int) -> V wher
 enum MicroKernel6x16: GEMMMicroKernelShape {
     static var mr: Int { 6 }
     static var nr: Int { 16 }
-    static var kcMax: Int { 256 }   // b micro-panel 256×16×4 B = 16 KiB of the 48 KiB L1
-    static var mcMax: Int { 144 }   // a block 144×256×4 B = 144 KiB of the 1 MiB L2
-    static var ncMax: Int { 4096 }
 
     @inline(never)  // one copy, easy to find in the disassembly; the call is per tile, not per step
     static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
@@ -106,12 +98,6 @@ enum MicroKernel6x16: GEMMMicroKernelShape {
 enum MicroKernel8x32: GEMMMicroKernelShape {
     static var mr: Int { 8 }
     static var nr: Int { 32 }
-    // kc = 384 makes the b micro-panel 384×32×4 B = 48 KiB, all of L1, yet it is the best
-    // measured: the L2 streams it in time, and fewer kc blocks mean fewer passes over C and
-    // fewer packings (docs/performance.md).
-    static var kcMax: Int { 384 }
-    static var mcMax: Int { 256 }   // a block 256×384×4 B = 384 KiB of the 1 MiB L2
-    static var ncMax: Int { 4096 }
 
     @inline(never)  // one copy, easy to find in the disassembly; the call is per tile, not per step
     static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
@@ -167,6 +153,21 @@ func gemmStoreEdgeTile(_ tile: UnsafePointer<Float>, nr: Int, rows: Int, cols: I
             for j in 0..<cols { row[j] = source[j] * alpha }
         } else {
             for j in 0..<cols { row[j] = source[j] * alpha + row[j] * beta }
+        }
+    }
+}
+
+/// `gemmStoreEdgeTile` into a transposed C: tile element (i, j) goes to c[j·ldc + i], with the
+/// same arithmetic, so the bits are those a direct computation would store.
+@inline(__always)
+func gemmStoreTransposedTile(_ tile: UnsafePointer<Float>, nr: Int, rows: Int, cols: Int,
+                             c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+    for j in 0..<cols {
+        let row = c + j * ldc
+        if beta == 0 {
+            for i in 0..<rows { row[i] = tile[i * nr + j] * alpha }
+        } else {
+            for i in 0..<rows { row[i] = tile[i * nr + j] * alpha + row[i] * beta }
         }
     }
 }

@@ -7,7 +7,7 @@ import TensorKernels
 enum BenchGEMM {
     static let usage = """
     schedc bench gemm [--threads LIST] [--sizes LIST] [--transpose LIST] [--kernel NAME]
-                      [--reference] [--mkl PYTHON] [--format text|json]
+                      [--blocking LIST] [--reference] [--mkl PYTHON] [--format text|json]
         fp32 GEMM GFLOP/s, C = op(A)·op(B), timed like numpy_gemm.py: one warm-up call, then the
         best of three rounds of max(3, 2·10⁹/flops) calls. The kernels are always compiled
         optimised, so `swift run` measures the real thing.
@@ -17,6 +17,10 @@ enum BenchGEMM {
         --transpose LIST   which operands are transposed: nn, tn (Aᵀ·B), nt (A·Bᵀ), tt
                            (default: nn)
         --kernel NAME      micro-kernel: auto, \(GEMMMicroKernel.allCases.map(\.rawValue).joined(separator: ", ")) (default: auto = \(GEMMMicroKernel.best.rawValue) here)
+        --blocking LIST    cache blockings to time one after the other on each shape, as
+                           KC:MC:NC or auto (the one derived from this processor's caches),
+                           e.g. auto,256:252:4096 (default: auto). kc changes the summation
+                           order, so a kc other than auto's gives slightly different bits
         --reference        also time numpy's matmul (python3 + numpy, OPENBLAS_NUM_THREADS etc.
                            set to the same thread count) right after each of ours, and print
                            the ratio; if python3 or numpy is missing, say so and go on
@@ -25,16 +29,17 @@ enum BenchGEMM {
                            install mkl numpy` (or set SCHEDC_MKL_PYTHON); prints its ratio and
                            the ratio to the better of numpy and MKL. Implies --reference
         --format FORMAT    text (one line per measurement, as it is made) or json (an array of
-                           records: threads, m, n, k, transpose_a, transpose_b, kernel, gflops,
+                           records: threads, m, n, k, transpose_a, transpose_b, kernel, kc,
+                           mc, nc, gflops,
                            seconds_per_call, and reference_gflops, ratio, mkl_gflops,
                            mkl_ratio, best_ratio when measured)
-        The first line names the processor (vendor, family, model, vector units, caches) and
-        the micro-kernel chosen for it.
+        The first lines name the micro-kernel, the processor (vendor, family, model, vector
+        units, caches) and the cache blocking derived from its caches.
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, flags: ["--reference"],
-                                         options: ["--threads", "--sizes", "--transpose", "--kernel", "--mkl", "--format"])
+                                         options: ["--threads", "--sizes", "--transpose", "--kernel", "--blocking", "--mkl", "--format"])
         if let extra = parsed.positionals.first { throw CLIError("unexpected argument '\(extra)'") }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let threadCounts = try integerList(parsed.value("--threads") ?? (cores > 1 ? "1,\(cores)" : "1"),
@@ -44,6 +49,8 @@ enum BenchGEMM {
         let kernelName = try parsed.choice("--kernel", among: ["auto"] + GEMMMicroKernel.allCases.map(\.rawValue),
                                            default: "auto")
         let kernel = GEMMMicroKernel(rawValue: kernelName) ?? .best
+        let blockingOption = parsed.value("--blocking")
+        let blockings = try parseBlockings(blockingOption ?? "auto", kernel: kernel)
         let json = try parsed.choice("--format", among: ["text", "json"], default: "text") == "json"
         let mklPython = parsed.value("--mkl") ?? ProcessInfo.processInfo.environment["SCHEDC_MKL_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
         var reference = parsed.has("--reference") || mklPython != nil ? GEMMReference(.numpy) : nil
@@ -52,12 +59,14 @@ enum BenchGEMM {
         if !json {
             print("gemm: fp32, micro-kernel \(kernel.rawValue) (\(kernel.instructionSet))\(kernel.isNative ? "" : ", not native to this processor"), \(cores) cores")
             print("processor: \(HostProcessor.current.summary)")
+            print("blocking: \(kernel.cacheBlocking) (from the caches)")
         }
         var records: [String] = []
         for threads in threadCounts {
             let pool = ThreadPool(threads: threads)
             for shape in shapes {
-                let timing = timeGEMM(shape, pool: pool, microKernel: kernel)
+                // Every blocking on a shape, then the references once: what is compared runs in the same minute.
+                let timings = blockings.map { timeGEMM(shape, pool: pool, microKernel: kernel, blocking: $0) }
                 var referenceGFLOPS: Double?, mklGFLOPS: Double?
                 do {
                     referenceGFLOPS = try reference?.gflops(shape, threads: threads)
@@ -71,10 +80,12 @@ enum BenchGEMM {
                     printError("schedc bench gemm: no MKL reference: \(error)")
                     mkl = nil
                 }
-                if json {
-                    records.append(jsonRecord(timing, reference: referenceGFLOPS, mkl: mklGFLOPS))
-                } else {
-                    print(textLine(timing, reference: referenceGFLOPS, mkl: mklGFLOPS))
+                for timing in timings {
+                    if json {
+                        records.append(jsonRecord(timing, reference: referenceGFLOPS, mkl: mklGFLOPS))
+                    } else {
+                        print(textLine(timing, reference: referenceGFLOPS, mkl: mklGFLOPS, showBlocking: blockingOption != nil))
+                    }
                 }
             }
         }
@@ -82,8 +93,9 @@ enum BenchGEMM {
         return ExitCode.success
     }
 
-    static func textLine(_ timing: GEMMTiming, reference: Double?, mkl: Double? = nil) -> String {
-        let label = sizeLabel(timing.shape)
+    static func textLine(_ timing: GEMMTiming, reference: Double?, mkl: Double? = nil, showBlocking: Bool = false) -> String {
+        var label = sizeLabel(timing.shape)
+        if showBlocking { label += " [\(timing.blocking.kc):\(timing.blocking.mc):\(timing.blocking.nc)]" }
         var line = "threads=\(timing.threads)  " + label + String(repeating: " ", count: max(1, 24 - label.count))
         line += String(format: "%7.1f GFLOP/s", timing.gflops)
         if let reference {
@@ -107,6 +119,7 @@ enum BenchGEMM {
             "\"threads\": \(timing.threads)", "\"m\": \(shape.m)", "\"n\": \(shape.n)", "\"k\": \(shape.k)",
             "\"transpose_a\": \(shape.transposeA)", "\"transpose_b\": \(shape.transposeB)",
             "\"kernel\": \"\(timing.microKernel.rawValue)\"",
+            "\"kc\": \(timing.blocking.kc)", "\"mc\": \(timing.blocking.mc)", "\"nc\": \(timing.blocking.nc)",
             "\"gflops\": \(String(format: "%.2f", timing.gflops))",
             "\"seconds_per_call\": \(String(format: "%.6g", timing.seconds))",
         ]
@@ -129,6 +142,18 @@ enum BenchGEMM {
                 throw CLIError("option '\(option)' needs integers in \(range.lowerBound)...\(range.upperBound) separated by commas, not '\(text)'")
             }
             return value
+        }
+    }
+
+    /// "auto,256:252:4096" → blockings, auto being the kernel's own on this machine.
+    static func parseBlockings(_ text: String, kernel: GEMMMicroKernel) throws -> [GEMMBlocking] {
+        try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+            let item = item.trimmingCharacters(in: .whitespaces)
+            if item == "auto" { return kernel.cacheBlocking }
+            guard let blocking = GEMMBlocking(parsing: item) else {
+                throw CLIError("option '--blocking' takes auto or KC:MC:NC (positive integers), separated by commas, not '\(item)'")
+            }
+            return blocking
         }
     }
 

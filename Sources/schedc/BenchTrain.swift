@@ -36,7 +36,10 @@ enum BenchTrain {
                            been measured at every batch size) or json (an array of records:
                            model, batch, threads, samples_per_second, train_rounds (every round's
                            samples/s, in order), eval_samples_per_second, peak_rss_mb,
-                           ghost_batch, piece_examples, lanes)
+                           ghost_batch, piece_examples, lanes, gflops)
+        GFLOP/s is the training rate of the convolutions' and linear layers' multiply-adds
+        (forward, weight gradient, input gradient but the first layer's; mlp and cnn), to
+        compare with the FMA peak (docs/reference/fma_peak.c).
         peak_rss_mb is the process's resident-memory high-water mark while that configuration
         alone ran its first step and an evaluation (reset before each through
         /proc/self/clear_refs).
@@ -84,7 +87,7 @@ enum BenchTrain {
         var records: [TrainingBenchmark.Record] = []
         if format == "text" {
             print("schedc bench train: synthetic 28×28×1 images, 10 classes, SGD momentum 0.9, ghost batch \(ghostBatch)")
-            print("model  batch  threads  train samples/s  spread  eval samples/s  peak RSS MiB  PyTorch (2 threads)  ratio")
+            print("model  batch  threads  train samples/s  spread  GFLOP/s  eval samples/s  peak RSS MiB  PyTorch (2 threads)  ratio")
         }
         for (name, architecture) in models {
             for threads in threadCounts {
@@ -119,6 +122,7 @@ enum BenchTrain {
         line += pad(String(format: "%.0f", r.samples_per_second), 17)
         let slowest = r.train_rounds.min() ?? r.samples_per_second
         line += pad(String(format: "%.1f %%", 100 * (r.samples_per_second - slowest) / max(r.samples_per_second, 1)), 8)
+        line += pad(r.gflops.map { String(format: "%.1f", $0) } ?? "-", 9)
         line += pad(String(format: "%.0f", r.eval_samples_per_second), 16)
         line += pad(String(format: "%.0f", r.peak_rss_mb), 14)
         if let reference = pytorchReference[r.model]?[r.batch], r.threads == 2 {

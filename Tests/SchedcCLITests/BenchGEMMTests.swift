@@ -28,11 +28,33 @@ final class BenchGEMMTests: XCTestCase {
         let result = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "64,128", "--kernel", "6x16"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n")
-        XCTAssertEqual(lines.count, 4, result.stdout)
+        XCTAssertEqual(lines.count, 5, result.stdout)
         XCTAssertTrue(lines[0].contains("micro-kernel 6x16"), String(lines[0]))
         XCTAssertTrue(lines[1].hasPrefix("processor: ") && lines[1].contains("L1d"), String(lines[1]))
-        XCTAssertTrue(lines[2].hasPrefix("threads=1  n=64 ") && lines[2].hasSuffix("GFLOP/s"), String(lines[2]))
-        XCTAssertTrue(lines[3].hasPrefix("threads=1  n=128 "), String(lines[3]))
+        XCTAssertTrue(lines[2].hasPrefix("blocking: kc ") && lines[2].hasSuffix("(from the caches)"), String(lines[2]))
+        XCTAssertTrue(lines[3].hasPrefix("threads=1  n=64 ") && lines[3].hasSuffix("GFLOP/s"), String(lines[3]))
+        XCTAssertTrue(lines[4].hasPrefix("threads=1  n=128 "), String(lines[4]))
+    }
+
+    /// `--blocking`: every blocking on a shape, one after the other, each line and record saying which.
+    func testEveryBlockingIsTimedAndNamed() throws {
+        let text = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "64,40x50x60", "--blocking", "auto,16:12:32"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        let lines = text.stdout.split(separator: "\n").filter { $0.hasPrefix("threads=") }
+        XCTAssertEqual(lines.count, 4, text.stdout)
+        XCTAssertTrue(lines[0].hasPrefix("threads=1  n=64 [") && !lines[0].contains("[16:12:32]"), String(lines[0]))
+        XCTAssertTrue(lines[1].hasPrefix("threads=1  n=64 [16:12:32]"), String(lines[1]))
+        XCTAssertTrue(lines[3].contains("40x50x60 [16:12:32]"), String(lines[3]))
+
+        let json = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "64", "--blocking", "16:12:32", "--format", "json"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(records.count, 1)
+        XCTAssertEqual([records[0]["kc"] as? Int, records[0]["mc"] as? Int, records[0]["nc"] as? Int], [16, 12, 32])
+
+        let bad = try runSchedc(["bench", "gemm", "--sizes", "64", "--blocking", "16:12"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("option '--blocking' takes auto or KC:MC:NC"), bad.stderr)
     }
 
     func testReferenceIsMeasuredOrItsAbsenceExplained() throws {
@@ -53,7 +75,7 @@ final class BenchGEMMTests: XCTestCase {
                                    environment: ["PATH": "/nonexistent"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stderr, "schedc bench gemm: no numpy reference: python3 is not on PATH\n")
-        XCTAssertEqual(result.stdout.split(separator: "\n").count, 4, result.stdout)
+        XCTAssertEqual(result.stdout.split(separator: "\n").count, 5, result.stdout)
         XCTAssertFalse(result.stdout.contains("numpy"), result.stdout)
     }
 

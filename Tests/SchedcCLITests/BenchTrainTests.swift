@@ -23,6 +23,10 @@ final class BenchTrainTests: XCTestCase {
             XCTAssertEqual(rounds.max(), record["samples_per_second"] as? Double)
             XCTAssertGreaterThan(record["eval_samples_per_second"] as? Double ?? 0, 0, "\(record)")
             XCTAssertGreaterThan(record["peak_rss_mb"] as? Double ?? 0, 0, "\(record)")
+            // GFLOP/s is samples/s times the model's multiply-adds per training example.
+            let flops: Double = record["model"] as? String == "mlp" ? 3_209_216 : 24_995_328
+            XCTAssertEqual(record["gflops"] as? Double ?? 0, (record["samples_per_second"] as? Double ?? 0) * flops / 1e9,
+                           accuracy: 1e-9, "\(record)")
         }
         // Ghost batch norm applies to the CNN only, and never beyond the batch.
         XCTAssertNil(records[0]["ghost_batch"] as? Int)

@@ -64,6 +64,7 @@ final class ResumeTests: RunnerTestCase {
             XCTAssertEqual(try directory.readRecord().status, .finished)
             // The bits depend on the processor's kernel: run.json says which ran it.
             XCTAssertEqual(try directory.readRecord().gemmKernel, GEMMMicroKernel.best.rawValue)
+            XCTAssertEqual(try directory.readRecord().gemmBlocking, GEMMMicroKernel.best.cacheBlocking.description)
             XCTAssertEqual(try directory.readRecord().processor, HostProcessor.current.summary)
         }
     }

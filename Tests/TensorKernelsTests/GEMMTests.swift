@@ -1,5 +1,5 @@
 import XCTest
-import TensorKernels
+@testable import TensorKernels
 import TestSupport
 
 /// `gemm` against its naive twin `gemmNaive`: every transpose, alpha/beta, padded leading
@@ -17,30 +17,44 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// Blockings the tests run every kernel with: this machine's, those the rule gives the
+    /// other machines met (kc 256 and 384; mc from 126 to 384), and small odd ones that make
+    /// many blocks of small shapes (kc not a multiple of 8 is rounded up to one).
+    private func blockings(for kernel: GEMMMicroKernel) -> [GEMMBlocking] {
+        let (mr, nr) = kernel.tile
+        return [kernel.cacheBlocking, GEMMBlocking(kc: 384, mc: 56 * mr, nc: 4096),
+                GEMMBlocking(kc: 37, mc: 2 * mr + 1, nc: 3 * nr - 5), GEMMBlocking(kc: 8, mc: mr, nc: nr)]
+    }
+
     func testShapesOnBothSidesOfEveryBlockBoundary() {
         var random = TestRandom(seed: 2)
         for kernel in GEMMMicroKernel.allCases {
-            let (mr, nr) = kernel.tile
-            let blocking = kernel.cacheBlocking
-            // Edge tiles (mr ± 1, nr ± 1), a second A block (mc + 1), a second and third K block (kc + 1, 2kc + 3).
-            let ms = [mr - 1, mr + 1, blocking.mc, blocking.mc + 1]
-            let ns = [nr - 1, nr + 1, 2 * nr + 3]
-            let ks = [blocking.kc, blocking.kc + 1, 2 * blocking.kc + 3]
-            for m in ms {
-                for n in ns {
-                    for k in ks {
-                        let (transposeA, transposeB) = allTransposes[random.int(0...3)]
-                        check(GEMMCase(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
-                                       alpha: 1, beta: random.bool() ? 0 : 0.5),
-                              kernel: kernel, threads: 1 + random.int(0...2), random: &random)
-                    }
+            for blocking in blockings(for: kernel) {
+                checkBlockBoundaries(kernel: kernel, blocking: blocking, random: &random)
+            }
+        }
+    }
+
+    private func checkBlockBoundaries(kernel: GEMMMicroKernel, blocking: GEMMBlocking, random: inout TestRandom) {
+        let (mr, nr) = kernel.tile
+        // Edge tiles (mr ± 1, nr ± 1), a second A block (mc + 1), a second and third K block (kc + 1, 2kc + 3).
+        let ms = [mr - 1, mr + 1, blocking.mc, blocking.mc + 1]
+        let ns = [nr - 1, nr + 1, 2 * nr + 3]
+        let ks = [blocking.kc, blocking.kc + 1, 2 * blocking.kc + 3]
+        for m in ms {
+            for n in ns {
+                for k in ks {
+                    let (transposeA, transposeB) = allTransposes[random.int(0...3)]
+                    check(GEMMCase(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                                   alpha: 1, beta: random.bool() ? 0 : 0.5),
+                          kernel: kernel, blocking: blocking, threads: 1 + random.int(0...2), random: &random)
                 }
             }
-            // A second B block: n = nc + 1.
-            for (transposeA, transposeB) in allTransposes {
-                check(GEMMCase(m: 3, n: blocking.nc + 1, k: 5, transposeA: transposeA, transposeB: transposeB),
-                      kernel: kernel, threads: 2, random: &random)
-            }
+        }
+        // A second B block: n = nc + 1.
+        for (transposeA, transposeB) in allTransposes {
+            check(GEMMCase(m: 3, n: blocking.nc + 1, k: 5, transposeA: transposeA, transposeB: transposeB),
+                  kernel: kernel, blocking: blocking, threads: 2, random: &random)
         }
     }
 
@@ -120,22 +134,92 @@ final class GEMMTests: XCTestCase {
     }
 
     func testResultsAreBitIdenticalForEveryThreadCount() {
-        // Shares split rows (m ≥ n) or columns (m < n); neither changes any element's summation order.
+        // Shares split rows (m ≥ n) or columns (m < n); neither changes any element's summation
+        // order, whatever the blocking. Nor do mc and nc: only kc does.
         var random = TestRandom(seed: 7)
         for kernel in GEMMMicroKernel.allCases {
-            for (m, n, k) in [(301, 77, 290), (45, 260, 513)] {
+            for (m, n, k) in [(301, 77, 290), (45, 260, 513), (1029, 10, 515)] {
                 let a = random.floats(m * k), b = random.floats(k * n)
-                var results: [[UInt32]] = []
-                for threads in [1, 2, 3] {
-                    var c = [Float](repeating: 0, count: m * n)
+                for blocking in blockings(for: kernel) {
+                    var results: [[UInt32]] = []
+                    for threads in [1, 2, 3] {
+                        var c = [Float](repeating: 0, count: m * n)
+                        gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
+                             beta: 0, c: &c, ldc: n, pool: ThreadPool(threads: threads), microKernel: kernel,
+                             blocking: blocking)
+                        results.append(bitPatterns(c))
+                    }
+                    let label = "\(kernel) \(blocking) \(m)×\(n)×\(k)"
+                    XCTAssertEqual(results[1], results[0], "\(label): 2 threads differ from 1")
+                    XCTAssertEqual(results[2], results[0], "\(label): 3 threads differ from 1")
+                    var otherBlocks = [Float](repeating: 0, count: m * n)
                     gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
-                         beta: 0, c: &c, ldc: n, pool: ThreadPool(threads: threads), microKernel: kernel)
-                    results.append(bitPatterns(c))
+                         beta: 0, c: &otherBlocks, ldc: n, pool: ThreadPool(threads: 2), microKernel: kernel,
+                         blocking: GEMMBlocking(kc: blocking.kc, mc: kernel.tile.rows, nc: kernel.tile.columns))
+                    XCTAssertEqual(bitPatterns(otherBlocks), results[0], "\(label): mc and nc changed the bits")
                 }
-                XCTAssertEqual(results[1], results[0], "\(kernel) \(m)×\(n)×\(k): 2 threads differ from 1")
-                XCTAssertEqual(results[2], results[0], "\(kernel) \(m)×\(n)×\(k): 3 threads differ from 1")
             }
         }
+    }
+
+    func testNarrowProductsComputedTransposedHaveTheDirectBits() {
+        // N below the tile width (the 10-class layer) runs as Cᵀ = op(B)ᵀ·op(A)ᵀ; the first
+        // columns of a product wide enough to run directly must have the same bits.
+        var random = TestRandom(seed: 9)
+        for kernel in GEMMMicroKernel.allCases {
+            let nr = kernel.tile.columns
+            for (m, n, k) in [(2048, 10, 512), (131, 5, 300), (40, 3, 77), (100, 1, 9)] {
+                XCTAssertTrue(gemmComputesTransposed(m: m, n: n, mr: kernel.tile.rows, nr: nr), "\(m)×\(n)")
+                let wide = n + nr
+                XCTAssertFalse(gemmComputesTransposed(m: m, n: wide, mr: kernel.tile.rows, nr: nr))
+                for (transposeA, transposeB) in allTransposes {
+                    let a = random.floats(m * k), bWide = random.floats(k * wide)
+                    // op(B) is the first n columns of op(B wide): the same storage with a smaller n.
+                    let ldb = transposeB ? k : wide
+                    let cInitial = random.floats(m * wide)
+                    for beta: Float in [0, 0.5] {
+                        var narrow = cInitial, direct = cInitial
+                        gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.75, a: a,
+                             lda: transposeA ? m : k, b: bWide, ldb: ldb, beta: beta, c: &narrow, ldc: wide,
+                             pool: ThreadPool(threads: 2), microKernel: kernel)
+                        gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: wide, k: k, alpha: 0.75, a: a,
+                             lda: transposeA ? m : k, b: bWide, ldb: ldb, beta: beta, c: &direct, ldc: wide,
+                             pool: ThreadPool(threads: 1), microKernel: kernel)
+                        let label = "\(kernel) \(m)×\(n)×\(k) \(transposeA)/\(transposeB) beta \(beta)"
+                        let inside = (0..<(m * wide)).filter { $0 % wide < n }
+                        let outside = (0..<(m * wide)).filter { $0 % wide >= n }
+                        XCTAssertEqual(bitPatterns(inside.map { narrow[$0] }), bitPatterns(inside.map { direct[$0] }), label)
+                        XCTAssertEqual(outside.map { narrow[$0] }, outside.map { cInitial[$0] }, "\(label): wrote past column n")
+                    }
+                }
+            }
+        }
+    }
+
+    func testBlockingFollowsTheCaches() {
+        // L1d and L2 of the machines met: Zen 3, Zen 4, Zen 5; nil: sysfs said nothing.
+        let rule = GEMMBlockingRule.blocking
+        XCTAssertEqual(rule(.rows6cols16, 32 << 10, 512 << 10), GEMMBlocking(kc: 256, mc: 126, nc: 4096))
+        XCTAssertEqual(rule(.rows6cols16, 32 << 10, 2 << 20), GEMMBlocking(kc: 256, mc: 384, nc: 4096), "mc at its cap")
+        XCTAssertEqual(rule(.rows6cols16, 48 << 10, 1 << 20), GEMMBlocking(kc: 384, mc: 168, nc: 4096))
+        XCTAssertEqual(rule(.rows8cols32, 32 << 10, 2 << 20), GEMMBlocking(kc: 384, mc: 336, nc: 4096))
+        XCTAssertEqual(rule(.rows8cols32, 48 << 10, 1 << 20), GEMMBlocking(kc: 384, mc: 168, nc: 4096))
+        XCTAssertEqual(rule(.rows8cols32, 32 << 10, 512 << 10), GEMMBlocking(kc: 384, mc: 80, nc: 4096))
+        XCTAssertEqual(rule(.rows6cols16, nil, nil), rule(.rows6cols16, 48 << 10, 1 << 20))
+        XCTAssertEqual(rule(.rows6cols16, 4 << 10, 64 << 10), GEMMBlocking(kc: 128, mc: 48, nc: 4096), "floors")
+        XCTAssertEqual(rule(.rows6cols16, 1 << 20, 64 << 20), GEMMBlocking(kc: 512, mc: 384, nc: 4096), "caps")
+        for kernel in GEMMMicroKernel.allCases {
+            XCTAssertEqual(kernel.cacheBlocking, kernel.blocking(for: .current))
+        }
+    }
+
+    func testBlockingParsesAsTheBenchmarkWritesIt() {
+        XCTAssertEqual(GEMMBlocking(parsing: "256:144:4096"), GEMMBlocking(kc: 256, mc: 144, nc: 4096))
+        XCTAssertEqual(GEMMBlocking(parsing: " 8 : 6 : 16"), GEMMBlocking(kc: 8, mc: 6, nc: 16))
+        for bad in ["", "256:144", "256:144:4096:1", "0:144:4096", "a:b:c", "256,144,4096", "-1:6:16"] {
+            XCTAssertNil(GEMMBlocking(parsing: bad), bad)
+        }
+        XCTAssertEqual(GEMMBlocking(kc: 256, mc: 126, nc: 4096).description, "kc 256, mc 126, nc 4096")
     }
 
     func testConcurrentCallsFromSeveralThreads() {
@@ -177,8 +261,8 @@ final class GEMMTests: XCTestCase {
     /// Tolerance: both compute each element as a sum of k products in a different order, so
     /// each differs from the exact value by at most about k·ε·(|alpha|·Σ|a||b| + |beta·c|);
     /// allow twice that (+2 for the alpha and beta roundings).
-    private func check(_ testCase: GEMMCase, kernel: GEMMMicroKernel, threads: Int, random: inout TestRandom,
-                       file: StaticString = #filePath, line: UInt = #line) {
+    private func check(_ testCase: GEMMCase, kernel: GEMMMicroKernel, blocking: GEMMBlocking? = nil, threads: Int,
+                       random: inout TestRandom, file: StaticString = #filePath, line: UInt = #line) {
         let t = testCase
         let (aRows, aColumns) = t.transposeA ? (t.k, t.m) : (t.m, t.k)
         let (bRows, bColumns) = t.transposeB ? (t.n, t.k) : (t.k, t.n)
@@ -193,7 +277,7 @@ final class GEMMTests: XCTestCase {
         var c = initialC, expected = initialC
         gemm(transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k, alpha: t.alpha,
              a: a, lda: lda, b: b, ldb: ldb, beta: t.beta, c: &c, ldc: ldc,
-             pool: ThreadPool(threads: threads), microKernel: kernel)
+             pool: ThreadPool(threads: threads), microKernel: kernel, blocking: blocking)
         gemmNaive(transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k, alpha: t.alpha,
                   a: a, lda: lda, b: b, ldb: ldb, beta: t.beta, c: &expected, ldc: ldc)
         // Σ|a||b| per element, by the naive kernel on absolute values.
@@ -201,7 +285,7 @@ final class GEMMTests: XCTestCase {
         gemmNaive(transposeA: t.transposeA, transposeB: t.transposeB, m: t.m, n: t.n, k: t.k, alpha: 1,
                   a: a.map(abs), lda: lda, b: b.map(abs), ldb: ldb, beta: 0, c: &magnitude, ldc: ldc)
 
-        let label = "\(t), \(kernel.rawValue), \(threads) threads"
+        let label = "\(t), \(kernel.rawValue), \(blocking ?? kernel.cacheBlocking), \(threads) threads"
         var failures = 0
         for i in 0..<t.m {
             for j in 0..<ldc {
