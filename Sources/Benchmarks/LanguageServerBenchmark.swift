@@ -19,11 +19,21 @@ public enum LanguageServerBenchmark {
         }
     }
 
+    /// Where in the file the edited event is.
+    public enum EditPosition: String, CaseIterable, Sendable {
+        /// The first `lr` event: every phase after it is lowered again, and every byte moves.
+        case start
+        /// The `lr` event nearest the middle.
+        case middle
+        /// The last `lr` event.
+        case end
+    }
+
     /// Opens the generated schedule of `lines` lines, then `runs` times: edits one event's
-    /// number in the middle of the file (incremental sync) and hovers that event. The edit
-    /// types a digit at the end of the number, then deletes it, and so on, as typing does:
-    /// every byte after it moves by one each time.
-    public static func measure(lines: Int, runs: Int) throws -> Latencies {
+    /// number at `position` (incremental sync) and hovers that event. The edit types a digit
+    /// at the end of the number, then deletes it, and so on, as typing does: every byte after
+    /// it moves by one each time.
+    public static func measure(lines: Int, runs: Int, editing position: EditPosition = .middle) throws -> Latencies {
         let text = FrontEndBenchmark.schedule(lines: lines)
         ServerMemory.keepFreedMemory() // as `schedc lsp` does
         let uri = "file:///bench.sched"
@@ -44,10 +54,16 @@ public enum LanguageServerBenchmark {
         _ = try deliver(["jsonrpc": "2.0", "id": 0, "method": "initialize", "params": ["capabilities": [:]]])
         _ = try deliver(["jsonrpc": "2.0", "method": "textDocument/didOpen",
                          "params": ["textDocument": ["uri": uri, "languageId": "sched", "version": 1, "text": text]]])
-        // The `lr *= 0.99999` event nearest the middle: a digit is typed after it, then deleted.
+        // The `lr *= 0.99999` event at `position`: a digit is typed after it, then deleted.
         let source = SourceFile(path: "bench.sched", text: text)
-        guard let line = (source.lineCount / 2..<source.lineCount).first(where: { source.lineText($0).hasSuffix("lr *= 0.99999") }) else {
-            throw BenchmarkError("the generated schedule has no lr event past its middle")
+        let isEdited = { source.lineText($0).hasSuffix("lr *= 0.99999") }
+        let found: Int? = switch position {
+        case .start: (0..<source.lineCount).first(where: isEdited)
+        case .middle: (source.lineCount / 2..<source.lineCount).first(where: isEdited)
+        case .end: (0..<source.lineCount).last(where: isEdited)
+        }
+        guard let line = found else {
+            throw BenchmarkError("the generated schedule has no lr event at its \(position.rawValue)")
         }
         let column = source.lineText(line).utf16.count
         var change: [Double] = [], hover: [Double] = [], changeCPU: [Double] = []

@@ -14,5 +14,13 @@ final class LSPBenchTests: XCTestCase {
         XCTAssertEqual(LanguageServerBenchmark.Latencies.percentile([1, 2, 3, 4], 0.99), 4)
         XCTAssertEqual(try BenchLSP.run(["--lines", "100", "--runs", "2", "--format", "json"]), 0)
         XCTAssertThrowsError(try BenchLSP.run(["--lines", "5"]))
+        XCTAssertThrowsError(try BenchLSP.run(["--edit-at", "top"]))
+    }
+
+    /// Each place finds its `lr` event and the hover there describes it (measure throws otherwise).
+    func testEditsAtEveryPlace() throws {
+        for position in LanguageServerBenchmark.EditPosition.allCases {
+            XCTAssertEqual(try LanguageServerBenchmark.measure(lines: 150, runs: 2, editing: position).change.count, 2, "\(position)")
+        }
     }
 }
