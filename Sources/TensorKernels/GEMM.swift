@@ -74,17 +74,13 @@ public enum GEMMMicroKernel: String, CaseIterable, Sendable {
 private var hostHasAVX512: Bool { HostProcessor.current.hasAVX512 }
 
 /// Below this many multiply-adds (m·n·k) a call runs on one thread: handing a share to a
-/// worker costs more than the split saves. Measured crossover ≈ 48³
+/// worker and packing B twice costs more than the split saves. Measured crossover ≈ 48³
 /// (1.6 µs on one thread); docs/performance.md.
 let gemmParallelThreshold = 1 << 17
 
 /// Splits C into one contiguous share per thread — rows when m ≥ n, else columns — on
-/// micro-tile boundaries. Row shares pack B once between them (`GEMMSharedB`: each B block
-/// packed cooperatively, the shares then reading the one copy, so the cores do not pack B
-/// twice nor keep two copies of it in the shared L3), and each its own rows of A; column
-/// shares each pack all of A, the smaller operand. Row shares pack their own B when N is
-/// below the tile width (the product is then computed transposed, and B is small) or when
-/// all of op(B) packed would be too large to keep.
+/// micro-tile boundaries. Splitting rows means each share packs all of B (and its own rows of
+/// A); splitting columns, all of A: the split repeats the packing of the smaller operand.
 /// Any thread may run any share (ThreadPool hands them out as threads become free); a share's
 /// result does not depend on which.
 private func gemmParallel(
@@ -102,14 +98,6 @@ private func gemmParallel(
                     a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, workspace: .current)
         return
     }
-    let sharedB: GEMMSharedB? = {
-        let (mr, nr) = microKernel.tile
-        guard splitRows && n >= nr else { return nil }
-        let (kcBlock, _, ncBlock) = gemmBlockSizes(blocking, m: m, n: n, k: k, mr: mr, nr: nr)
-        let (bX, bP) = transposeB ? (ldb, 1) : (1, ldb)
-        return GEMMSharedB(b: b, bX: bX, bP: bP, n: n, k: k, nr: nr, kcBlock: kcBlock, ncBlock: ncBlock,
-                           shares: shares, workspace: .current)
-    }()
     pool.parallelFor(shares) { share in
         let start = min(extent, tiles * share / shares * tileWidth)
         let end = min(extent, tiles * (share + 1) / shares * tileWidth)
@@ -117,7 +105,7 @@ private func gemmParallel(
         if splitRows {
             gemmBlocked(microKernel, blocking: blocking, transposeA: transposeA, transposeB: transposeB, m: end - start, n: n, k: k,
                         alpha: alpha, a: a + start * (transposeA ? 1 : lda), lda: lda, b: b, ldb: ldb,
-                        beta: beta, c: c + start * ldc, ldc: ldc, workspace: .current, sharedB: sharedB)
+                        beta: beta, c: c + start * ldc, ldc: ldc, workspace: .current)
         } else {
             gemmBlocked(microKernel, blocking: blocking, transposeA: transposeA, transposeB: transposeB, m: m, n: end - start, k: k,
                         alpha: alpha, a: a, lda: lda, b: b + start * (transposeB ? ldb : 1), ldb: ldb,

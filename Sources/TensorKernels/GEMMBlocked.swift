@@ -2,7 +2,7 @@
 ///
 ///   for jc in N by nc:             B block kc×nc, packed once per (jc, pc), lives in L3
 ///     for pc in K by kc:
-///       pack op(B)[pc.., jc..]   (row shares of a parallel call: packed once for all of them)
+///       pack op(B)[pc.., jc..]
 ///       for ic in M by mc:         A block mc×kc, packed per (jc, pc, ic), lives in L2
 ///         pack op(A)[ic.., pc..]
 ///         for jr in nc by NR:      B micro-panel kc×NR stays in L1 across the ir loop
@@ -14,47 +14,41 @@
 /// The summation order of every element of C depends only on k and kc (GEMMBlocking) —
 /// never on the thread count or on where a thread's share starts — so results are
 /// bit-identical across thread counts.
-///
-/// With `sharedB` (row shares of a parallel call, GEMMSharedPacking.swift) the B blocks come
-/// from one packing shared by all shares instead of this share's own: the same bytes.
 func gemmBlocked(
     _ microKernel: GEMMMicroKernel, blocking: GEMMBlocking, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: GEMMWorkspace, sharedB: GEMMSharedB? = nil
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: GEMMWorkspace
 ) {
     // Specialised here, in the file that defines the generic loops: debug builds compile each
     // file on its own and cannot specialise a generic function across files.
     switch microKernel {
     case .rows6cols16:
         gemmBlocked(MicroKernel6x16.self, blocking: blocking, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, workspace: workspace,
-                    sharedB: sharedB)
+                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, workspace: workspace)
     case .rows8cols32:
         gemmBlocked(MicroKernel8x32.self, blocking: blocking, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, workspace: workspace,
-                    sharedB: sharedB)
+                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, workspace: workspace)
     }
 }
 
 private func gemmBlocked<Kernel: GEMMMicroKernelShape>(
     _ kernel: Kernel.Type, blocking: GEMMBlocking, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: GEMMWorkspace, sharedB: GEMMSharedB?
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, workspace: GEMMWorkspace
 ) {
     // Element (x, p) of op(A) (x along M) and of op(B) (x along N), as strides.
     let (aX, aP) = transposeA ? (1, lda) : (lda, 1)
     let (bX, bP) = transposeB ? (ldb, 1) : (1, ldb)
     if gemmComputesTransposed(m: m, n: n, mr: Kernel.mr, nr: Kernel.nr) {
-        precondition(sharedB == nil, "gemm: a shared B is only for products computed directly")
         // Cᵀ = op(B)ᵀ·op(A)ᵀ: the same products, summed in the same order, and stored with
         // the same arithmetic, so the bits are those of the direct computation.
         gemmBlocks(Kernel.self, blocking: blocking, m: n, n: m, k: k, alpha: alpha,
                    a: b, aX: bX, aP: bP, b: a, bX: aX, bP: aP, beta: beta, c: c, cRow: 1, cColumn: ldc,
-                   transposedC: true, workspace: workspace, sharedB: nil)
+                   transposedC: true, workspace: workspace)
     } else {
         gemmBlocks(Kernel.self, blocking: blocking, m: m, n: n, k: k, alpha: alpha,
                    a: a, aX: aX, aP: aP, b: b, bX: bX, bP: bP, beta: beta, c: c, cRow: ldc, cColumn: 1,
-                   transposedC: false, workspace: workspace, sharedB: sharedB)
+                   transposedC: false, workspace: workspace)
     }
 }
 
@@ -79,12 +73,15 @@ private func gemmBlocks<Kernel: GEMMMicroKernelShape>(
     _ kernel: Kernel.Type, blocking: GEMMBlocking, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, aX: Int, aP: Int, b: UnsafePointer<Float>, bX: Int, bP: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, cRow: Int, cColumn: Int, transposedC: Bool,
-    workspace: GEMMWorkspace, sharedB: GEMMSharedB?
+    workspace: GEMMWorkspace
 ) {
     let mr = Kernel.mr, nr = Kernel.nr
-    let (kcBlock, mcBlock, ncBlock) = gemmBlockSizes(blocking, m: m, n: n, k: k, mr: mr, nr: nr)
+    // Equal blocks rather than full blocks and a sliver: k = 300 is 2 × 152, not 256 + 44.
+    let kcBlock = roundUp(ceilDivide(k, ceilDivide(k, blocking.kc)), to: 8)
+    let mcBlock = roundUp(ceilDivide(m, ceilDivide(m, blocking.mc)), to: mr)
+    let ncBlock = roundUp(ceilDivide(n, ceilDivide(n, blocking.nc)), to: nr)
     let aPanels = workspace.packedA(count: mcBlock * kcBlock)
-    let ownB = sharedB == nil ? workspace.packedB(count: ncBlock * kcBlock) : nil
+    let bPanels = workspace.packedB(count: ncBlock * kcBlock)
     let edgeTile = workspace.edgeTile(count: mr * nr)
 
     var jc = 0
@@ -93,14 +90,8 @@ private func gemmBlocks<Kernel: GEMMMicroKernelShape>(
         var pc = 0
         while pc < k {
             let kc = min(kcBlock, k - pc)
-            let bPanels: UnsafePointer<Float>
-            if let sharedB {
-                bPanels = sharedB.block(jc: jc, pc: pc, nc: nc, kc: kc)
-            } else {
-                gemmPackPanels(width: nr, count: nc, kc: kc, source: b + jc * bX + pc * bP, xStride: bX, pStride: bP,
-                               into: ownB!)
-                bPanels = UnsafePointer(ownB!)
-            }
+            gemmPackPanels(width: nr, count: nc, kc: kc, source: b + jc * bX + pc * bP, xStride: bX, pStride: bP,
+                           into: bPanels)
             let blockBeta: Float = pc == 0 ? beta : 1
             var ic = 0
             while ic < m {
@@ -121,16 +112,6 @@ private func gemmBlocks<Kernel: GEMMMicroKernelShape>(
         }
         jc += nc
     }
-}
-
-/// The block sizes of the five loops for an m×n×k product: equal blocks rather than full
-/// blocks and a sliver (k = 300 is 2 × 152, not 256 + 44). kc and nc depend only on K and N,
-/// so every row share of a product has the same B blocks.
-@inline(__always)
-func gemmBlockSizes(_ blocking: GEMMBlocking, m: Int, n: Int, k: Int, mr: Int, nr: Int) -> (kc: Int, mc: Int, nc: Int) {
-    (roundUp(ceilDivide(k, ceilDivide(k, blocking.kc)), to: 8),
-     roundUp(ceilDivide(m, ceilDivide(m, blocking.mc)), to: mr),
-     roundUp(ceilDivide(n, ceilDivide(n, blocking.nc)), to: nr))
 }
 
 /// The two innermost loops: every MR×NR tile of an mc×nc block of C from packed panels.

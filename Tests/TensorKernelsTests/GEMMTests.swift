@@ -249,12 +249,13 @@ final class GEMMTests: XCTestCase {
         }
     }
 
-    // MARK: - B packed once for all row shares
+    // MARK: - Row shares
 
-    /// Row shares (m ≥ n ≥ the tile width, on 2 or more threads) pack B once between them
-    /// (GEMMSharedB). Odd shapes, every transpose, blockings with many (jc, pc) blocks and
-    /// chunks of uneven width; each shape is large enough to be split.
-    func testRowSharesPackingBTogetherMatchTheNaiveProduct() {
+    /// Row shares (m ≥ n ≥ the tile width, on 2 or more threads), each running every (jc, pc)
+    /// block of B: odd shapes, every transpose, blockings with many blocks; each shape is large
+    /// enough to be split. (Also what a packing of B shared by the shares must pass: the Zen 3
+    /// section of docs/performance.md.)
+    func testRowSharesMatchTheNaiveProduct() {
         var random = TestRandom(seed: 10)
         for kernel in GEMMMicroKernel.allCases {
             let (mr, nr) = kernel.tile
@@ -274,9 +275,8 @@ final class GEMMTests: XCTestCase {
         }
     }
 
-    /// The same bits on 1 thread (each share packing its own B: the path before shared packing)
-    /// and on 2 and 3 (one packing of B for all), for every transpose, with beta ≠ 0.
-    func testRowSharesPackingBTogetherHaveTheBitsOfOneThread() {
+    /// Row shares give the bits of one thread on 2 and 3 threads, for every transpose, with beta ≠ 0.
+    func testRowSharesHaveTheBitsOfOneThread() {
         var random = TestRandom(seed: 11)
         for kernel in GEMMMicroKernel.allCases {
             let nr = kernel.tile.columns
@@ -302,9 +302,9 @@ final class GEMMTests: XCTestCase {
     }
 
     /// A `gemm` called from inside a loop of its own pool finds the pool busy and runs its
-    /// shares one after the other on the calling thread — fewer threads than shares: the first
-    /// share packs every B block, the next ones only read them (nothing waits for a share that
-    /// has not started). Both outer indices do so at once, each with its own packing.
+    /// shares one after the other on the calling thread — fewer threads than shares: no share
+    /// may wait for another (anything shared between shares must not either). Both outer
+    /// indices do so at once, each with its own packing buffers.
     func testRowSharesRunOneAfterAnotherOnOneThread() {
         var random = TestRandom(seed: 12)
         let (m, n, k) = (250, 70, 333)
@@ -328,73 +328,6 @@ final class GEMMTests: XCTestCase {
                 XCTAssertEqual(bitPatterns(Array(UnsafeBufferPointer(start: results + outer * m * n, count: m * n))),
                                bitPatterns(expected), "\(threads) threads, outer index \(outer)")
             }
-        }
-    }
-
-    /// Each block `GEMMSharedB` hands out holds the bytes a share packs for itself, whether the
-    /// shares ask one after the other or many threads at once (more of them than chunks).
-    func testSharedBBlocksHoldTheBytesOfAShareOwnPacking() {
-        var random = TestRandom(seed: 13)
-        let (n, k, nr) = (150, 77, 16)
-        let blocking = GEMMBlocking(kc: 24, mc: 6, nc: 5 * nr)
-        let (kcBlock, _, ncBlock) = gemmBlockSizes(blocking, m: 1, n: n, k: k, mr: 6, nr: nr)
-        var blocks: [(jc: Int, pc: Int, nc: Int, kc: Int)] = []
-        for jc in stride(from: 0, to: n, by: ncBlock) {
-            for pc in stride(from: 0, to: k, by: kcBlock) { blocks.append((jc, pc, min(ncBlock, n - jc), min(kcBlock, k - pc))) }
-        }
-        XCTAssertEqual(blocks.count, 2 * 4)
-        for transposeB in [false, true] {
-            let ldb = transposeB ? k + 1 : n + 2
-            let b = random.floats((transposeB ? n : k) * ldb)
-            let (bX, bP) = transposeB ? (ldb, 1) : (1, ldb)
-            b.withUnsafeBufferPointer { b in
-                let source = b.baseAddress!
-                // What a share packs for itself, block by block.
-                let expected = blocks.map { block -> [Float] in
-                    let panels = UnsafeMutablePointer<Float>.allocate(capacity: ncBlock * kcBlock)
-                    defer { panels.deallocate() }
-                    gemmPackPanels(width: nr, count: block.nc, kc: block.kc, source: source + block.jc * bX + block.pc * bP,
-                                   xStride: bX, pStride: bP, into: panels)
-                    return Array(UnsafeBufferPointer(start: panels, count: roundUp(block.nc, to: nr) * block.kc))
-                }
-                for callers in [1, 3, 16] {
-                    for _ in 0..<(callers == 1 ? 1 : 20) {
-                        let workspace = GEMMWorkspace()
-                        guard let shared = GEMMSharedB(b: source, bX: bX, bP: bP, n: n, k: k, nr: nr, kcBlock: kcBlock,
-                                                       ncBlock: ncBlock, shares: 3, workspace: workspace) else {
-                            return XCTFail("no shared B for a small product")
-                        }
-                        // Mismatching blocks seen by each caller right after `block` returned.
-                        let mismatches = UnsafeMutablePointer<Int>.allocate(capacity: callers)
-                        mismatches.initialize(repeating: 0, count: callers)
-                        defer { mismatches.deallocate() }
-                        let run = { (caller: Int) in
-                            for (index, block) in blocks.enumerated() {
-                                let panels = shared.block(jc: block.jc, pc: block.pc, nc: block.nc, kc: block.kc)
-                                if !expected[index].withUnsafeBufferPointer({ $0.elementsEqual(UnsafeBufferPointer(start: panels, count: $0.count)) }) {
-                                    mismatches[caller] += 1
-                                }
-                            }
-                        }
-                        if callers == 1 {
-                            for _ in 0..<3 { run(0) }  // three shares, one after the other
-                        } else {
-                            DispatchQueue.concurrentPerform(iterations: callers, execute: run)
-                        }
-                        XCTAssertEqual(Array(UnsafeBufferPointer(start: mismatches, count: callers)),
-                                       [Int](repeating: 0, count: callers), "\(callers) callers, transposeB \(transposeB)")
-                    }
-                }
-            }
-        }
-    }
-
-    func testSharedBIsNotMadeForAnOperandTooLargeToKeep() {
-        let b = [Float](repeating: 0, count: 1)
-        b.withUnsafeBufferPointer { b in
-            // 8192 × 4096 floats packed: twice the limit. Nothing is read or allocated.
-            XCTAssertNil(GEMMSharedB(b: b.baseAddress!, bX: 1, bP: 8192, n: 8192, k: 4096, nr: 16, kcBlock: 256,
-                                     ncBlock: 4096, shares: 2, workspace: GEMMWorkspace()))
         }
     }
 
