@@ -249,6 +249,88 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    // MARK: - Row shares
+
+    /// Row shares (m ≥ n ≥ the tile width, on 2 or more threads), each running every (jc, pc)
+    /// block of B: odd shapes, every transpose, blockings with many blocks; each shape is large
+    /// enough to be split. (Also what a packing of B shared by the shares must pass: the Zen 3
+    /// section of docs/performance.md.)
+    func testRowSharesMatchTheNaiveProduct() {
+        var random = TestRandom(seed: 10)
+        for kernel in GEMMMicroKernel.allCases {
+            let (mr, nr) = kernel.tile
+            let blockings = [kernel.cacheBlocking, GEMMBlocking(kc: 37, mc: 2 * mr + 1, nc: 3 * nr - 5),
+                             GEMMBlocking(kc: 8, mc: mr, nc: nr)]
+            for (m, n, k) in [(97, 37, 133), (250, 3 * nr + 1, 301), (61, nr, 140), (1031, 2 * nr - 1, 45)] {
+                XCTAssertGreaterThanOrEqual(m * n * k, gemmParallelThreshold)
+                for blocking in blockings {
+                    for threads in [2, 3] {
+                        let (transposeA, transposeB) = allTransposes[random.int(0...3)]
+                        check(GEMMCase(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: 0.75,
+                                       beta: random.bool() ? 0 : -0.5, padA: 1, padB: 3, padC: 2),
+                              kernel: kernel, blocking: blocking, threads: threads, random: &random)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Row shares give the bits of one thread on 2 and 3 threads, for every transpose, with beta ≠ 0.
+    func testRowSharesHaveTheBitsOfOneThread() {
+        var random = TestRandom(seed: 11)
+        for kernel in GEMMMicroKernel.allCases {
+            let nr = kernel.tile.columns
+            for (m, n, k) in [(301, 77, 290), (203, 2 * nr + 5, 611), (1029, nr, 515)] {
+                for (transposeA, transposeB) in allTransposes {
+                    let a = random.floats(m * k), b = random.floats(k * n), initialC = random.floats(m * n)
+                    for blocking in [kernel.cacheBlocking, GEMMBlocking(kc: 37, mc: 13, nc: 3 * nr - 5)] {
+                        var results: [[UInt32]] = []
+                        for threads in [1, 2, 3] {
+                            var c = initialC
+                            gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1.25, a: a,
+                                 lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, beta: 0.5, c: &c, ldc: n,
+                                 pool: ThreadPool(threads: threads), microKernel: kernel, blocking: blocking)
+                            results.append(bitPatterns(c))
+                        }
+                        let label = "\(kernel) \(blocking) \(m)×\(n)×\(k) \(transposeA)/\(transposeB)"
+                        XCTAssertEqual(results[1], results[0], "\(label): 2 threads differ from 1")
+                        XCTAssertEqual(results[2], results[0], "\(label): 3 threads differ from 1")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A `gemm` called from inside a loop of its own pool finds the pool busy and runs its
+    /// shares one after the other on the calling thread — fewer threads than shares: no share
+    /// may wait for another (anything shared between shares must not either). Both outer
+    /// indices do so at once, each with its own packing buffers.
+    func testRowSharesRunOneAfterAnotherOnOneThread() {
+        var random = TestRandom(seed: 12)
+        let (m, n, k) = (250, 70, 333)
+        let a = random.floats(m * k), b = random.floats(k * n)
+        var expected = [Float](repeating: 0, count: m * n)
+        gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
+             beta: 0, c: &expected, ldc: n, pool: ThreadPool(threads: 1))
+        for threads in [2, 3] {
+            let pool = ThreadPool(threads: threads)
+            let results = UnsafeMutablePointer<Float>.allocate(capacity: threads * m * n)
+            defer { results.deallocate() }
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    pool.parallelFor(threads) { outer in
+                        gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a.baseAddress!, lda: k,
+                             b: b.baseAddress!, ldb: n, beta: 0, c: results + outer * m * n, ldc: n, pool: pool)
+                    }
+                }
+            }
+            for outer in 0..<threads {
+                XCTAssertEqual(bitPatterns(Array(UnsafeBufferPointer(start: results + outer * m * n, count: m * n))),
+                               bitPatterns(expected), "\(threads) threads, outer index \(outer)")
+            }
+        }
+    }
+
     // MARK: - The check
 
     private let allTransposes = [(false, false), (true, false), (false, true), (true, true)]
