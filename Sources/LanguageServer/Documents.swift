@@ -94,10 +94,7 @@ public struct OpenDocument: Sendable {
                 text = change.text
                 continue
             }
-            // The first change refers to the text last analysed, whose line table is at hand.
-            var source: SourceFile?
-            if index == 0, let analysed = lastAnalysed, analysed.source.text == text { source = analysed.source }
-            let converter = PositionConverter(source: source ?? SourceFile(path: "", text: text), encoding: encoding)
+            let converter = PositionConverter(source: SourceFile(path: "", text: text), encoding: encoding)
             do {
                 text = try TextEdit.apply([TextEdit(range: converter.sourceRange(range), newText: change.text)], to: text).text
             } catch {

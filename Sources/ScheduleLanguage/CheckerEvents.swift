@@ -36,7 +36,7 @@ extension Checker {
         for (index, statement) in tree.statements.enumerated() {
             switch statement {
             case .at(let syntax) where syntax.isComplete:
-                guard let checked = checkedEvents(ofStatement: index, rereadsOtherStatements: syntax.action?.target.text == "batch",
+                guard let checked = checkedEvents(ofStatement: index, rereadsOtherStatements: Checker.rereadsOtherStatements(syntax.action),
                                                   { $0.checkAt(syntax, statement: index) }) else { continue }
                 // Statements are written in the order of their first times (within a unit:
                 // steps and epochs are not comparable before planning). A list may reach past
@@ -58,7 +58,7 @@ extension Checker {
                 }
                 events += checked
             case .every(let syntax) where syntax.isComplete:
-                events += checkedEvents(ofStatement: index, rereadsOtherStatements: syntax.action?.target.text == "batch",
+                events += checkedEvents(ofStatement: index, rereadsOtherStatements: Checker.rereadsOtherStatements(syntax.action),
                                         { $0.checkEvery(syntax, statement: index) }) ?? []
             default:
                 continue

@@ -33,6 +33,12 @@ extension Checker {
         return zip(previous.settings, settings).allSatisfy { $0 == $1 || "\($0)" == "\($1)" }
     }
 
+    /// Whether checking a statement with this action reads the statements before it: a
+    /// `batch` event's S110 fix-it depends on the events before it.
+    static func rereadsOtherStatements(_ action: ActionSyntax?) -> Bool {
+        action.flatMap { EventTarget(rawValue: $0.target.text) } == .batch
+    }
+
     /// The events of statement `index`, reused from the previous version when its statement
     /// and the settings are the same (their diagnostics appended as a fresh check would);
     /// `check` otherwise. Either way recorded for the next version.

@@ -14,10 +14,7 @@ public enum Planner {
     public static func plan(_ program: CheckedProgram, reusing previous: LoweringMemo?) throws -> (plan: Plan, memo: LoweringMemo?) {
         guard program.adaptive == nil else { return (try plan(program), nil) }
         let policy = Policy(program.policy)
-        let words = Timeline.TimeWords(previous: previous?.timeTexts ?? [:])
-        let timeline = try Timeline(program, policy: policy, timeWords: words)
-        var (plan, memo) = try lower(timeline, program: program, policy: policy, reusing: previous)
-        memo.timeTexts = words.recorded
+        let (plan, memo) = try lower(Timeline(program, policy: policy), program: program, policy: policy, reusing: previous)
         return (plan, memo)
     }
 
@@ -182,8 +179,6 @@ public struct LoweringMemo: Sendable {
     let queue: PendingEntries
     let checkpoints: [Checkpoint]
     let plan: Plan
-    /// The words of every event time of the timeline (formatting them was a tenth of planning).
-    var timeTexts: [EventTime: String] = [:]
     /// The step this lowering resumed from (0: it started from scratch).
     let resumedAt: Int
 

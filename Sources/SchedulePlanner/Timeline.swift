@@ -60,31 +60,6 @@ public struct Timeline: Hashable, Sendable {
     }
 
     public init(_ program: CheckedProgram, policy: Policy) throws {
-        let words = TimeWords(previous: nil)
-        self = try Timeline(program, policy: policy, timeWords: words)
-    }
-
-    /// The words for event times ("epoch 98.505"): those of an earlier version's timeline to
-    /// reuse, and those of this one, kept for the next.
-    final class TimeWords {
-        let previous: [EventTime: String]?
-        var recorded: [EventTime: String] = [:]
-
-        init(previous: [EventTime: String]?) {
-            self.previous = previous
-            if let previous { recorded.reserveCapacity(previous.count) }
-        }
-
-        func words(for time: EventTime) -> String {
-            guard let previous else { return describe(time) }
-            let words = previous[time] ?? recorded[time] ?? describe(time)
-            recorded[time] = words
-            return words
-        }
-    }
-
-    /// The timeline, taking the words for event times from `timeWords`.
-    init(_ program: CheckedProgram, policy: Policy, timeWords: TimeWords) throws {
         let n = program.dataset.trainingSize
         let limits = RunLimits(datasetSize: n, epochs: program.epochs, maxBatch: program.maxBatchSize,
                                microBatch: program.microBatchSize, ghostBatch: program.ghostBatchSize, policy: policy)
@@ -179,7 +154,7 @@ public struct Timeline: Hashable, Sendable {
             let textKey = EventTextKey(target: event.target, operation: event.operation, keepNoise: event.keepNoise)
             let text = eventTexts[textKey] ?? describe(event)
             eventTexts[textKey] = text
-            entries.append(Entry(time: time, change: change, eventIndex: index, timeText: timeWords.words(for: event.time), text: text,
+            entries.append(Entry(time: time, change: change, eventIndex: index, timeText: describe(event.time), text: text,
                                  range: event.range))
         }
 
