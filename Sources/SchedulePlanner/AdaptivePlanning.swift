@@ -112,15 +112,16 @@ extension LoweringState {
         }
         optimizer.batch = growth.batch
         floorBatch = growth.batch
-        var effect = "B \(before.batch) → \(growth.batch)"
+        var effect = ChangeEffect.one(ChangeMove(.batch, from: Double(before.batch), to: Double(growth.batch)))
         if rule.keep == .noise {
             optimizer.learningRate = before.learningRate * snapped(Double(growth.batch) / Double(before.batch))
-            effect += ", ε \(formatNumber(before.learningRate)) → \(formatNumber(decimalClean(optimizer.learningRate)))"
+            effect = .two(ChangeMove(.batch, from: Double(before.batch), to: Double(growth.batch)),
+                          ChangeMove(.lr, from: before.learningRate, to: decimalClean(optimizer.learningRate)))
         }
         let measured = growth.noiseScale.isFinite
             ? "measured B_simple \(formatNumber(growth.noiseScale)) > \(formatNumber(rule.above)) × \(before.batch)"
             : "grown by the adaptive rule"
-        return Outcome(effect: effect, note: measured + (rule.keep == .noise ? "; ε grows with B so the noise scale stays" : ""))
+        return Outcome(effect: effect, note: .words(measured + (rule.keep == .noise ? "; ε grows with B so the noise scale stays" : "")))
     }
 }
 

@@ -122,8 +122,8 @@ public enum Planner {
         for entry in queue.remaining() {
             if case .warmupEnd = entry.change { warmupUpdates = totalUpdates }
             changes.append(PlanChange(epoch: Double(timeline.epochs), update: totalUpdates, sample: endSample,
-                                      eventIndex: entry.eventIndex, at: entry.timeText, event: entry.text, effect: "none",
-                                      limit: .afterEnd, note: "takes effect at or after the end of the run (epoch \(timeline.epochs))",
+                                      eventIndex: entry.eventIndex, at: entry.timeText, event: entry.text, effect: .words("none"),
+                                      limit: .afterEnd, note: .afterEnd(epochs: timeline.epochs),
                                       before: state.optimizer, after: state.optimizer, reason: entry.change.reason))
         }
 

@@ -316,10 +316,13 @@ public struct PlanChange: Hashable, Sendable, Codable {
     /// What it asked for, as written: "noise /= 5", "lr = 0.5, keep noise", "warm-up ends".
     public var event: String
     /// What changed, for people: "B 3200 → 5120, ε 0.1 → 0.032" (`changed` says it as data).
-    public var effect: String
+    public var effect: String { effectText.description }
+    /// `effect` as the numbers it is written from (written out when read).
+    public var effectText: ChangeEffect
     public var limit: ChangeLimit?
     /// Why, when something limited it: "B capped at max_batch 5120; ε ÷ 3.125 instead".
-    public var note: String?
+    public var note: String? { noteText?.description }
+    public var noteText: ChangeNote?
     public var before: OptimizerState
     public var after: OptimizerState
     public var reason: ChangeReason
@@ -330,21 +333,38 @@ public struct PlanChange: Hashable, Sendable, Codable {
         case epoch, update, sample, eventIndex = "event_index", at, event, effect, limit, note, before, after, reason, changed
     }
 
-    public init(epoch: Double, update: Int, sample: Int, eventIndex: Int?, at: String, event: String, effect: String,
-                limit: ChangeLimit?, note: String?, before: OptimizerState, after: OptimizerState, reason: ChangeReason) {
+    public init(epoch: Double, update: Int, sample: Int, eventIndex: Int?, at: String, event: String, effect: ChangeEffect,
+                limit: ChangeLimit?, note: ChangeNote?, before: OptimizerState, after: OptimizerState, reason: ChangeReason) {
         self.epoch = epoch
         self.update = update
         self.sample = sample
         self.eventIndex = eventIndex
         self.at = at
         self.event = event
-        self.effect = effect
+        effectText = effect
         self.limit = limit
-        self.note = note
+        noteText = note
         self.before = before
         self.after = after
         self.reason = reason
         changed = QuantityChange.between(before, after)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epoch = try c.decode(Double.self, forKey: .epoch)
+        update = try c.decode(Int.self, forKey: .update)
+        sample = try c.decode(Int.self, forKey: .sample)
+        eventIndex = try c.decodeIfPresent(Int.self, forKey: .eventIndex)
+        at = try c.decode(String.self, forKey: .at)
+        event = try c.decode(String.self, forKey: .event)
+        effectText = .words(try c.decode(String.self, forKey: .effect))
+        limit = try c.decodeIfPresent(ChangeLimit.self, forKey: .limit)
+        noteText = try c.decodeIfPresent(String.self, forKey: .note).map(ChangeNote.words)
+        before = try c.decode(OptimizerState.self, forKey: .before)
+        after = try c.decode(OptimizerState.self, forKey: .after)
+        reason = try c.decode(ChangeReason.self, forKey: .reason)
+        changed = try c.decode([QuantityChange].self, forKey: .changed)
     }
 
     public func encode(to encoder: Encoder) throws {

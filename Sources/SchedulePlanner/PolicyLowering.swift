@@ -34,9 +34,9 @@ struct LoweringState {
 
     /// The outcome of one change, for the plan's notes and the lints.
     struct Outcome {
-        var effect: String
+        var effect: ChangeEffect
         var limit: ChangeLimit?
-        var note: String?
+        var note: ChangeNote?
     }
 
     /// Applies one timeline change. Throws (S300) when the result is out of range, e.g.
@@ -59,12 +59,12 @@ struct LoweringState {
             if keepNoise {
                 // Linear scaling rule: g ∝ ε/B, so B follows ε.
                 return rescaleBatchKeepingNoise(by: wanted / optimizer.learningRate,
-                                                change: "ε \(formatNumber(optimizer.learningRate)) → \(formatNumber(wanted))",
-                                                newLearningRate: wanted, newMomentum: optimizer.momentum, rule: "B ∝ ε")
+                                                change: ChangeMove(.lr, from: optimizer.learningRate, to: wanted),
+                                                newLearningRate: wanted, newMomentum: optimizer.momentum, rule: .linearScaling)
             }
             let before = optimizer.learningRate
             optimizer.learningRate = wanted
-            return Outcome(effect: "ε \(formatNumber(before)) → \(formatNumber(wanted))")
+            return Outcome(effect: .one(ChangeMove(.lr, from: before, to: wanted)))
         case .momentum(let operation, let keepNoise):
             let wanted = operation.apply(to: optimizer.momentum)
             guard wanted.isFinite, wanted >= 0, wanted < 1 else {
@@ -73,12 +73,12 @@ struct LoweringState {
             if keepNoise {
                 // Momentum rule: g ∝ 1/(B(1 − m)), so B ∝ 1/(1 − m).
                 return rescaleBatchKeepingNoise(by: (1 - optimizer.momentum) / (1 - wanted),
-                                                change: "m \(formatNumber(optimizer.momentum)) → \(formatNumber(wanted))",
-                                                newLearningRate: optimizer.learningRate, newMomentum: wanted, rule: "B ∝ 1/(1 − m)")
+                                                change: ChangeMove(.momentum, from: optimizer.momentum, to: wanted),
+                                                newLearningRate: optimizer.learningRate, newMomentum: wanted, rule: .momentum)
             }
             let before = optimizer.momentum
             optimizer.momentum = wanted
-            return Outcome(effect: "m \(formatNumber(before)) → \(formatNumber(wanted))")
+            return Outcome(effect: .one(ChangeMove(.momentum, from: before, to: wanted)))
         case .batch(let operation):
             let wanted = operation.apply(to: Double(optimizer.batch))
             guard wanted.isFinite, wanted > 0 else {
@@ -89,20 +89,18 @@ struct LoweringState {
             let batch = min(max(rounded, 1), maxBatch)
             optimizer.batch = batch
             floorBatch = batch
-            var outcome = Outcome(effect: "B \(before) → \(batch)")
+            var outcome = Outcome(effect: .one(ChangeMove(.batch, from: Double(before), to: Double(batch))))
             if batch != rounded {
                 outcome.limit = .clamped
-                outcome.note = batch == maxBatch
-                    ? "batch \(formatNumber(wanted)) clamped to max_batch \(maxBatch)"
-                    : "batch \(formatNumber(wanted)) clamped to 1"
+                outcome.note = .batchClamped(wanted: wanted, to: batch, maxBatch: maxBatch)
             } else if Double(batch) != wanted {
                 outcome.limit = .rounded
-                outcome.note = "batch \(formatNumber(wanted)) rounded to \(batch)"
+                outcome.note = .batchRounded(wanted: wanted, to: batch)
             }
             return outcome
         case .warmupEnd:
             warmupActive = false
-            return Outcome(effect: "ε at its scheduled value from here on")
+            return Outcome(effect: .words("ε at its scheduled value from here on"))
         case .adaptiveGrowth(let growth, let rule):
             return try applyGrowth(growth, rule: rule, range: range)
         }
@@ -118,7 +116,7 @@ struct LoweringState {
         case .multiply(let f): (isDecay, factor) = f <= 1 ? (true, 1 / f) : (false, f)
         case .set: preconditionFailure("Timeline rejects 'noise ='")
         }
-        if factor == 1 { return Outcome(effect: "no change") }
+        if factor == 1 { return Outcome(effect: .words("no change")) }
         return isDecay ? applyNoiseDecay(by: factor) : applyNoiseIncrease(by: factor)
     }
 
@@ -156,37 +154,44 @@ struct LoweringState {
     }
 
     private func decayOutcome(before: OptimizerState, limit: ChangeLimit?, d: Double, growthWanted: Double) -> Outcome {
-        var parts: [String] = []
-        if optimizer.batch != before.batch { parts.append("B \(before.batch) → \(optimizer.batch)") }
-        if optimizer.learningRate != before.learningRate {
-            parts.append("ε \(formatNumber(before.learningRate)) → \(formatNumber(optimizer.learningRate))")
-        }
-        var outcome = Outcome(effect: parts.joined(separator: ", "), limit: limit)
+        var outcome = Outcome(effect: moves(from: before), limit: limit)
         let lrFactor = before.learningRate / optimizer.learningRate
         switch limit {
         case .maxBatch?:
-            outcome.note = "B capped at max_batch \(maxBatch); ε ÷ \(formatNumber(lrFactor)) instead"
+            outcome.note = .decayCapped(maxBatch: maxBatch, lrDivisor: lrFactor, alreadyAtMax: false)
         case .noGrowth?:
-            outcome.note = "B already at max_batch \(maxBatch); ε ÷ \(formatNumber(lrFactor)) instead"
+            outcome.note = .decayCapped(maxBatch: maxBatch, lrDivisor: lrFactor, alreadyAtMax: true)
         case .growthRate?:
             if case .adabatch(let r) = policy {
-                outcome.note = "B grows at most × \(formatNumber(r)) per step; ε ÷ \(formatNumber(lrFactor)) takes the rest"
+                outcome.note = .growthRateLimited(rate: r, lrDivisor: lrFactor)
             }
         case .rounded?:
             let target = Double(before.batch) * growthWanted
             // ε would be ε·growth/d with B × growth exactly; the rounding correction is on top of that.
             let correction = optimizer.learningRate * d / (before.learningRate * growthWanted)
-            outcome.note = "B \(formatNumber(target)) rounded to \(optimizer.batch); ε × \(formatNumber(correction)) so g stays exact"
+            outcome.note = .decayRounded(target: target, batch: optimizer.batch, lrCorrection: correction)
         default:
             if growthWanted == 1 {
                 switch policy {
-                case .decayLearningRate: outcome.note = "policy \(policy): ε ÷ \(formatNumber(d))"
-                case .hybrid(let k): outcome.note = "\(policy) grows B for the first \(k == 1 ? "decay" : "\(k) decays") only; ε ÷ \(formatNumber(d))"
+                case .decayLearningRate, .hybrid: outcome.note = .learningRateDecay(policy: policy, divisor: d)
                 default: break
                 }
             }
         }
         return outcome
+    }
+
+    /// B then ε, each where it moved since `before`.
+    private func moves(from before: OptimizerState) -> ChangeEffect {
+        let batch = optimizer.batch != before.batch ? ChangeMove(.batch, from: Double(before.batch), to: Double(optimizer.batch)) : nil
+        let lr = optimizer.learningRate != before.learningRate
+            ? ChangeMove(.lr, from: before.learningRate, to: optimizer.learningRate) : nil
+        switch (batch, lr) {
+        case let (batch?, lr?): return .two(batch, lr)
+        case let (batch?, nil): return .one(batch)
+        case let (nil, lr?): return .one(lr)
+        case (nil, nil): return .nothing
+        }
     }
 
     /// g × u: decay_lr raises ε; the batch-growing policies shrink B back towards the batch the
@@ -214,20 +219,15 @@ struct LoweringState {
         // g' = g·u  ⇔  ε'/B' = ε·u/B.
         optimizer.batch = newBatch
         optimizer.learningRate = before.learningRate * snapped(u * Double(newBatch) / Double(before.batch))
-        var parts: [String] = []
-        if optimizer.batch != before.batch { parts.append("B \(before.batch) → \(optimizer.batch)") }
-        if optimizer.learningRate != before.learningRate {
-            parts.append("ε \(formatNumber(before.learningRate)) → \(formatNumber(optimizer.learningRate))")
-        }
-        var outcome = Outcome(effect: parts.joined(separator: ", "), limit: limit)
+        var outcome = Outcome(effect: moves(from: before), limit: limit)
         switch limit {
         case .batchFloor?:
-            outcome.note = "B back at the program's batch \(floorBatch); ε × \(formatNumber(optimizer.learningRate / before.learningRate)) takes the rest"
+            outcome.note = .batchFloor(floor: floorBatch, lrFactor: optimizer.learningRate / before.learningRate)
         case .rounded?:
-            outcome.note = "B \(formatNumber(Double(before.batch) / shrink)) rounded to \(newBatch); ε corrected so g stays exact"
+            outcome.note = .increaseRounded(target: Double(before.batch) / shrink, batch: newBatch)
         default:
             if case .adabatch(let r) = policy, shrink < u, newBatch != before.batch {
-                outcome.note = "B shrinks at most ÷ \(formatNumber(r)) per step; ε × \(formatNumber(optimizer.learningRate / before.learningRate)) takes the rest"
+                outcome.note = .shrinkRateLimited(rate: r, lrFactor: optimizer.learningRate / before.learningRate)
             }
         }
         return outcome
@@ -235,8 +235,8 @@ struct LoweringState {
 
     /// A keep-noise change: B × `scale` (rounded, clamped into 1...max_batch), with ε corrected
     /// for whatever B could not do, so g is exactly what it was.
-    private mutating func rescaleBatchKeepingNoise(by scale: Double, change: String, newLearningRate: Double,
-                                                   newMomentum: Double, rule: String) -> Outcome {
+    private mutating func rescaleBatchKeepingNoise(by scale: Double, change: ChangeMove, newLearningRate: Double,
+                                                   newMomentum: Double, rule: KeepNoiseRule) -> Outcome {
         let before = optimizer
         let target = snapped(Double(before.batch) * scale)
         let rounded = target < Double(Int.max / 2) ? Int(target.rounded()) : Int.max / 2
@@ -246,25 +246,24 @@ struct LoweringState {
         optimizer = OptimizerState(learningRate: learningRate, batch: batch, momentum: newMomentum)
         floorBatch = batch
         var parts = [change]
-        if batch != before.batch { parts.append("B \(before.batch) → \(batch) (\(rule))") }
+        if batch != before.batch { parts.append(ChangeMove(.batch, from: Double(before.batch), to: Double(batch), rule: rule)) }
         let lrWasWritten = newLearningRate != before.learningRate
         if learningRate != newLearningRate {
             // The ε actually reached, not the one written (the note says why).
-            let reached = "ε \(formatNumber(before.learningRate)) → \(formatNumber(learningRate))"
+            let reached = ChangeMove(.lr, from: before.learningRate, to: learningRate)
             if lrWasWritten { parts[0] = reached } else { parts.append(reached) }
         }
-        var outcome = Outcome(effect: parts.joined(separator: ", "))
-        let correction = lrWasWritten
-            ? "ε \(formatNumber(learningRate)) instead of \(formatNumber(newLearningRate))"
-            : "ε × \(formatNumber(learningRate / newLearningRate))"
+        var outcome = Outcome(effect: .of(parts))
+        let correction: KeepNoiseCorrection = lrWasWritten
+            ? .instead(reached: learningRate, written: newLearningRate)
+            : .factor(learningRate / newLearningRate)
         if batch != rounded {
             outcome.limit = batch == maxBatch ? .maxBatch : .clamped
-            outcome.note = batch == maxBatch
-                ? "B \(formatNumber(target)) capped at max_batch \(maxBatch); \(correction) so g stays put"
-                : "B \(formatNumber(target)) clamped to 1; \(correction) so g stays put"
         } else if Double(batch) != target {
             outcome.limit = .rounded
-            outcome.note = "B \(formatNumber(target)) rounded to \(batch); \(correction) so g stays exact"
+        }
+        if let limit = outcome.limit {
+            outcome.note = .keepNoiseLimited(target: target, batch: batch, maxBatch: maxBatch, limit: limit, correction: correction)
         }
         return outcome
     }
