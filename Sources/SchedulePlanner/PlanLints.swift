@@ -1,3 +1,4 @@
+import Dispatch
 import ScheduleLanguage
 
 /// Warnings that need the plan (the front end cannot see them: they depend on the policy, on
@@ -30,26 +31,79 @@ public enum PlanLints {
     /// numbers recur; and this version's memo. The same diagnostics either way.
     public static func diagnostics(for plan: Plan, program: CheckedProgram, reusing previous: PlanLintMemo?)
         -> (diagnostics: [Diagnostic], memo: PlanLintMemo) {
-        var memo = PlanLintMemo()
-        memo.momentumLag.reserveCapacity(previous?.momentumLag.count ?? 0)
-        var findings: [Finding] = []
-        let n = Double(plan.datasetSize)
-        let largeBatch = largeBatchShare * n
-        let changes = plan.changes
-        func changesNoise(_ change: PlanChange) -> Bool {
-            let before = change.before.noiseScale(datasetSize: plan.datasetSize)
-            return abs(change.after.noiseScale(datasetSize: plan.datasetSize) - before) > 1e-9 * before
+        let linter = ChangeLinter(plan: plan, program: program, previous: previous)
+        // A long schedule's changes are linted in two halves at once (each change's findings
+        // depend on the plan alone), joined in order: the same findings as one pass.
+        let count = plan.changes.count
+        let parts = count >= parallelChanges ? 2 : 1
+        var results = [(findings: [Finding], memo: PlanLintMemo)](repeating: ([], PlanLintMemo()), count: parts)
+        if parts == 1 {
+            results[0] = linter.lint(0..<count)
+        } else {
+            results.withUnsafeMutableBufferPointer { results in
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    results[part] = linter.lint((count * part / parts)..<(count * (part + 1) / parts))
+                }
+            }
         }
-        // Indices into `changes` (not copies: a change carries several strings) of the applied
-        // changes that move the noise.
-        let noiseChanges = changes.indices.filter { changes[$0].limit != .afterEnd && changesNoise(changes[$0]) }
-        // Looked up per change below; by sample, so a long schedule is not quadratic to lint.
-        var lastNoiseChange: [Int: Int] = [:]
-        lastNoiseChange.reserveCapacity(noiseChanges.count)
-        for index in noiseChanges { lastNoiseChange[changes[index].sample] = index }
-        let noiseSamplesAscending = zip(noiseChanges, noiseChanges.dropFirst()).allSatisfy { changes[$0].sample <= changes[$1].sample }
+        var findings = results[0].findings
+        var memo = results[0].memo
+        for part in results.dropFirst() {
+            findings += part.findings
+            memo.momentumLag.merge(part.memo.momentumLag) { first, _ in first }
+        }
+        // A step interval the checker could not compare with the run's length.
+        if let adaptive = program.adaptive, case .steps(let steps) = adaptive.every, steps >= plan.totalUpdates {
+            findings.append(Finding(code: .eventAfterEnd, range: adaptive.argumentRanges[.every] ?? adaptive.range, short: "",
+                                    message: "'adapt batch' would first measure at step \(steps), after the run ends (\(English.count(plan.totalUpdates, "update"))); the batch never grows"))
+        }
+        return (group(findings), memo)
+    }
+
+    /// Changes from which the lints run on two threads: below, starting a second one costs more than it saves.
+    static let parallelChanges = 4096
+
+    /// What every change's lints read: the plan, the program, and where g changes.
+    private struct ChangeLinter {
+        let plan: Plan
+        let program: CheckedProgram
+        let previous: PlanLintMemo?
+        let n: Double
+        let largeBatch: Double
+        /// Indices into the plan's changes (not copies: a change carries several strings) of
+        /// the applied changes that move the noise.
+        let noiseChanges: [Int]
+        /// The last noise change of each sample that has one: looked up per change, by sample,
+        /// so a long schedule is not quadratic to lint.
+        let lastNoiseChange: [Int: Int]
+        let noiseSamplesAscending: Bool
+
+        init(plan: Plan, program: CheckedProgram, previous: PlanLintMemo?) {
+            self.plan = plan
+            self.program = program
+            self.previous = previous
+            n = Double(plan.datasetSize)
+            largeBatch = largeBatchShare * n
+            let changes = plan.changes
+            let datasetSize = plan.datasetSize
+            noiseChanges = changes.indices.filter {
+                changes[$0].limit != .afterEnd && Self.changesNoise(changes[$0], datasetSize: datasetSize)
+            }
+            var last: [Int: Int] = [:]
+            last.reserveCapacity(noiseChanges.count)
+            for index in noiseChanges { last[changes[index].sample] = index }
+            lastNoiseChange = last
+            noiseSamplesAscending = zip(noiseChanges, noiseChanges.dropFirst()).allSatisfy { changes[$0].sample <= changes[$1].sample }
+        }
+
+        static func changesNoise(_ change: PlanChange, datasetSize: Int) -> Bool {
+            let before = change.before.noiseScale(datasetSize: datasetSize)
+            return abs(change.after.noiseScale(datasetSize: datasetSize) - before) > 1e-9 * before
+        }
+
         /// The epoch of the first noise change after sample `sample` (a binary search: the planner applies changes in time order).
         func firstNoiseChangeEpoch(after sample: Int) -> Double? {
+            let changes = plan.changes
             guard noiseSamplesAscending else { return noiseChanges.first { changes[$0].sample > sample }.map { changes[$0].epoch } }
             var low = 0, high = noiseChanges.count
             while low < high {
@@ -59,97 +113,99 @@ public enum PlanLints {
             return low < noiseChanges.count ? changes[noiseChanges[low]].epoch : nil
         }
 
-        // Momentum and lag repeat across a long schedule's findings: each formatted once.
-        var formatted: [Double: String] = [:]
-        func format(_ value: Double) -> String {
-            if let text = formatted[value] { return text }
-            let text = formatNumber(value)
-            formatted[value] = text
-            return text
+        /// The findings of the changes in `indices`, in order, and the words this made or reused.
+        func lint(_ indices: Range<Int>) -> (findings: [Finding], memo: PlanLintMemo) {
+            var memo = PlanLintMemo()
+            memo.momentumLag.reserveCapacity((previous?.momentumLag.count ?? 0) * indices.count / max(1, plan.changes.count))
+            var findings: [Finding] = []
+            // Momentum and lag repeat across a long schedule's findings: each formatted once.
+            var formatted: [Double: String] = [:]
+            func format(_ value: Double) -> String {
+                if let text = formatted[value] { return text }
+                let text = formatNumber(value)
+                formatted[value] = text
+                return text
+            }
+            let changes = plan.changes
+            for changeIndex in indices {
+                let change = changes[changeIndex]
+                let event = change.eventIndex.flatMap { program.events.indices.contains($0) ? program.events[$0] : nil }
+                // Changes without an event: the warm-up's end, or the growths of an adaptive run.
+                let range = event?.range ?? (change.reason == .adaptive ? program.adaptive?.range : nil) ?? program.range(ofSetting: "warmup")
+                // Formatted only for a change that has a finding (most have none).
+                var at: String { "at epoch \(formatNumber(change.epoch))" }
+
+                if change.limit == .afterEnd {
+                    if event == nil {
+                        findings.append(Finding(code: .eventAfterEnd, range: range, short: "",
+                                                message: "warm-up lasts past the end of the run; ε ramps over all \(plan.totalUpdates) updates"))
+                    } else {
+                        findings.append(Finding(code: .eventAfterEnd, range: range, short: "at \(change.at)",
+                                                message: "'at \(change.at): \(change.event)' takes effect after the run ends (\(English.count(plan.epochs, "epoch")), \(English.count(plan.totalUpdates, "update"))); it changes nothing"))
+                    }
+                    continue
+                }
+
+                if Double(change.after.batch) > largeBatch, Double(change.before.batch) <= largeBatch {
+                    findings.append(Finding(code: .batchPastTenthOfDataSet, range: range, short: at,
+                                            message: "batch grows to \(change.after.batch) \(at), past ~N/10 (N = \(plan.datasetSize))",
+                                            notes: ["Smith et al. (2018) grow B to about N/10 and decay ε after that; lowering max_batch does the same"]))
+                }
+
+                if let ghost = program.ghostBatchSize, change.after.batch != change.before.batch,
+                   change.after.batch % ghost != 0 {
+                    var notes = ["ghost batch norm takes statistics over groups of \(ghost) examples; the last group of each update has only \(change.after.batch % ghost)"]
+                    var noteRanges: [SourceRange?] = [nil]
+                    if change.after.batch == plan.maxBatch {
+                        let below = plan.maxBatch / ghost * ghost
+                        notes.append("max_batch \(plan.maxBatch) is not a multiple of ghost_batch \(ghost)" + (below > 0 ? "; \(below) is" : ""))
+                        noteRanges.append(program.settingRanges["max_batch"])
+                    }
+                    findings.append(Finding(code: .partialGhostBatch, range: range, short: at,
+                                            message: "batch \(change.after.batch) \(at) is not a multiple of ghost_batch \(ghost)",
+                                            notes: notes, noteRanges: noteRanges))
+                }
+
+                if change.limit == .noGrowth, program.batchSize < program.maxBatchSize {
+                    findings.append(Finding(code: .decayCannotGrowBatch, range: range, short: at,
+                                            message: "noise decay \(at) cannot grow the batch: it is already at max_batch \(plan.maxBatch)",
+                                            notes: ["ε takes the whole factor, so this decay needs as many updates as under decay_lr"]))
+                }
+
+                if let event, change.limit == .clamped || change.limit == .maxBatch {
+                    if event.target == .batch {
+                        findings.append(Finding(code: .explicitBatchClamped, range: range, short: at,
+                                                message: "\(change.note ?? "batch clamped") \(at)"))
+                    } else if event.keepNoise {
+                        findings.append(Finding(code: .keepNoiseCapped, range: range, short: at,
+                                                message: "'\(change.event)' cannot hold the noise with the batch alone: \(change.note ?? "batch limited")"))
+                    }
+                }
+
+                // Momentum catching up after a change of g: judged once per update, with the state
+                // after the last change there.
+                if Self.changesNoise(change, datasetSize: plan.datasetSize), lastNoiseChange[change.sample] == changeIndex,
+                   change.after.momentum > 0 {
+                    let until = firstNoiseChangeEpoch(after: change.sample) ?? Double(plan.epochs)
+                    let span = until - change.epoch
+                    let lost = Double(change.after.batch) / (n * (1 - change.after.momentum))
+                    if span > 0, lost > momentumLagShare * span {
+                        let share = Int((100 * lost / span).rounded())
+                        let key = PlanLintMemo.MomentumLag(epoch: change.epoch, momentum: change.after.momentum,
+                                                           lost: (lost * 100).rounded() / 100, share: share, span: span)
+                        let words = previous?.momentumLag[key] ?? memo.momentumLag[key] ?? {
+                            let at = at
+                            return (short: "\(at) (\(share)%)",
+                                    message: "momentum \(format(key.momentum)) loses about \(format(key.lost)) epochs catching up after the noise change \(at), \(share)% of the \(formatNumber(span)) epochs until the next one")
+                        }()
+                        memo.momentumLag[key] = words
+                        findings.append(Finding(code: .momentumLag, range: range, short: words.short, message: words.message,
+                                                notes: PlanLints.momentumLagNotes))
+                    }
+                }
+            }
+            return (findings, memo)
         }
-
-        for changeIndex in changes.indices {
-            let change = changes[changeIndex]
-            let event = change.eventIndex.flatMap { program.events.indices.contains($0) ? program.events[$0] : nil }
-            // Changes without an event: the warm-up's end, or the growths of an adaptive run.
-            let range = event?.range ?? (change.reason == .adaptive ? program.adaptive?.range : nil) ?? program.range(ofSetting: "warmup")
-            // Formatted only for a change that has a finding (most have none).
-            var at: String { "at epoch \(formatNumber(change.epoch))" }
-
-            if change.limit == .afterEnd {
-                if event == nil {
-                    findings.append(Finding(code: .eventAfterEnd, range: range, short: "",
-                                            message: "warm-up lasts past the end of the run; ε ramps over all \(plan.totalUpdates) updates"))
-                } else {
-                    findings.append(Finding(code: .eventAfterEnd, range: range, short: "at \(change.at)",
-                                            message: "'at \(change.at): \(change.event)' takes effect after the run ends (\(English.count(plan.epochs, "epoch")), \(English.count(plan.totalUpdates, "update"))); it changes nothing"))
-                }
-                continue
-            }
-
-            if Double(change.after.batch) > largeBatch, Double(change.before.batch) <= largeBatch {
-                findings.append(Finding(code: .batchPastTenthOfDataSet, range: range, short: at,
-                                        message: "batch grows to \(change.after.batch) \(at), past ~N/10 (N = \(plan.datasetSize))",
-                                        notes: ["Smith et al. (2018) grow B to about N/10 and decay ε after that; lowering max_batch does the same"]))
-            }
-
-            if let ghost = program.ghostBatchSize, change.after.batch != change.before.batch,
-               change.after.batch % ghost != 0 {
-                var notes = ["ghost batch norm takes statistics over groups of \(ghost) examples; the last group of each update has only \(change.after.batch % ghost)"]
-                var noteRanges: [SourceRange?] = [nil]
-                if change.after.batch == plan.maxBatch {
-                    let below = plan.maxBatch / ghost * ghost
-                    notes.append("max_batch \(plan.maxBatch) is not a multiple of ghost_batch \(ghost)" + (below > 0 ? "; \(below) is" : ""))
-                    noteRanges.append(program.settingRanges["max_batch"])
-                }
-                findings.append(Finding(code: .partialGhostBatch, range: range, short: at,
-                                        message: "batch \(change.after.batch) \(at) is not a multiple of ghost_batch \(ghost)",
-                                        notes: notes, noteRanges: noteRanges))
-            }
-
-            if change.limit == .noGrowth, program.batchSize < program.maxBatchSize {
-                findings.append(Finding(code: .decayCannotGrowBatch, range: range, short: at,
-                                        message: "noise decay \(at) cannot grow the batch: it is already at max_batch \(plan.maxBatch)",
-                                        notes: ["ε takes the whole factor, so this decay needs as many updates as under decay_lr"]))
-            }
-
-            if let event, change.limit == .clamped || change.limit == .maxBatch {
-                if event.target == .batch {
-                    findings.append(Finding(code: .explicitBatchClamped, range: range, short: at,
-                                            message: "\(change.note ?? "batch clamped") \(at)"))
-                } else if event.keepNoise {
-                    findings.append(Finding(code: .keepNoiseCapped, range: range, short: at,
-                                            message: "'\(change.event)' cannot hold the noise with the batch alone: \(change.note ?? "batch limited")"))
-                }
-            }
-
-            // Momentum catching up after a change of g: judged once per update, with the state
-            // after the last change there.
-            if changesNoise(change), lastNoiseChange[change.sample] == changeIndex, change.after.momentum > 0 {
-                let until = firstNoiseChangeEpoch(after: change.sample) ?? Double(plan.epochs)
-                let span = until - change.epoch
-                let lost = Double(change.after.batch) / (n * (1 - change.after.momentum))
-                if span > 0, lost > momentumLagShare * span {
-                    let share = Int((100 * lost / span).rounded())
-                    let key = PlanLintMemo.MomentumLag(epoch: change.epoch, momentum: change.after.momentum,
-                                                       lost: (lost * 100).rounded() / 100, share: share, span: span)
-                    let words = previous?.momentumLag[key] ?? memo.momentumLag[key] ?? {
-                        let at = at
-                        return (short: "\(at) (\(share)%)",
-                                message: "momentum \(format(key.momentum)) loses about \(format(key.lost)) epochs catching up after the noise change \(at), \(share)% of the \(formatNumber(span)) epochs until the next one")
-                    }()
-                    memo.momentumLag[key] = words
-                    findings.append(Finding(code: .momentumLag, range: range, short: words.short, message: words.message,
-                                            notes: PlanLints.momentumLagNotes))
-                }
-            }
-        }
-        // A step interval the checker could not compare with the run's length.
-        if let adaptive = program.adaptive, case .steps(let steps) = adaptive.every, steps >= plan.totalUpdates {
-            findings.append(Finding(code: .eventAfterEnd, range: adaptive.argumentRanges[.every] ?? adaptive.range, short: "",
-                                    message: "'adapt batch' would first measure at step \(steps), after the run ends (\(English.count(plan.totalUpdates, "update"))); the batch never grows"))
-        }
-        return (group(findings), memo)
     }
 
     static let momentumLagNotes = ["after each change of g the momentum accumulator lags for about B/(N(1 − m)) epochs (Smith et al. 2018, appendix); add epochs or lower momentum"]
@@ -167,35 +223,32 @@ public enum PlanLints {
 
     /// One diagnostic per (code, statement): the first finding's message, the others as a note.
     private static func group(_ findings: [Finding]) -> [Diagnostic] {
-        struct Key: Hashable { var code: DiagnosticCode, range: SourceRange }
-        // Groups in order of their first finding, each a chain of finding indices (no array per
-        // group: a long schedule has thousands of findings, nearly all alone in their group).
-        var groupIndex: [Key: Int] = [:]
-        groupIndex.reserveCapacity(findings.count)
-        var heads: [Int] = [], tails: [Int] = []
+        // Sorted by range then code, a group's findings are neighbours (a long schedule has
+        // thousands of findings in nearly this order already, nearly all alone in their group).
+        let keys = findings.map { (start: $0.range.start, code: $0.code, end: $0.range.end) }
+        let sorted = findings.indices.sorted { a, b in (keys[a].start, keys[a].code, keys[a].end, a) < (keys[b].start, keys[b].code, keys[b].end, b) }
+        // Groups as runs of `sorted`, each a chain of finding indices (no array per group).
+        var heads: [Int] = []
         var next = [Int](repeating: -1, count: findings.count)
-        for index in findings.indices {
-            let key = Key(code: findings[index].code, range: findings[index].range)
-            if let group = groupIndex[key] {
-                next[tails[group]] = index
-                tails[group] = index
+        heads.reserveCapacity(findings.count)
+        for (position, index) in sorted.enumerated() {
+            if position > 0, case let previous = sorted[position - 1],
+               keys[previous].start == keys[index].start, keys[previous].code == keys[index].code, keys[previous].end == keys[index].end {
+                next[previous] = index
             } else {
-                groupIndex[key] = heads.count
                 heads.append(index)
-                tails.append(index)
             }
         }
         // By position then code; ties keep the order of first findings (what a stable sort of
         // the groups gives).
-        let keys = heads.map { (start: findings[$0].range.start, code: findings[$0].code) }
-        let order = heads.indices.sorted { a, b in (keys[a].start, keys[a].code, a) < (keys[b].start, keys[b].code, b) }
-        return order.map { group -> Diagnostic in
-            let first = findings[heads[group]]
+        let order = heads.sorted { a, b in (keys[a].start, keys[a].code, a) < (keys[b].start, keys[b].code, b) }
+        return order.map { head -> Diagnostic in
+            let first = findings[head]
             var notes = first.notes.enumerated().map { index, note in
                 Diagnostic.Note(note, range: index < first.noteRanges.count ? first.noteRanges[index] : nil)
             }
             var others: [String] = []
-            var other = next[heads[group]]
+            var other = next[head]
             while other >= 0 {
                 if !findings[other].short.isEmpty { others.append(findings[other].short) }
                 other = next[other]
