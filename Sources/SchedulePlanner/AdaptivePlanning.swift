@@ -90,7 +90,7 @@ extension Planner {
         // First in the timeline, so a growth applies before the events taking effect at its update.
         timeline.entries = growths.map { growth in
             Timeline.Entry(time: .update(growth.update), change: .adaptiveGrowth(growth, rule: rule), eventIndex: nil,
-                           timeText: "step \(growth.update)", text: "adapt batch", range: spec.range)
+                           timeText: .event(.step(growth.update)), text: .adaptiveGrowth, range: spec.range)
         } + timeline.entries
         var plan = try lower(timeline, program: program, policy: policy)
         if let late = plan.changes.first(where: { $0.reason == .adaptive && $0.limit == .afterEnd }) {

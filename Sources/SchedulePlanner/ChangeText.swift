@@ -1,3 +1,5 @@
+import ScheduleLanguage
+
 /// The words of a plan change are kept as the numbers they are made of and written out only
 /// when read (`PlanChange.effect`, `PlanChange.note`): an editor lowers a long schedule again on
 /// every keystroke, thousands of changes, and shows the words of a few. Two texts are equal
@@ -151,6 +153,66 @@ public enum KeepNoiseCorrection: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .instead(let reached, let written): "ε \(formatNumber(reached)) instead of \(formatNumber(written))"
         case .factor(let factor): "ε × \(formatNumber(factor))"
+        }
+    }
+}
+
+/// When a change was asked for, as written: "epoch 160", "step 1000", "75%", "warmup 5 epochs".
+public enum ChangeTime: Sendable, Hashable, CustomStringConvertible {
+    /// An event's time, or the step of an adaptive growth.
+    case event(EventTime)
+    /// The end of the warm-up.
+    case warmup(Warmup)
+    /// Words from elsewhere (a plan read from JSON).
+    case words(String)
+
+    public var description: String {
+        switch self {
+        case .event(let time): describe(time)
+        case .warmup(let warmup): "warmup \(formatNumber(warmup.length)) \(warmup.unit == .epoch ? "epochs" : "steps")"
+        case .words(let words): words
+        }
+    }
+
+    public static func == (a: ChangeTime, b: ChangeTime) -> Bool { a.description == b.description }
+    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
+
+    /// The same time, written the same way (no words made: what lowering compares).
+    func isIdentical(to other: ChangeTime) -> Bool {
+        switch (self, other) {
+        case let (.event(a), .event(b)): a == b
+        case let (.warmup(a), .warmup(b)): a == b
+        default: self == other
+        }
+    }
+}
+
+/// What a change asked for, as written: "noise /= 5", "lr = 0.5, keep noise", "warm-up ends".
+public enum ChangeRequest: Sendable, Hashable, CustomStringConvertible {
+    case event(target: EventTarget, operation: EventOperation, keepNoise: Bool)
+    case warmupEnd
+    case adaptiveGrowth
+    /// Words from elsewhere (a plan read from JSON).
+    case words(String)
+
+    public var description: String {
+        switch self {
+        case let .event(target, operation, keepNoise): describe(target: target, operation: operation, keepNoise: keepNoise)
+        case .warmupEnd: "warm-up ends"
+        case .adaptiveGrowth: "adapt batch"
+        case .words(let words): words
+        }
+    }
+
+    public static func == (a: ChangeRequest, b: ChangeRequest) -> Bool { a.description == b.description }
+    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
+
+    /// The same request, written the same way (no words made: what lowering compares).
+    func isIdentical(to other: ChangeRequest) -> Bool {
+        switch (self, other) {
+        case let (.event(t1, o1, k1), .event(t2, o2, k2)): t1 == t2 && o1 == o2 && k1 == k2
+        case (.warmupEnd, .warmupEnd), (.adaptiveGrowth, .adaptiveGrowth): true
+        default: self == other
         }
     }
 }

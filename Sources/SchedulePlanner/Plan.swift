@@ -312,9 +312,11 @@ public struct PlanChange: Hashable, Sendable, Codable {
     /// Index into the program's events; nil for the warm-up's end.
     public var eventIndex: Int?
     /// When the event asked for, as written: "epoch 160", "step 1000", "75%", "warmup 5 epochs".
-    public var at: String
+    public var at: String { atText.description }
+    public var atText: ChangeTime
     /// What it asked for, as written: "noise /= 5", "lr = 0.5, keep noise", "warm-up ends".
-    public var event: String
+    public var event: String { eventText.description }
+    public var eventText: ChangeRequest
     /// What changed, for people: "B 3200 → 5120, ε 0.1 → 0.032" (`changed` says it as data).
     public var effect: String { effectText.description }
     /// `effect` as the numbers it is written from (written out when read).
@@ -333,14 +335,14 @@ public struct PlanChange: Hashable, Sendable, Codable {
         case epoch, update, sample, eventIndex = "event_index", at, event, effect, limit, note, before, after, reason, changed
     }
 
-    public init(epoch: Double, update: Int, sample: Int, eventIndex: Int?, at: String, event: String, effect: ChangeEffect,
+    public init(epoch: Double, update: Int, sample: Int, eventIndex: Int?, at: ChangeTime, event: ChangeRequest, effect: ChangeEffect,
                 limit: ChangeLimit?, note: ChangeNote?, before: OptimizerState, after: OptimizerState, reason: ChangeReason) {
         self.epoch = epoch
         self.update = update
         self.sample = sample
         self.eventIndex = eventIndex
-        self.at = at
-        self.event = event
+        atText = at
+        eventText = event
         effectText = effect
         self.limit = limit
         noteText = note
@@ -356,8 +358,8 @@ public struct PlanChange: Hashable, Sendable, Codable {
         update = try c.decode(Int.self, forKey: .update)
         sample = try c.decode(Int.self, forKey: .sample)
         eventIndex = try c.decodeIfPresent(Int.self, forKey: .eventIndex)
-        at = try c.decode(String.self, forKey: .at)
-        event = try c.decode(String.self, forKey: .event)
+        atText = .words(try c.decode(String.self, forKey: .at))
+        eventText = .words(try c.decode(String.self, forKey: .event))
         effectText = .words(try c.decode(String.self, forKey: .effect))
         limit = try c.decodeIfPresent(ChangeLimit.self, forKey: .limit)
         noteText = try c.decodeIfPresent(String.self, forKey: .note).map(ChangeNote.words)

@@ -23,11 +23,24 @@ public struct Timeline: Hashable, Sendable {
         /// Index into `CheckedProgram.events`; nil for entries the settings imply (warm-up end).
         public var eventIndex: Int?
         /// When, as written: "epoch 60", "step 1000", "75%", "warmup 5 epochs".
-        public var timeText: String
+        public var timeText: ChangeTime
         /// What, as written: "noise /= 5", "lr = 0.5, keep noise", "warm-up ends".
-        public var text: String
+        public var text: ChangeRequest
         /// The statement (or setting) that asked for it, for diagnostics.
         public var range: SourceRange
+
+        /// Compared as written, without making the words.
+        public static func == (a: Entry, b: Entry) -> Bool {
+            a.time == b.time && a.change == b.change && a.eventIndex == b.eventIndex && a.range == b.range
+                && a.timeText.isIdentical(to: b.timeText) && a.text.isIdentical(to: b.text)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(time)
+            hasher.combine(change)
+            hasher.combine(eventIndex)
+            hasher.combine(range)
+        }
     }
 
     public enum Time: Hashable, Sendable {
@@ -86,13 +99,6 @@ public struct Timeline: Hashable, Sendable {
         entries = []
         let endSample = n * program.epochs
 
-        // A long schedule repeats a few actions ("lr *= 0.99999"): each described once.
-        struct EventTextKey: Hashable {
-            var target: EventTarget
-            var operation: EventOperation
-            var keepNoise: Bool
-        }
-        var eventTexts: [EventTextKey: String] = [:]
         for (index, event) in program.events.enumerated() {
             let time: Time
             switch event.time {
@@ -151,10 +157,8 @@ public struct Timeline: Hashable, Sendable {
             if case .set(let v) = event.operation, !v.isFinite {
                 throw PlanningError("value must be a finite number", range: event.range)
             }
-            let textKey = EventTextKey(target: event.target, operation: event.operation, keepNoise: event.keepNoise)
-            let text = eventTexts[textKey] ?? describe(event)
-            eventTexts[textKey] = text
-            entries.append(Entry(time: time, change: change, eventIndex: index, timeText: describe(event.time), text: text,
+            entries.append(Entry(time: time, change: change, eventIndex: index, timeText: .event(event.time),
+                                 text: .event(target: event.target, operation: event.operation, keepNoise: event.keepNoise),
                                  range: event.range))
         }
 
@@ -176,8 +180,7 @@ public struct Timeline: Hashable, Sendable {
                 time = .update(Int(warmup.length))
             }
             entries.append(Entry(time: time, change: .warmupEnd, eventIndex: nil,
-                                 timeText: "warmup \(formatNumber(warmup.length)) \(warmup.unit == .epoch ? "epochs" : "steps")",
-                                 text: "warm-up ends",
+                                 timeText: .warmup(warmup), text: .warmupEnd,
                                  range: program.range(ofSetting: "warmup")))
         }
     }
@@ -225,12 +228,12 @@ func describe(_ time: EventTime) -> String {
     }
 }
 
-func describe(_ event: ScheduleEvent) -> String {
+func describe(target: EventTarget, operation: EventOperation, keepNoise: Bool) -> String {
     let op: String
-    switch event.operation {
+    switch operation {
     case .set(let v): op = "= \(formatNumber(v))"
     case .multiply(let f): op = "*= \(formatNumber(f))"
     case .divide(let f): op = "/= \(formatNumber(f))"
     }
-    return "\(event.target.rawValue) \(op)" + (event.keepNoise ? ", keep noise" : "")
+    return "\(target.rawValue) \(op)" + (keepNoise ? ", keep noise" : "")
 }

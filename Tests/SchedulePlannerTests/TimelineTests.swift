@@ -10,8 +10,8 @@ final class TimelineTests: XCTestCase {
                                                         .at(.step(1000), .noise, .divide(2))])
         let timeline = try Timeline(program)
         XCTAssertEqual(timeline.entries.map(\.time), [.sample(3_000_000), .sample(515_000), .sample(3_000_000), .update(1000)])
-        XCTAssertEqual(timeline.entries.map(\.timeText), ["epoch 60", "epoch 10.3", "30%", "step 1000"])
-        XCTAssertEqual(timeline.entries.map(\.text), ["noise /= 5", "lr /= 2", "noise /= 2", "noise /= 2"])
+        XCTAssertEqual(timeline.entries.map(\.timeText.description), ["epoch 60", "epoch 10.3", "30%", "step 1000"])
+        XCTAssertEqual(timeline.entries.map(\.text.description), ["noise /= 5", "lr /= 2", "noise /= 2", "noise /= 2"])
         XCTAssertEqual(timeline.entries.map(\.eventIndex), [0, 1, 2, 3])
     }
 
