@@ -1,3 +1,4 @@
+import Dispatch
 import ScheduleAnalysis
 import ScheduleLanguage
 
@@ -6,19 +7,41 @@ import ScheduleLanguage
 /// fix-its under `data.fixes`), with ranges in the negotiated encoding and `codeDescription`
 /// linking the code's entry in docs/language.md.
 enum Diagnostics {
-    static func lsp(_ analysis: Analysis, uri: String, links: CodeLinks, converter: PositionConverter) -> [LSPDiagnostic] {
-        analysis.diagnostics.map { lsp($0, uri: uri, links: links, converter: converter) }
+    /// From `parallelFrom` diagnostics on, converted in two halves at once (the same result).
+    static func lsp(_ analysis: Analysis, uri: String, links: CodeLinks, converter: PositionConverter,
+                    parallelFrom: Int = JSONWriter.parallelDiagnostics) -> [LSPDiagnostic] {
+        let diagnostics = analysis.diagnostics
+        let count = diagnostics.count
+        // A long list is converted in two halves at once, each in order (so each position is
+        // looked for from the line of the one before).
+        let parts = count >= parallelFrom ? 2 : 1
+        return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            let base = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                var cursor = PositionCursor(converter)
+                for index in (count * part / parts)..<(count * (part + 1) / parts) {
+                    (base + index).initialize(to: lsp(diagnostics[index], uri: uri, links: links, cursor: &cursor))
+                }
+            }
+            initialized = count
+        }
     }
 
     static func lsp(_ diagnostic: Diagnostic, uri: String, links: CodeLinks, converter: PositionConverter) -> LSPDiagnostic {
+        var cursor = PositionCursor(converter)
+        return lsp(diagnostic, uri: uri, links: links, cursor: &cursor)
+    }
+
+    static func lsp(_ diagnostic: Diagnostic, uri: String, links: CodeLinks, cursor: inout PositionCursor) -> LSPDiagnostic {
+        let range = cursor.range(diagnostic.range)
         let related = diagnostic.notes.map { note in
-            LSPDiagnostic.RelatedInformation(location: Location(uri: uri, range: converter.range(note.range ?? diagnostic.range)),
+            LSPDiagnostic.RelatedInformation(location: Location(uri: uri, range: cursor.range(note.range ?? diagnostic.range)),
                                              message: note.message)
         }
         let fixes = diagnostic.fixIts.map { fixIt in
-            LSPDiagnostic.Fix(title: fixIt.message, edits: fixIt.edits.map(converter.edit))
+            LSPDiagnostic.Fix(title: fixIt.message, edits: fixIt.edits.map { cursor.edit($0) })
         }
-        return LSPDiagnostic(range: converter.range(diagnostic.range), severity: diagnostic.severity.rawValue,
+        return LSPDiagnostic(range: range, severity: diagnostic.severity.rawValue,
                              code: diagnostic.code.rawValue,
                              codeDescription: .init(href: links.href(diagnostic.code)),
                              source: "schedc", message: diagnostic.message,

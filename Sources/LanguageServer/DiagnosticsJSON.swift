@@ -137,7 +137,7 @@ struct JSONWriter {
     }
 
     /// The whole `textDocument/publishDiagnostics` notification.
-    static func publishDiagnostics(_ params: PublishDiagnosticsParams) -> Data {
+    static func publishDiagnostics(_ params: PublishDiagnosticsParams) -> [UInt8] {
         publishDiagnostics(params, reusing: nil).message
     }
 
@@ -145,23 +145,48 @@ struct JSONWriter {
     /// last publication) already wrote; and what this one wrote, for the next. An edit leaves
     /// most diagnostics as they were (those on other lines keep their line and column), and a
     /// diagnostic's JSON depends on nothing but the diagnostic.
-    static func publishDiagnostics(_ params: PublishDiagnosticsParams, reusing previous: EncodedDiagnostics?) -> (message: Data, encoded: EncodedDiagnostics) {
-        var writer = JSONWriter(capacity: 256 + 512 * params.diagnostics.count)
-        writer.raw("{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/publishDiagnostics\",\"params\":{\"diagnostics\":[")
-        var matcher = previous.map(EncodedDiagnostics.Matcher.init)
-        var ranges: [Range<Int>] = []
-        ranges.reserveCapacity(params.diagnostics.count)
-        var reused = 0
-        for (index, diagnostic) in params.diagnostics.enumerated() {
-            if index > 0 { writer.raw(",") }
-            let start = writer.bytes.count
-            if let bytes = matcher?.bytes(of: diagnostic) {
-                writer.bytes.append(contentsOf: bytes)
-                reused += 1
-            } else {
-                writer.diagnostic(diagnostic)
+    /// From `parallelFrom` diagnostics on, written in two halves at once (the same bytes).
+    static func publishDiagnostics(_ params: PublishDiagnosticsParams, reusing previous: EncodedDiagnostics?,
+                                   parallelFrom: Int = parallelDiagnostics) -> (message: [UInt8], encoded: EncodedDiagnostics) {
+        let diagnostics = params.diagnostics
+        let count = diagnostics.count
+        // A long list is written in two halves at once, the second appended to the first.
+        let parts = count >= parallelFrom ? 2 : 1
+        var pieces = [(writer: JSONWriter, ranges: [Range<Int>], reused: Int)](repeating: (JSONWriter(capacity: 0), [], 0), count: parts)
+        pieces.withUnsafeMutableBufferPointer { pieces in
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let indices = (count * part / parts)..<(count * (part + 1) / parts)
+                var writer = JSONWriter(capacity: 256 + 512 * indices.count)
+                if part == 0 {
+                    writer.raw("{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/publishDiagnostics\",\"params\":{\"diagnostics\":[")
+                }
+                // Each part looks for its first diagnostic where the old list has it if the count is unchanged.
+                var matcher = previous.map { EncodedDiagnostics.Matcher($0, from: $0.diagnostics.count * indices.lowerBound / max(1, count)) }
+                var ranges: [Range<Int>] = []
+                ranges.reserveCapacity(indices.count)
+                var reused = 0
+                for index in indices {
+                    if index > 0 { writer.raw(",") }
+                    let start = writer.bytes.count
+                    if let bytes = matcher?.bytes(of: diagnostics[index]) {
+                        writer.bytes.append(contentsOf: bytes)
+                        reused += 1
+                    } else {
+                        writer.diagnostic(diagnostics[index])
+                    }
+                    ranges.append(start..<writer.bytes.count)
+                }
+                pieces[part] = (writer, ranges, reused)
             }
-            ranges.append(start..<writer.bytes.count)
+        }
+        var writer = pieces[0].writer
+        var ranges = pieces[0].ranges
+        var reused = pieces[0].reused
+        for piece in pieces.dropFirst() {
+            let base = writer.bytes.count
+            writer.bytes.append(contentsOf: piece.writer.bytes)
+            ranges += piece.ranges.map { ($0.lowerBound + base)..<($0.upperBound + base) }
+            reused += piece.reused
         }
         writer.raw("],\"uri\":")
         writer.string(params.uri)
@@ -170,8 +195,11 @@ struct JSONWriter {
             writer.int(version)
         }
         writer.raw("}}")
-        return (Data(writer.bytes), EncodedDiagnostics(diagnostics: params.diagnostics, message: writer.bytes, ranges: ranges, reused: reused))
+        return (writer.bytes, EncodedDiagnostics(diagnostics: diagnostics, message: writer.bytes, ranges: ranges, reused: reused))
     }
+
+    /// Diagnostics from which a publication is written on two threads.
+    static let parallelDiagnostics = 2048
 }
 
 /// One publication's diagnostics and where each one's JSON lies in its message.
@@ -191,7 +219,10 @@ struct EncodedDiagnostics: Sendable {
         var misses = 0
         var byValue: [LSPDiagnostic: Int]?
 
-        init(_ previous: EncodedDiagnostics) { self.previous = previous }
+        init(_ previous: EncodedDiagnostics, from first: Int = 0) {
+            self.previous = previous
+            next = first
+        }
 
         mutating func bytes(of diagnostic: LSPDiagnostic) -> ArraySlice<UInt8>? {
             let old = previous.diagnostics

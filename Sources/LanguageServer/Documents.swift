@@ -37,6 +37,30 @@ public struct PositionConverter: Sendable {
     }
 }
 
+/// A converter for offsets that come mostly in order (a sorted list of diagnostics): each
+/// one's line is looked for from the line of the one before.
+struct PositionCursor {
+    let converter: PositionConverter
+    private var line = 0
+
+    init(_ converter: PositionConverter) { self.converter = converter }
+
+    mutating func position(_ offset: Int) -> LSPPosition {
+        let position = converter.source.position(of: offset, in: converter.encoding, nearLine: line)
+        line = position.line
+        return LSPPosition(line: position.line, character: position.character)
+    }
+
+    mutating func range(_ range: SourceRange) -> LSPRange {
+        let start = position(range.start)
+        return LSPRange(start: start, end: position(range.end))
+    }
+
+    mutating func edit(_ edit: TextEdit) -> LSPTextEdit {
+        LSPTextEdit(range: range(edit.range), newText: edit.newText)
+    }
+}
+
 /// Why a change could not be applied (the document is then left as it was and the client is told).
 public enum DocumentChangeError: Error, Hashable, Sendable, CustomStringConvertible {
     case edit(index: Int, TextEditError)

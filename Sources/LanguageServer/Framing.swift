@@ -119,4 +119,13 @@ public struct MessageFramer: Sendable {
         data.append(body)
         return data
     }
+
+    /// `body` with its header, ready to write, copied once (a publication can be megabytes).
+    static func frame(bytes body: [UInt8]) -> Data {
+        let header = "Content-Length: \(body.count)\r\n\r\n".utf8
+        var data = Data(capacity: header.count + body.count)
+        data.append(contentsOf: header)
+        body.withUnsafeBufferPointer { data.append($0) }
+        return data
+    }
 }

@@ -271,7 +271,7 @@ public final class LanguageServer {
         let (message, encoded) = JSONWriter.publishDiagnostics(PublishDiagnosticsParams(uri: uri, version: version, diagnostics: diagnostics),
                                                                reusing: publishedDiagnostics[uri])
         if let replaced = publishedDiagnostics.updateValue(encoded, forKey: uri) { ServerMemory.release(replaced) }
-        send(MessageFramer.frame(message))
+        send(MessageFramer.frame(bytes: message))
     }
 
     // MARK: - Features: one thin handler each

@@ -34,8 +34,14 @@ extension SourceFile {
     /// The position of byte `offset` (clamped into the file and back to the start of its
     /// character). Lines end at "\n", "\r\n" or "\r", as in the line table.
     public func position(of offset: Int, in encoding: PositionEncoding) -> Position {
+        position(of: offset, in: encoding, nearLine: -1)
+    }
+
+    /// `position(of:in:)`, looking for the line at `hint` and the one after first: positions
+    /// converted in order (a sorted list of diagnostics) are mostly there.
+    public func position(of offset: Int, in encoding: PositionEncoding, nearLine hint: Int) -> Position {
         let offset = scalarBoundary(atOrBefore: offset)
-        let line = lineIndex(containing: offset)
+        let line = lineIndex(containing: offset, near: hint)
         if isPlainASCII { return Position(line: line, character: offset - lineStarts[line]) }
         let start = lineStarts[line]
         if encoding == .utf8 { return Position(line: line, character: max(0, offset - start)) }

@@ -72,6 +72,16 @@ public struct SourceFile: Sendable {
         return low
     }
 
+    /// `lineIndex(containing:)`, trying line `hint` and the one after it before searching.
+    public func lineIndex(containing offset: Int, near hint: Int) -> Int {
+        let offset = max(0, min(offset, bytes.count))
+        if hint >= 0, hint < lineStarts.count, lineStarts[hint] <= offset {
+            if hint + 1 == lineStarts.count || offset < lineStarts[hint + 1] { return hint }
+            if hint + 2 == lineStarts.count || offset < lineStarts[hint + 2] { return hint + 1 }
+        }
+        return lineIndex(containing: offset)
+    }
+
     /// Byte range of line `index` (0-based) without its terminator.
     public func lineContentRange(_ index: Int) -> SourceRange {
         let start = lineStarts[index]

@@ -29,14 +29,17 @@ public enum PlanLints {
     /// The diagnostics, taking the words of momentum-lag findings (a long schedule has one per
     /// noise change) from `previous`, the memo of an earlier version's lints, where the same
     /// numbers recur; and this version's memo. The same diagnostics either way.
-    public static func diagnostics(for plan: Plan, program: CheckedProgram, reusing previous: PlanLintMemo?)
-        -> (diagnostics: [Diagnostic], memo: PlanLintMemo) {
+    ///
+    /// From `parallelFrom` changes on, they are linted in two halves at once (the same result;
+    /// tests pass 1 and `Int.max` to compare).
+    public static func diagnostics(for plan: Plan, program: CheckedProgram, reusing previous: PlanLintMemo?,
+                                   parallelFrom: Int = parallelChanges) -> (diagnostics: [Diagnostic], memo: PlanLintMemo) {
         let linter = ChangeLinter(plan: plan, program: program, previous: previous)
         // A long schedule's changes are linted in two halves at once (each change's findings
         // depend on the plan alone), joined in order: the same findings as one pass.
         let count = plan.changes.count
-        let parts = count >= parallelChanges ? 2 : 1
-        var results = [(findings: [Finding], memo: PlanLintMemo)](repeating: ([], PlanLintMemo()), count: parts)
+        let parts = count >= parallelFrom ? 2 : 1
+        var results = [(findings: [Finding], words: PlanLintMemo.Words)](repeating: ([], [:]), count: parts)
         if parts == 1 {
             results[0] = linter.lint(0..<count)
         } else {
@@ -47,11 +50,8 @@ public enum PlanLints {
             }
         }
         var findings = results[0].findings
-        var memo = results[0].memo
-        for part in results.dropFirst() {
-            findings += part.findings
-            memo.momentumLag.merge(part.memo.momentumLag) { first, _ in first }
-        }
+        for part in results.dropFirst() { findings += part.findings }
+        let memo = PlanLintMemo(momentumLag: results.map(\.words))
         // A step interval the checker could not compare with the run's length.
         if let adaptive = program.adaptive, case .steps(let steps) = adaptive.every, steps >= plan.totalUpdates {
             findings.append(Finding(code: .eventAfterEnd, range: adaptive.argumentRanges[.every] ?? adaptive.range, short: "",
@@ -61,7 +61,7 @@ public enum PlanLints {
     }
 
     /// Changes from which the lints run on two threads: below, starting a second one costs more than it saves.
-    static let parallelChanges = 4096
+    public static let parallelChanges = 4096
 
     /// What every change's lints read: the plan, the program, and where g changes.
     private struct ChangeLinter {
@@ -114,9 +114,9 @@ public enum PlanLints {
         }
 
         /// The findings of the changes in `indices`, in order, and the words this made or reused.
-        func lint(_ indices: Range<Int>) -> (findings: [Finding], memo: PlanLintMemo) {
-            var memo = PlanLintMemo()
-            memo.momentumLag.reserveCapacity((previous?.momentumLag.count ?? 0) * indices.count / max(1, plan.changes.count))
+        func lint(_ indices: Range<Int>) -> (findings: [Finding], words: PlanLintMemo.Words) {
+            var words: PlanLintMemo.Words = [:]
+            words.reserveCapacity((previous?.count ?? 0) * indices.count / max(1, plan.changes.count))
             var findings: [Finding] = []
             // Momentum and lag repeat across a long schedule's findings: each formatted once.
             var formatted: [Double: String] = [:]
@@ -193,18 +193,18 @@ public enum PlanLints {
                         let share = Int((100 * lost / span).rounded())
                         let key = PlanLintMemo.MomentumLag(epoch: change.epoch, momentum: change.after.momentum,
                                                            lost: (lost * 100).rounded() / 100, share: share, span: span)
-                        let words = previous?.momentumLag[key] ?? memo.momentumLag[key] ?? {
+                        let made = words[key] ?? previous?.momentumLag(key) ?? {
                             let at = at
                             return (short: "\(at) (\(share)%)",
                                     message: "momentum \(format(key.momentum)) loses about \(format(key.lost)) epochs catching up after the noise change \(at), \(share)% of the \(formatNumber(span)) epochs until the next one")
                         }()
-                        memo.momentumLag[key] = words
-                        findings.append(Finding(code: .momentumLag, range: range, short: words.short, message: words.message,
+                        words[key] = made
+                        findings.append(Finding(code: .momentumLag, range: range, short: made.short, message: made.message,
                                                 notes: PlanLints.momentumLagNotes))
                     }
                 }
             }
-            return (findings, memo)
+            return (findings, words)
         }
     }
 
@@ -270,7 +270,18 @@ public struct PlanLintMemo: Sendable {
         var span: Double
     }
 
-    var momentumLag: [MomentumLag: (short: String, message: String)] = [:]
+    typealias Words = [MomentumLag: (short: String, message: String)]
+    /// One table per part of the plan linted at once (kept apart: merging cost more than looking in each).
+    var parts: [Words] = []
+
+    init(momentumLag parts: [Words] = []) { self.parts = parts }
+
+    var count: Int { parts.reduce(0) { $0 + $1.count } }
+
+    func momentumLag(_ key: MomentumLag) -> (short: String, message: String)? {
+        for part in parts { if let words = part[key] { return words } }
+        return nil
+    }
 }
 
 extension Planner {

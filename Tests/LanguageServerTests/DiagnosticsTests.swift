@@ -1,6 +1,7 @@
 import Foundation
 import JSONSupport
 @testable import LanguageServer
+import ScheduleAnalysis
 import ScheduleLanguage
 import TestSupport
 import XCTest
@@ -162,6 +163,30 @@ final class DiagnosticsJSONTests: XCTestCase {
     /// Reusing the last publication's bytes changes nothing: random lists made from the golden
     /// cases' diagnostics (some kept, moved a line, reworded, removed, added or repeated) are
     /// written exactly as without reuse, publication after publication.
+    /// A long list converted and written in two halves at once gives the same bytes as one pass,
+    /// with and without the last publication to copy from.
+    func testDiagnosticsInHalvesEqualOnePass() throws {
+        var text = "schedule halves\ndata cifar10\nmodel wrn(16, 4)\nepochs 200\noptimizer sgd(momentum: 0.9)\nlr 0.1\n"
+            + "batch 128\nmax_batch 5000\nghost_batch 64\npolicy increase_batch\n# é 界 😀 before the events\n"
+        for index in 0..<1000 { text += "at epoch \(Double(index) / 10): noise /= 1.01  # ε\n" }
+        let analysis = Analysis(Document(path: "halves.sched", text: text))
+        XCTAssertGreaterThan(analysis.diagnostics.count, 250)
+        for encoding in PositionEncoding.allCases {
+            let converter = PositionConverter(source: analysis.source, encoding: encoding)
+            let links = CodeLinks(documentation: Session.documentation)
+            let once = Diagnostics.lsp(analysis, uri: "file:///h.sched", links: links, converter: converter, parallelFrom: .max)
+            XCTAssertEqual(Diagnostics.lsp(analysis, uri: "file:///h.sched", links: links, converter: converter, parallelFrom: 1), once)
+            XCTAssertEqual(once, analysis.diagnostics.map { Diagnostics.lsp($0, uri: "file:///h.sched", links: links, converter: converter) })
+            let params = PublishDiagnosticsParams(uri: "file:///h.sched", version: 3, diagnostics: once)
+            let (written, encoded) = JSONWriter.publishDiagnostics(params, reusing: nil, parallelFrom: .max)
+            XCTAssertEqual(JSONWriter.publishDiagnostics(params, reusing: nil, parallelFrom: 1).message, written)
+            let (again, reencoded) = JSONWriter.publishDiagnostics(params, reusing: encoded, parallelFrom: 1)
+            XCTAssertEqual(again, written)
+            XCTAssertEqual(reencoded.reused, once.count, "every diagnostic copied from the last publication")
+            XCTAssertEqual(Array(MessageFramer.frame(bytes: written)), Array(MessageFramer.frame(Data(written))))
+        }
+    }
+
     func testReusedDiagnosticsAreWrittenAsWithoutReuse() throws {
         let directory = repositoryRoot.appendingPathComponent("Tests/ScheduleLanguageTests/Golden/diagnostics")
         var pool: [LSPDiagnostic] = []

@@ -181,6 +181,24 @@ final class PlanJSONTests: XCTestCase {
 /// The property tests are only as good as the schedules they see: check the generator reaches
 /// every path (limits, step events, warm-ups, micro-batching, fractional times).
 final class RandomScheduleCoverageTests: XCTestCase {
+    /// Linting a plan's changes in two halves at once gives what one pass gives, on every
+    /// generated program (all kinds of findings, groups spanning the halves), memo or not.
+    func testLintingInHalvesEqualsOnePass() throws {
+        var compared = 0, findings = 0
+        for (_, program) in PlannerPropertyTests.programs(.anything) + PlannerPropertyTests.programs(.policyEquivalent) {
+            guard let plan = try? Planner.plan(program), plan.changes.count >= 2 else { continue }
+            let (once, memo) = PlanLints.diagnostics(for: plan, program: program, reusing: nil, parallelFrom: .max)
+            let (halves, halvesMemo) = PlanLints.diagnostics(for: plan, program: program, reusing: nil, parallelFrom: 1)
+            XCTAssertEqual(halves, once, program.name)
+            XCTAssertEqual(halvesMemo.count, memo.count, program.name)
+            XCTAssertEqual(PlanLints.diagnostics(for: plan, program: program, reusing: halvesMemo, parallelFrom: 1).diagnostics, once, program.name)
+            compared += 1
+            findings += once.count
+        }
+        XCTAssertGreaterThan(compared, 100)
+        XCTAssertGreaterThan(findings, 100)
+    }
+
     func testGeneratorExercisesEveryKindOfChange() throws {
         var limits: [ChangeLimit: Int] = [:]
         var stepEvents = 0, fractional = 0, warmups = 0, accumulating = 0, midEpochPhases = 0
