@@ -33,32 +33,44 @@ extension Checker {
     mutating func checkEvents() {
         var latestEpoch: (time: Double, description: String, range: SourceRange)?
         var latestStep: (time: Int, description: String, range: SourceRange)?
-        for (index, statement) in tree.statements.enumerated() {
-            switch statement {
-            case .at(let syntax) where syntax.isComplete:
-                guard let checked = checkedEvents(ofStatement: index, rereadsOtherStatements: Checker.rereadsOtherStatements(syntax.action),
-                                                  { $0.checkAt(syntax, statement: index) }) else { continue }
-                // Statements are written in the order of their first times (within a unit:
-                // steps and epochs are not comparable before planning). A list may reach past
-                // the next statement: `at epoch 10, 100: ...` then `at epoch 50: ...` is fine.
-                if let first = checked.first {
-                    if let epoch = first.epoch {
-                        if let latest = latestEpoch, epoch < latest.time - 1e-9 {
-                            reportOutOfOrder(first, after: latest.description, at: latest.range)
-                        } else {
-                            latestEpoch = (epoch, first.timeDescription, syntax.range)
-                        }
-                    } else if let step = first.step {
-                        if let latest = latestStep, step < latest.time {
-                            reportOutOfOrder(first, after: latest.description, at: latest.range)
-                        } else {
-                            latestStep = (step, first.timeDescription, syntax.range)
-                        }
-                    }
+        events.reserveCapacity(tree.statements.count)
+        // Statements are written in the order of their first times (within a unit: steps and
+        // epochs are not comparable before planning). A list may reach past the next statement:
+        // `at epoch 10, 100: ...` then `at epoch 50: ...` is fine.
+        func checkOrder(of checked: [CheckedEvent], statementRange: SourceRange) {
+            guard let first = checked.first else { return }
+            if let epoch = first.epoch {
+                if let latest = latestEpoch, epoch < latest.time - 1e-9 {
+                    reportOutOfOrder(first, after: latest.description, at: latest.range)
+                } else {
+                    latestEpoch = (epoch, first.timeDescription, statementRange)
                 }
+            } else if let step = first.step {
+                if let latest = latestStep, step < latest.time {
+                    reportOutOfOrder(first, after: latest.description, at: latest.range)
+                } else {
+                    latestStep = (step, first.timeDescription, statementRange)
+                }
+            }
+        }
+        for index in tree.statements.indices {
+            // A statement the last version checked: its conclusions, without reading its syntax.
+            if let reused = reusedCheck(ofStatement: index) {
+                guard let checked = reused.events else { continue }
+                if reused.isAt { checkOrder(of: checked, statementRange: reused.range) }
+                events += checked
+                continue
+            }
+            switch tree.statements[index] {
+            case .at(let syntax) where syntax.isComplete:
+                guard let checked = checkedEvents(ofStatement: index, range: syntax.range, isAt: true,
+                                                  rereadsOtherStatements: Checker.rereadsOtherStatements(syntax.action),
+                                                  { $0.checkAt(syntax, statement: index) }) else { continue }
+                checkOrder(of: checked, statementRange: syntax.range)
                 events += checked
             case .every(let syntax) where syntax.isComplete:
-                events += checkedEvents(ofStatement: index, rereadsOtherStatements: Checker.rereadsOtherStatements(syntax.action),
+                events += checkedEvents(ofStatement: index, range: syntax.range, isAt: false,
+                                        rereadsOtherStatements: Checker.rereadsOtherStatements(syntax.action),
                                         { $0.checkEvery(syntax, statement: index) }) ?? []
             default:
                 continue

@@ -18,6 +18,10 @@ struct StatementCheck: Sendable {
     var events: [CheckedEvent]?
     /// What its check reported, in order.
     var diagnostics: [Diagnostic]
+    /// The statement's range, and whether it is an `at` statement (its first time is checked
+    /// against the statements before it).
+    var range: SourceRange
+    var isAt: Bool
 }
 
 extension Checker {
@@ -39,29 +43,37 @@ extension Checker {
         action.flatMap { EventTarget(rawValue: $0.target.text) } == .batch
     }
 
-    /// The events of statement `index`, reused from the previous version when its statement
-    /// and the settings are the same (their diagnostics appended as a fresh check would);
-    /// `check` otherwise. Either way recorded for the next version.
-    mutating func checkedEvents(ofStatement index: Int, rereadsOtherStatements: Bool,
-                                _ check: (inout Checker) -> [CheckedEvent]?) -> [CheckedEvent]? {
-        if !rereadsOtherStatements, let previous = previousChecks, let reuse = tree.reuse,
-           let old = reuse.oldIndex(of: index), old < previous.results.count, let result = previous.results[old] {
-            let events = result.events?.map { event -> CheckedEvent in
+    /// The conclusions about statement `index` of the previous version, when its statement (moved
+    /// perhaps) and the settings are the same and its check read no other statement; its
+    /// diagnostics appended as a fresh check would, and recorded for the next version.
+    mutating func reusedCheck(ofStatement index: Int) -> StatementCheck? {
+        guard let previous = previousChecks, let reuse = tree.reuse, let old = reuse.oldIndex(of: index),
+              old < previous.results.count, let result = previous.results[old] else { return nil }
+        var moved = result
+        if reuse.delta != 0 || old != index {
+            moved.events = result.events?.map { event -> CheckedEvent in
                 var moved = event
                 moved.event.range = reuse.moved(event.event.range)
                 moved.event.timeRange = reuse.moved(event.event.timeRange)
                 moved.statement = index
                 return moved
             }
-            let reported = reuse.delta == 0 ? result.diagnostics : result.diagnostics.map { $0.movingRanges(reuse.moved) }
-            diagnostics += reported
-            statementResults[index] = StatementCheck(events: events, diagnostics: reported)
-            return events
+            moved.range = reuse.moved(result.range)
         }
+        if reuse.delta != 0 { moved.diagnostics = result.diagnostics.map { $0.movingRanges(reuse.moved) } }
+        diagnostics += moved.diagnostics
+        statementResults[index] = moved
+        return moved
+    }
+
+    /// The events of statement `index` (of range `range`) checked by `check`, recorded for the
+    /// next version unless the check read other statements.
+    mutating func checkedEvents(ofStatement index: Int, range: SourceRange, isAt: Bool, rereadsOtherStatements: Bool,
+                                _ check: (inout Checker) -> [CheckedEvent]?) -> [CheckedEvent]? {
         let before = diagnostics.count
         let events = check(&self)
         if !rereadsOtherStatements {
-            statementResults[index] = StatementCheck(events: events, diagnostics: Array(diagnostics[before...]))
+            statementResults[index] = StatementCheck(events: events, diagnostics: Array(diagnostics[before...]), range: range, isAt: isAt)
         }
         return events
     }

@@ -11,7 +11,7 @@ final class IncrementalAnalysisTests: XCTestCase {
     static let pieces = ["\n", "\r\n", " ", "0", "5", ".", ":", ",", "#", "x", "é", "", "%",
                          "at epoch 10: lr *= 0.5\n", "at epoch 3, 30: batch = 256\n", "at step 500: momentum = 0.8\n",
                          "every 3 epochs until 50: noise /= 1.1\n", "at 50%: lr = 0.01, keep noise\n", "max_batch 1024\n",
-                         "epochs 90\n", "at epoch 20: noise /= 2\n", "at epoch 1e9: lr *= 2\n"]
+                         "epochs 90\n", "at epoch 20: noise /= 2\n", "at epoch 1e9: lr *= 2\n", "at epoch 2: lr *= 0.9\n"]
 
     static var documents: [String] {
         let files = Repository.files(under: "Samples", extensions: ["sched"]) + GoldenCase.all.map { GoldenCase.directory + "/" + $0.name + ".sched" }
@@ -70,6 +70,21 @@ final class IncrementalAnalysisTests: XCTestCase {
         let fresh = Analysis(Document(path: "d.sched", text: edited)), reused = Analysis(Document(path: "d.sched", text: edited), reusing: before)
         XCTAssertFalse(fresh.diagnostics.contains { $0.fixIts.contains { $0.edits.contains { $0.newText.hasPrefix("noise /=") } } })
         XCTAssertEqual(reused.diagnostics, fresh.diagnostics)
+    }
+
+    /// An event out of order points at the statement before it: when that statement is reused
+    /// and moved by an edit above it, the note points where it now is.
+    func testAnOutOfOrderEventPointsAtTheMovedStatementBeforeIt() {
+        let text = "schedule s\ndata cifar10\nepochs 90\nlr 0.1\nbatch 128\n# x\n\n\nat epoch 10: lr *= 0.5\nat epoch 5: lr *= 0.5\n"
+        var previous = Analysis(Document(path: "d.sched", text: text))
+        XCTAssertEqual(previous.diagnostics.map(\.code), [.eventsOutOfOrder])
+        // Edits below the settings (an edit moving a setting checks every statement again).
+        for edited in [text.replacingOccurrences(of: "# x", with: "# xé"), text.replacingOccurrences(of: "# x", with: "# x\n# y")] {
+            let fresh = Analysis(Document(path: "d.sched", text: edited)), reused = Analysis(Document(path: "d.sched", text: edited), reusing: previous)
+            XCTAssertEqual(reused.diagnostics, fresh.diagnostics)
+            XCTAssertEqual(fresh.source.slice(fresh.diagnostics.first?.notes.first?.range ?? .at(0)), "at epoch 10: lr *= 0.5")
+            previous = reused
+        }
     }
 
     /// Reuse across depths: a syntax-only analysis, then a full one reusing it, and back.
