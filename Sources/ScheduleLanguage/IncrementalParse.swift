@@ -19,7 +19,6 @@ extension Parser {
             return (SyntaxTree(source: source, tokens: previous.tokens, statements: previous.statements, diagnostics: previous.diagnostics,
                                reuse: reuse), 0..<0)
         }
-        let tokens = Lexer.tokenize(source)
         // Lines ending before the byte ahead of the edit are reused as they are; a margin of
         // one byte keeps a "\r" of the old text from pairing with a changed "\n".
         let reparseStart = region.start == 0 ? 0 : source.lineStarts[source.lineIndex(containing: region.start - 1)]
@@ -28,6 +27,16 @@ extension Parser {
         let reparseEnd = endLine < source.lineStarts.count && source.lineStarts[endLine] > region.newEnd
             ? source.lineStarts[endLine] : new.count + 1
         let delta = new.count - old.count
+        // The same for tokens: only the lines parsed again are lexed again.
+        var tokens = Array(previous.tokens[..<firstToken(in: previous.tokens, atOrAfter: reparseStart)])
+        tokens.reserveCapacity(previous.tokens.count + 16)
+        tokens += Lexer.tokenize(source, lines: reparseStart..<reparseEnd)
+        if reparseEnd <= new.count {
+            for var token in previous.tokens[firstToken(in: previous.tokens, atOrAfter: reparseEnd - delta)...] {
+                token.shift(by: delta)
+                tokens.append(token)
+            }
+        }
 
         var statements: [Statement] = []
         statements.reserveCapacity(previous.statements.count + 8)

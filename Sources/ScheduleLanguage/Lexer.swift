@@ -9,6 +9,15 @@ public struct Lexer {
         return lexer.run()
     }
 
+    /// The tokens of the lines from `start` up to `end` (both line starts; past the text's end:
+    /// to the end, `endOfFile` included). A line lexes the same wherever it stands (no token
+    /// spans lines), so these are the whole text's tokens in that range.
+    public static func tokenize(_ source: SourceFile, lines range: Range<Int>) -> [Token] {
+        var lexer = Lexer(bytes: source.bytes)
+        lexer.position = range.lowerBound
+        return lexer.run(until: range.upperBound)
+    }
+
     private let bytes: [UInt8]
     private var position = 0
 
@@ -16,10 +25,10 @@ public struct Lexer {
         self.bytes = bytes
     }
 
-    private mutating func run() -> [Token] {
+    private mutating func run(until end: Int = .max) -> [Token] {
         var tokens: [Token] = []
-        tokens.reserveCapacity(bytes.count / 3 + 1)
-        while true {
+        tokens.reserveCapacity((min(end, bytes.count) - position) / 3 + 1)
+        while position < end || end > bytes.count {
             let triviaStart = position
             var comment: SourceRange?
             skipTrivia(comment: &comment)
@@ -35,6 +44,7 @@ public struct Lexer {
             tokens.append(Token(kind: kind, range: SourceRange(start: start, end: position), leadingTrivia: trivia,
                                 comment: comment, isMalformed: malformed))
         }
+        return tokens
     }
 
     private func peek(_ offset: Int = 0) -> UInt8? {

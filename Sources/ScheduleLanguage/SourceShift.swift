@@ -104,3 +104,11 @@ extension EveryEventSyntax {
                          action: action?.shifted(by: delta), isComplete: isComplete, range: range.shifted(by: delta))
     }
 }
+
+extension Token {
+    mutating func shift(by delta: Int) {
+        range = range.shifted(by: delta)
+        leadingTrivia = leadingTrivia.shifted(by: delta)
+        comment = comment?.shifted(by: delta)
+    }
+}

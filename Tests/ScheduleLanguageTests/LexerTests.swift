@@ -2,6 +2,27 @@ import XCTest
 @testable import ScheduleLanguage
 
 final class LexerTests: XCTestCase {
+    /// Lexing a run of lines gives the whole text's tokens for those lines, whatever the line
+    /// ends (\n, \r\n, a lone \r), byte-order marks, comments and malformed numbers.
+    func testLexingARunOfLinesGivesTheWholeTextsTokensThere() {
+        let texts = ["\u{FEFF}schedule a\r\nlr 0.1  # ε\rbatch 1.2.3\n\nat epoch 5: lr *= 0.5\r\n# end",
+                     "x\n\r\n\r\r\n y # z\n", "", "one line without an end", "at 50%: noise /= 2\n\n"]
+        var compared = 0
+        for text in texts {
+            let source = SourceFile(path: "t.sched", text: text)
+            let all = Lexer.tokenize(source)
+            let starts = source.lineStarts + [source.bytes.count + 1]
+            for first in source.lineStarts.indices {
+                for end in starts[(first + 1)...] {
+                    let expected = all.filter { $0.leadingTrivia.start >= starts[first] && ($0.leadingTrivia.start < end || end > source.bytes.count && $0.kind == .endOfFile) }
+                    XCTAssertEqual(Lexer.tokenize(source, lines: starts[first]..<end), expected, "\(text.debugDescription) lines from \(starts[first]) to \(end)")
+                    compared += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(compared, 30)
+    }
+
     func kinds(_ text: String) -> [TokenKind] {
         Lexer.tokenize(SourceFile(path: "t", text: text)).map(\.kind)
     }
