@@ -69,6 +69,10 @@ public enum Planner {
             checkpoints = previous.checkpoints.prefix { $0.groups <= checkpoint.groups }
         }
 
+        // One step's entries, in a buffer kept across steps (most steps take one).
+        var group: [(position: Int, entry: Timeline.Entry)] = []
+        changes.reserveCapacity(timeline.entries.count)
+        builder.phases.reserveCapacity(timeline.entries.count + 1)
         while true {
             if groups % LoweringMemo.checkpointInterval == 0, checkpoints.last?.groups != groups {
                 var saved = builder
@@ -93,7 +97,7 @@ public enum Planner {
                 }
             }
             // Everything left takes effect after the run.
-            guard let (next, group) = queue.takeFirstGroup(effect: effect, endSample: endSample) else { break }
+            guard let next = queue.takeFirstGroup(effect: effect, endSample: endSample, into: &group) else { break }
             groups += 1
 
             if next.updates > 0 {
@@ -103,7 +107,7 @@ public enum Planner {
             }
             // The rest of the group now takes effect here too (no update runs between them), so the
             // batch the first one sets cannot move them: apply them in timeline order.
-            for entry in group {
+            for (_, entry) in group {
                 let before = state.optimizer
                 let outcome = try state.apply(entry.change, range: entry.range)
                 if case .warmupEnd = entry.change { warmupUpdates = cursorUpdate }
@@ -240,10 +244,11 @@ struct PendingEntries: Sendable {
         byUpdate.sort(by: order)
     }
 
-    /// Removes and returns the entries that take effect first (fewest updates from the cursor,
-    /// before `endSample`), in timeline order, with where they take effect; nil when none does.
-    mutating func takeFirstGroup(effect: (Timeline.Time) -> (sample: Int, updates: Int),
-                                 endSample: Int) -> ((sample: Int, updates: Int), [Timeline.Entry])? {
+    /// Removes the entries that take effect first (fewest updates from the cursor, before
+    /// `endSample`) and puts them in `group`, in timeline order; returns where they take
+    /// effect, or nil when none does.
+    mutating func takeFirstGroup(effect: (Timeline.Time) -> (sample: Int, updates: Int), endSample: Int,
+                                 into group: inout [(position: Int, entry: Timeline.Entry)]) -> (sample: Int, updates: Int)? {
         func headEffect(_ queue: [(position: Int, entry: Timeline.Entry)], _ head: Int) -> (sample: Int, updates: Int)? {
             guard head < queue.count else { return nil }
             let e = effect(queue[head].entry.time)
@@ -258,7 +263,7 @@ struct PendingEntries: Sendable {
         case (nil, let b?): first = b
         case (nil, nil): return nil
         }
-        var group: [(position: Int, entry: Timeline.Entry)] = []
+        group.removeAll(keepingCapacity: true)
         func take(_ queue: [(position: Int, entry: Timeline.Entry)], _ head: inout Int) {
             while let e = headEffect(queue, head), e.updates == first.updates {
                 group.append(queue[head])
@@ -268,7 +273,7 @@ struct PendingEntries: Sendable {
         take(bySample, &sampleHead)
         take(byUpdate, &updateHead)
         if group.count > 1 { group.sort { $0.position < $1.position } }
-        return (first, group.map(\.entry))
+        return first
     }
 
     /// The entries never applied, in timeline order.
