@@ -356,22 +356,28 @@ extension Checker {
     /// the batch at a time another event changes it.
     mutating func checkConflicts() {
         var reported: Set<Int> = []
-        // Events that share a time, found by a typed key first: the string keys below (whose
-        // order decides which event of a statement is reported) are built only for those.
-        enum Time: Hashable { case epoch(UInt64), step(Int) }
-        var sharing: [Time: Int] = [:]
-        sharing.reserveCapacity(events.count)
-        func time(of event: CheckedEvent) -> Time? {
-            if let epoch = event.epoch { return .epoch((epoch * 1e6).rounded().bitPattern) }
-            return event.step.map(Time.step)
+        // Events that share a time, found by sorting typed keys first (events come nearly in time
+        // order, so the sort is a pass): the string keys below (whose order decides which event
+        // of a statement is reported) are built only for those.
+        var keys: [(isStep: Bool, time: UInt64, event: Int)] = []
+        keys.reserveCapacity(events.count)
+        for index in events.indices {
+            if let epoch = events[index].epoch {
+                keys.append((false, (epoch * 1e6).rounded().bitPattern, index))
+            } else if let step = events[index].step {
+                keys.append((true, UInt64(bitPattern: Int64(step)), index))
+            }
         }
-        for event in events {
-            if let time = time(of: event) { sharing[time, default: 0] += 1 }
+        keys.sort { ($0.isStep ? 1 : 0, $0.time) < ($1.isStep ? 1 : 0, $1.time) }
+        var sharesATime = [Bool](repeating: false, count: events.count)
+        for position in keys.indices.dropFirst() where keys[position].isStep == keys[position - 1].isStep && keys[position].time == keys[position - 1].time {
+            sharesATime[keys[position].event] = true
+            sharesATime[keys[position - 1].event] = true
         }
         var groups: [String: [CheckedEvent]] = [:]
         var byTime: [String: [CheckedEvent]] = [:]
-        for event in events {
-            guard let time = time(of: event), sharing[time]! > 1 else { continue }
+        for index in events.indices where sharesATime[index] {
+            let event = events[index]
             let timeKey: String
             if let epoch = event.epoch {
                 timeKey = "e\((epoch * 1e6).rounded())"
