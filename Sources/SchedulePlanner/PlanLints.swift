@@ -57,7 +57,7 @@ public enum PlanLints {
             findings.append(Finding(code: .eventAfterEnd, range: adaptive.argumentRanges[.every] ?? adaptive.range, short: "",
                                     message: "'adapt batch' would first measure at step \(steps), after the run ends (\(English.count(plan.totalUpdates, "update"))); the batch never grows"))
         }
-        return (group(findings), memo)
+        return (group(findings, parallelFrom: parallelFrom), memo)
     }
 
     /// Changes from which the lints run on two threads: below, starting a second one costs more than it saves.
@@ -222,7 +222,7 @@ public enum PlanLints {
     }
 
     /// One diagnostic per (code, statement): the first finding's message, the others as a note.
-    private static func group(_ findings: [Finding]) -> [Diagnostic] {
+    private static func group(_ findings: [Finding], parallelFrom: Int) -> [Diagnostic] {
         // Sorted by range then code, a group's findings are neighbours (a long schedule has
         // thousands of findings in nearly this order already, nearly all alone in their group).
         let keys = findings.map { (start: $0.range.start, code: $0.code, end: $0.range.end) }
@@ -242,7 +242,7 @@ public enum PlanLints {
         // By position then code; ties keep the order of first findings (what a stable sort of
         // the groups gives).
         let order = heads.sorted { a, b in (keys[a].start, keys[a].code, a) < (keys[b].start, keys[b].code, b) }
-        return order.map { head -> Diagnostic in
+        func diagnostic(_ head: Int) -> Diagnostic {
             let first = findings[head]
             var notes = first.notes.enumerated().map { index, note in
                 Diagnostic.Note(note, range: index < first.noteRanges.count ? first.noteRanges[index] : nil)
@@ -255,6 +255,16 @@ public enum PlanLints {
             }
             if !others.isEmpty { notes.insert(Diagnostic.Note("also " + others.joined(separator: ", ")), at: 0) }
             return Diagnostic(code: first.code, severity: first.code.defaultSeverity, message: first.message, range: first.range, notes: notes)
+        }
+        // Made in two halves at once for a long list, like the findings.
+        let count = order.count
+        let parts = count >= parallelFrom ? 2 : 1
+        return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            let base = buffer.baseAddress
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                for index in (count * part / parts)..<(count * (part + 1) / parts) { (base! + index).initialize(to: diagnostic(order[index])) }
+            }
+            initialized = count
         }
     }
 }
