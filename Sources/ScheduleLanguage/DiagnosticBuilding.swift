@@ -30,13 +30,19 @@ extension Array where Element == Diagnostic {
     /// Sorted by position (start, then end), errors before warnings at the same place, then by
     /// code; stable for equal keys so emission order breaks the remaining ties.
     public func sortedByPosition() -> [Diagnostic] {
-        enumerated().sorted { a, b in
-            let x = a.element, y = b.element
-            if x.range.start != y.range.start { return x.range.start < y.range.start }
-            if x.range.end != y.range.end { return x.range.end < y.range.end }
-            if x.severity != y.severity { return x.severity < y.severity }
-            if x.code != y.code { return x.code < y.code }
-            return a.offset < b.offset
-        }.map(\.element)
+        // Indices are sorted, not diagnostics (each holds strings and arrays), and a list in
+        // order already (the common case) is returned as it is.
+        withUnsafeBufferPointer { diagnostics in
+            func precedes(_ a: Int, _ b: Int) -> Bool {
+                let x = diagnostics[a], y = diagnostics[b]
+                if x.range.start != y.range.start { return x.range.start < y.range.start }
+                if x.range.end != y.range.end { return x.range.end < y.range.end }
+                if x.severity != y.severity { return x.severity < y.severity }
+                if x.code != y.code { return x.code < y.code }
+                return a < b
+            }
+            if diagnostics.indices.dropFirst().allSatisfy({ precedes($0 - 1, $0) }) { return self }
+            return diagnostics.indices.sorted(by: precedes).map { diagnostics[$0] }
+        }
     }
 }
