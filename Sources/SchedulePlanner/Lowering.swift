@@ -70,7 +70,7 @@ public enum Planner {
         }
 
         // One step's entries, in a buffer kept across steps (most steps take one).
-        var group: [(position: Int, entry: Timeline.Entry)] = []
+        var group: [Int] = []
         changes.reserveCapacity(timeline.entries.count)
         builder.phases.reserveCapacity(timeline.entries.count + 1)
         while true {
@@ -107,7 +107,8 @@ public enum Planner {
             }
             // The rest of the group now takes effect here too (no update runs between them), so the
             // batch the first one sets cannot move them: apply them in timeline order.
-            for (_, entry) in group {
+            for position in group {
+                let entry = timeline.entries[position]
                 let before = state.optimizer
                 let outcome = try state.apply(entry.change, range: entry.range)
                 if case .warmupEnd = entry.change { warmupUpdates = cursorUpdate }
@@ -191,8 +192,8 @@ public struct LoweringMemo: Sendable {
     /// same state, both then take the same steps up to it.
     func latestCheckpoint(sharedWith other: PendingEntries) -> Checkpoint? {
         /// Whether a queue's entries agree up to `head` and at it (or both queues end there).
-        func agrees(_ mine: [(position: Int, entry: Timeline.Entry)], _ theirs: [(position: Int, entry: Timeline.Entry)]) -> (Int) -> Bool {
-            let shared = PendingEntries.commonPrefix(mine, theirs)
+        func agrees(_ mine: [Int], _ theirs: [Int]) -> (Int) -> Bool {
+            let shared = PendingEntries.commonPrefix(queue, mine, other, theirs)
             let identical = shared == mine.count && shared == theirs.count
             return { head in head < shared || (identical && head == shared) }
         }
@@ -205,10 +206,12 @@ public struct LoweringMemo: Sendable {
 /// step-timed. Under any batch, where an entry takes effect is monotone in its time within one
 /// queue, so the entry that takes effect first is at the head of one of them; this keeps lowering
 /// linear in the number of events (scanning every pending entry per change made it quadratic).
+/// The queues hold positions in the timeline (entries are not copied to sort or take them).
 struct PendingEntries: Sendable {
-    /// (timeline position, entry), sorted by time, ties by position; `heads` index the next unapplied.
-    private(set) var bySample: [(position: Int, entry: Timeline.Entry)] = []
-    private(set) var byUpdate: [(position: Int, entry: Timeline.Entry)] = []
+    let entries: [Timeline.Entry]
+    /// Timeline positions, sorted by time, ties by position; `heads` index the next unapplied.
+    private(set) var bySample: [Int] = []
+    private(set) var byUpdate: [Int] = []
     private(set) var sampleHead = 0, updateHead = 0
 
     /// Continues from a checkpoint of a lowering of the same entries.
@@ -218,40 +221,34 @@ struct PendingEntries: Sendable {
     }
 
     /// How many leading entries two queues share (position and entry alike).
-    static func commonPrefix(_ a: [(position: Int, entry: Timeline.Entry)], _ b: [(position: Int, entry: Timeline.Entry)]) -> Int {
+    static func commonPrefix(_ a: PendingEntries, _ aQueue: [Int], _ b: PendingEntries, _ bQueue: [Int]) -> Int {
         var count = 0
-        while count < a.count, count < b.count, a[count].position == b[count].position, a[count].entry == b[count].entry { count += 1 }
+        while count < aQueue.count, count < bQueue.count, aQueue[count] == bQueue[count],
+              a.entries[aQueue[count]] == b.entries[bQueue[count]] { count += 1 }
         return count
     }
 
     init(_ entries: [Timeline.Entry]) {
+        self.entries = entries
+        var sampleKeys: [(time: Int, position: Int)] = [], updateKeys: [(time: Int, position: Int)] = []
         for (position, entry) in entries.enumerated() {
             switch entry.time {
-            case .sample: bySample.append((position, entry))
-            case .update: byUpdate.append((position, entry))
+            case .sample(let s): sampleKeys.append((s, position))
+            case .update(let u): updateKeys.append((u, position))
             }
         }
-        func key(_ time: Timeline.Time) -> Int {
-            switch time {
-            case .sample(let s): return s
-            case .update(let u): return u
-            }
-        }
-        let order = { (a: (position: Int, entry: Timeline.Entry), b: (position: Int, entry: Timeline.Entry)) in
-            (key(a.entry.time), a.position) < (key(b.entry.time), b.position)
-        }
-        bySample.sort(by: order)
-        byUpdate.sort(by: order)
+        bySample = sampleKeys.sorted { ($0.time, $0.position) < ($1.time, $1.position) }.map(\.position)
+        byUpdate = updateKeys.sorted { ($0.time, $0.position) < ($1.time, $1.position) }.map(\.position)
     }
 
     /// Removes the entries that take effect first (fewest updates from the cursor, before
-    /// `endSample`) and puts them in `group`, in timeline order; returns where they take
-    /// effect, or nil when none does.
+    /// `endSample`) and puts their timeline positions in `group`, in timeline order; returns
+    /// where they take effect, or nil when none does.
     mutating func takeFirstGroup(effect: (Timeline.Time) -> (sample: Int, updates: Int), endSample: Int,
-                                 into group: inout [(position: Int, entry: Timeline.Entry)]) -> (sample: Int, updates: Int)? {
-        func headEffect(_ queue: [(position: Int, entry: Timeline.Entry)], _ head: Int) -> (sample: Int, updates: Int)? {
+                                 into group: inout [Int]) -> (sample: Int, updates: Int)? {
+        func headEffect(_ queue: [Int], _ head: Int) -> (sample: Int, updates: Int)? {
             guard head < queue.count else { return nil }
-            let e = effect(queue[head].entry.time)
+            let e = effect(entries[queue[head]].time)
             return e.sample < endSample ? e : nil
         }
         let a = headEffect(bySample, sampleHead), b = headEffect(byUpdate, updateHead)
@@ -264,7 +261,7 @@ struct PendingEntries: Sendable {
         case (nil, nil): return nil
         }
         group.removeAll(keepingCapacity: true)
-        func take(_ queue: [(position: Int, entry: Timeline.Entry)], _ head: inout Int) {
+        func take(_ queue: [Int], _ head: inout Int) {
             while let e = headEffect(queue, head), e.updates == first.updates {
                 group.append(queue[head])
                 head += 1
@@ -272,13 +269,13 @@ struct PendingEntries: Sendable {
         }
         take(bySample, &sampleHead)
         take(byUpdate, &updateHead)
-        if group.count > 1 { group.sort { $0.position < $1.position } }
+        if group.count > 1 { group.sort() }
         return first
     }
 
     /// The entries never applied, in timeline order.
     func remaining() -> [Timeline.Entry] {
-        (bySample[sampleHead...] + byUpdate[updateHead...]).sorted { $0.position < $1.position }.map(\.entry)
+        (bySample[sampleHead...] + byUpdate[updateHead...]).sorted().map { entries[$0] }
     }
 }
 
