@@ -37,7 +37,7 @@ struct Checker {
         checker.checkAdaptiveRelations()
         checker.checkEvents()
         let program = checker.hasErrors ? nil : checker.buildProgram()
-        return (program, checker.diagnostics, StatementChecks(settings: settings, results: checker.statementResults))
+        return (program, checker.diagnostics, StatementChecks(settings: settings, results: checker.statementResults, events: checker.events))
     }
 
     var hasErrors: Bool {

@@ -37,8 +37,9 @@ extension Checker {
         // Statements are written in the order of their first times (within a unit: steps and
         // epochs are not comparable before planning). A list may reach past the next statement:
         // `at epoch 10, 100: ...` then `at epoch 50: ...` is fine.
-        func checkOrder(of checked: [CheckedEvent], statementRange: SourceRange) {
-            guard let first = checked.first else { return }
+        func checkOrder(of checked: Range<Int>, statementRange: SourceRange) {
+            guard !checked.isEmpty else { return }
+            let first = events[checked.lowerBound]
             if let epoch = first.epoch {
                 if let latest = latestEpoch, epoch < latest.time - 1e-9 {
                     reportOutOfOrder(first, after: latest.description, at: latest.range)
@@ -55,23 +56,20 @@ extension Checker {
         }
         for index in tree.statements.indices {
             // A statement the last version checked: its conclusions, without reading its syntax.
-            if let reused = reusedCheck(ofStatement: index) {
-                guard let checked = reused.events else { continue }
-                if reused.isAt { checkOrder(of: checked, statementRange: reused.range) }
-                events += checked
+            if let (reused, check) = reuseCheck(ofStatement: index) {
+                if let reused, check.isAt { checkOrder(of: reused, statementRange: check.range) }
                 continue
             }
             switch tree.statements[index] {
             case .at(let syntax) where syntax.isComplete:
-                guard let checked = checkedEvents(ofStatement: index, range: syntax.range, isAt: true,
-                                                  rereadsOtherStatements: Checker.rereadsOtherStatements(syntax.action),
-                                                  { $0.checkAt(syntax, statement: index) }) else { continue }
+                guard let checked = appendCheckedEvents(ofStatement: index, range: syntax.range, isAt: true,
+                                                        rereadsOtherStatements: Checker.rereadsOtherStatements(syntax.action),
+                                                        { $0.checkAt(syntax, statement: index) }) else { continue }
                 checkOrder(of: checked, statementRange: syntax.range)
-                events += checked
             case .every(let syntax) where syntax.isComplete:
-                events += checkedEvents(ofStatement: index, range: syntax.range, isAt: false,
+                _ = appendCheckedEvents(ofStatement: index, range: syntax.range, isAt: false,
                                         rereadsOtherStatements: Checker.rereadsOtherStatements(syntax.action),
-                                        { $0.checkEvery(syntax, statement: index) }) ?? []
+                                        { $0.checkEvery(syntax, statement: index) })
             default:
                 continue
             }

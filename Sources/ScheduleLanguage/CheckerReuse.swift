@@ -9,13 +9,16 @@ public struct StatementChecks: Sendable {
     /// Per statement of the tree: nil for statements that are not events, or whose check read
     /// other statements.
     let results: [StatementCheck?]
+    /// Every statement's events, in statement order; `StatementCheck.events` indexes into it
+    /// (one array for the document, not one per statement).
+    let events: [CheckedEvent]
 
-    static let none = StatementChecks(settings: [], results: [])
+    static let none = StatementChecks(settings: [], results: [], events: [])
 }
 
 struct StatementCheck: Sendable {
-    /// The statement's events; nil when it was rejected.
-    var events: [CheckedEvent]?
+    /// Where the statement's events are in `StatementChecks.events`; nil when it was rejected.
+    var events: Range<Int>?
     /// What its check reported, in order.
     var diagnostics: [Diagnostic]
     /// The statement's range, and whether it is an `at` statement (its first time is checked
@@ -43,38 +46,44 @@ extension Checker {
         action.flatMap { EventTarget(rawValue: $0.target.text) } == .batch
     }
 
-    /// The conclusions about statement `index` of the previous version, when its statement (moved
-    /// perhaps) and the settings are the same and its check read no other statement; its
-    /// diagnostics appended as a fresh check would, and recorded for the next version.
-    mutating func reusedCheck(ofStatement index: Int) -> StatementCheck? {
+    /// Appends the events of statement `index` as the previous version concluded them, when its
+    /// statement (moved perhaps) and the settings are the same and its check read no other
+    /// statement; its diagnostics appended as a fresh check would, and recorded for the next
+    /// version. Returns where its events now are (nil: rejected), or nil when it cannot be reused.
+    mutating func reuseCheck(ofStatement index: Int) -> (events: Range<Int>?, check: StatementCheck)? {
         guard let previous = previousChecks, let reuse = tree.reuse, let old = reuse.oldIndex(of: index),
               old < previous.results.count, let result = previous.results[old] else { return nil }
         var moved = result
-        if reuse.delta != 0 || old != index {
-            moved.events = result.events?.map { event -> CheckedEvent in
-                var moved = event
-                moved.event.range = reuse.moved(event.event.range)
-                moved.event.timeRange = reuse.moved(event.event.timeRange)
-                moved.statement = index
-                return moved
+        if let range = result.events {
+            let first = events.count
+            for var event in previous.events[range] {
+                event.event.range = reuse.moved(event.event.range)
+                event.event.timeRange = reuse.moved(event.event.timeRange)
+                event.statement = index
+                events.append(event)
             }
-            moved.range = reuse.moved(result.range)
+            moved.events = first..<events.count
         }
+        moved.range = reuse.moved(result.range)
         if reuse.delta != 0 { moved.diagnostics = result.diagnostics.map { $0.movingRanges(reuse.moved) } }
         diagnostics += moved.diagnostics
         statementResults[index] = moved
-        return moved
+        return (moved.events, moved)
     }
 
-    /// The events of statement `index` (of range `range`) checked by `check`, recorded for the
-    /// next version unless the check read other statements.
-    mutating func checkedEvents(ofStatement index: Int, range: SourceRange, isAt: Bool, rereadsOtherStatements: Bool,
-                                _ check: (inout Checker) -> [CheckedEvent]?) -> [CheckedEvent]? {
+    /// Checks statement `index` (of range `range`) with `check` and appends its events; records
+    /// the result for the next version unless the check read other statements. Returns where its
+    /// events are, or nil when it was rejected.
+    mutating func appendCheckedEvents(ofStatement index: Int, range: SourceRange, isAt: Bool, rereadsOtherStatements: Bool,
+                                      _ check: (inout Checker) -> [CheckedEvent]?) -> Range<Int>? {
         let before = diagnostics.count
-        let events = check(&self)
-        if !rereadsOtherStatements {
-            statementResults[index] = StatementCheck(events: events, diagnostics: Array(diagnostics[before...]), range: range, isAt: isAt)
+        let checked = check(&self).map { checked -> Range<Int> in
+            events += checked
+            return (events.count - checked.count)..<events.count
         }
-        return events
+        if !rereadsOtherStatements {
+            statementResults[index] = StatementCheck(events: checked, diagnostics: Array(diagnostics[before...]), range: range, isAt: isAt)
+        }
+        return checked
     }
 }
