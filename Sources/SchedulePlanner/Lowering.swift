@@ -326,6 +326,8 @@ struct PhaseBuilder: Sendable {
     var phases: [Phase] = []
     var startSample = 0, startUpdate = 0
     var phaseState: (optimizer: OptimizerState, warmup: Bool)
+    /// The last batch's pass sizes: consecutive phases mostly share a batch (shared, not rebuilt).
+    private var lastPasses: (batch: Int, passes: [Int])?
 
     init(datasetSize: Int, microBatch: Int?, ghostBatch: Int?, state: LoweringState) {
         self.datasetSize = datasetSize
@@ -351,7 +353,9 @@ struct PhaseBuilder: Sendable {
 
     private mutating func close(endSample: Int, endUpdate: Int) {
         let s = phaseState.optimizer
-        let passes = MicroBatching.passSizes(batch: s.batch, microBatch: microBatch, ghostBatch: ghostBatch)
+        let passes = lastPasses?.batch == s.batch ? lastPasses!.passes
+            : MicroBatching.passSizes(batch: s.batch, microBatch: microBatch, ghostBatch: ghostBatch)
+        lastPasses = (s.batch, passes)
         phases.append(Phase(startEpoch: Double(startSample) / Double(datasetSize), endEpoch: Double(endSample) / Double(datasetSize),
                             startUpdate: startUpdate, endUpdate: endUpdate, startSample: startSample, endSample: endSample,
                             batch: s.batch, microBatch: passes.max() ?? s.batch, accumulation: passes.count, passSizes: passes,
