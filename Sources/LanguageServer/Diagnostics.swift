@@ -1,4 +1,3 @@
-import Dispatch
 import ScheduleAnalysis
 import ScheduleLanguage
 
@@ -11,19 +10,9 @@ enum Diagnostics {
     static func lsp(_ analysis: Analysis, uri: String, links: CodeLinks, converter: PositionConverter,
                     parallelFrom: Int = JSONWriter.parallelDiagnostics) -> [LSPDiagnostic] {
         let diagnostics = analysis.diagnostics
-        let count = diagnostics.count
-        // A long list is converted in two halves at once, each in order (so each position is
-        // looked for from the line of the one before).
-        let parts = count >= parallelFrom ? 2 : 1
-        return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
-            let base = buffer.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                var cursor = PositionCursor(converter)
-                for index in (count * part / parts)..<(count * (part + 1) / parts) {
-                    (base + index).initialize(to: lsp(diagnostics[index], uri: uri, links: links, cursor: &cursor))
-                }
-            }
-            initialized = count
+        // Each half in order, so each position is looked for from the line of the one before.
+        return TwoHalves.elements(diagnostics.count, parallelFrom: parallelFrom, state: { PositionCursor(converter) }) { cursor, index in
+            lsp(diagnostics[index], uri: uri, links: links, cursor: &cursor)
         }
     }
 

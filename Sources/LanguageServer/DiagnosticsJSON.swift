@@ -1,4 +1,5 @@
 import Foundation
+import ScheduleLanguage
 
 /// publishDiagnostics written by hand: a long schedule can carry thousands of diagnostics,
 /// and Foundation's JSONEncoder took a third of the time from a keystroke to its diagnostics.
@@ -151,33 +152,28 @@ struct JSONWriter {
         let diagnostics = params.diagnostics
         let count = diagnostics.count
         // A long list is written in two halves at once, the second appended to the first.
-        let parts = count >= parallelFrom ? 2 : 1
-        var pieces = [(writer: JSONWriter, ranges: [Range<Int>], reused: Int)](repeating: (JSONWriter(capacity: 0), [], 0), count: parts)
-        pieces.withUnsafeMutableBufferPointer { pieces in
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                let indices = (count * part / parts)..<(count * (part + 1) / parts)
-                var writer = JSONWriter(capacity: 256 + 512 * indices.count)
-                if part == 0 {
-                    writer.raw("{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/publishDiagnostics\",\"params\":{\"diagnostics\":[")
-                }
-                // Each part looks for its first diagnostic where the old list has it if the count is unchanged.
-                var matcher = previous.map { EncodedDiagnostics.Matcher($0, from: $0.diagnostics.count * indices.lowerBound / max(1, count)) }
-                var ranges: [Range<Int>] = []
-                ranges.reserveCapacity(indices.count)
-                var reused = 0
-                for index in indices {
-                    if index > 0 { writer.raw(",") }
-                    let start = writer.bytes.count
-                    if let bytes = matcher?.bytes(of: diagnostics[index]) {
-                        writer.bytes.append(contentsOf: bytes)
-                        reused += 1
-                    } else {
-                        writer.diagnostic(diagnostics[index])
-                    }
-                    ranges.append(start..<writer.bytes.count)
-                }
-                pieces[part] = (writer, ranges, reused)
+        let pieces = TwoHalves.map(count, parallelFrom: parallelFrom) { indices -> (writer: JSONWriter, ranges: [Range<Int>], reused: Int) in
+            var writer = JSONWriter(capacity: 256 + 512 * indices.count)
+            if indices.lowerBound == 0 {
+                writer.raw("{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/publishDiagnostics\",\"params\":{\"diagnostics\":[")
             }
+            // Each half looks for its first diagnostic where the old list has it if the count is unchanged.
+            var matcher = previous.map { EncodedDiagnostics.Matcher($0, from: $0.diagnostics.count * indices.lowerBound / max(1, count)) }
+            var ranges: [Range<Int>] = []
+            ranges.reserveCapacity(indices.count)
+            var reused = 0
+            for index in indices {
+                if index > 0 { writer.raw(",") }
+                let start = writer.bytes.count
+                if let bytes = matcher?.bytes(of: diagnostics[index]) {
+                    writer.bytes.append(contentsOf: bytes)
+                    reused += 1
+                } else {
+                    writer.diagnostic(diagnostics[index])
+                }
+                ranges.append(start..<writer.bytes.count)
+            }
+            return (writer, ranges, reused)
         }
         var writer = pieces[0].writer
         var ranges = pieces[0].ranges

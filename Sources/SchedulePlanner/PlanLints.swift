@@ -1,4 +1,3 @@
-import Dispatch
 import ScheduleLanguage
 
 /// Warnings that need the plan (the front end cannot see them: they depend on the policy, on
@@ -37,18 +36,7 @@ public enum PlanLints {
         let linter = ChangeLinter(plan: plan, program: program, previous: previous)
         // A long schedule's changes are linted in two halves at once (each change's findings
         // depend on the plan alone), joined in order: the same findings as one pass.
-        let count = plan.changes.count
-        let parts = count >= parallelFrom ? 2 : 1
-        var results = [(findings: [Finding], words: PlanLintMemo.Words)](repeating: ([], [:]), count: parts)
-        if parts == 1 {
-            results[0] = linter.lint(0..<count)
-        } else {
-            results.withUnsafeMutableBufferPointer { results in
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
-                    results[part] = linter.lint((count * part / parts)..<(count * (part + 1) / parts))
-                }
-            }
-        }
+        let results = TwoHalves.map(plan.changes.count, parallelFrom: parallelFrom) { linter.lint($0) }
         var findings = results[0].findings
         for part in results.dropFirst() { findings += part.findings }
         let memo = PlanLintMemo(momentumLag: results.map(\.words))
@@ -257,15 +245,7 @@ public enum PlanLints {
             return Diagnostic(code: first.code, severity: first.code.defaultSeverity, message: first.message, range: first.range, notes: notes)
         }
         // Made in two halves at once for a long list, like the findings.
-        let count = order.count
-        let parts = count >= parallelFrom ? 2 : 1
-        return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
-            let base = buffer.baseAddress
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                for index in (count * part / parts)..<(count * (part + 1) / parts) { (base! + index).initialize(to: diagnostic(order[index])) }
-            }
-            initialized = count
-        }
+        return TwoHalves.elements(order.count, parallelFrom: parallelFrom, state: {}) { _, index in diagnostic(order[index]) }
     }
 }
 
