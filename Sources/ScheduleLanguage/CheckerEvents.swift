@@ -56,8 +56,8 @@ extension Checker {
         }
         for index in tree.statements.indices {
             // A statement the last version checked: its conclusions, without reading its syntax.
-            if let (reused, check) = reuseCheck(ofStatement: index) {
-                if let reused, check.isAt { checkOrder(of: reused, statementRange: check.range) }
+            if let reused = reuseCheck(ofStatement: index) {
+                if let events = reused.events, reused.isAt { checkOrder(of: events, statementRange: reused.range) }
                 continue
             }
             switch tree.statements[index] {

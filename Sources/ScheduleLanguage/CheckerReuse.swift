@@ -49,8 +49,8 @@ extension Checker {
     /// Appends the events of statement `index` as the previous version concluded them, when its
     /// statement (moved perhaps) and the settings are the same and its check read no other
     /// statement; its diagnostics appended as a fresh check would, and recorded for the next
-    /// version. Returns where its events now are (nil: rejected), or nil when it cannot be reused.
-    mutating func reuseCheck(ofStatement index: Int) -> (events: Range<Int>?, check: StatementCheck)? {
+    /// version. Returns the conclusions as they now stand, or nil when they cannot be reused.
+    mutating func reuseCheck(ofStatement index: Int) -> StatementCheck? {
         guard let previous = previousChecks, let reuse = tree.reuse, let old = reuse.oldIndex(of: index),
               old < previous.results.count, let result = previous.results[old] else { return nil }
         var moved = result
@@ -68,7 +68,7 @@ extension Checker {
         if reuse.delta != 0 { moved.diagnostics = result.diagnostics.map { $0.movingRanges(reuse.moved) } }
         diagnostics += moved.diagnostics
         statementResults[index] = moved
-        return (moved.events, moved)
+        return moved
     }
 
     /// Checks statement `index` (of range `range`) with `check` and appends its events; records

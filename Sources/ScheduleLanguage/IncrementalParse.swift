@@ -28,8 +28,9 @@ extension Parser {
             ? source.lineStarts[endLine] : new.count + 1
         let delta = new.count - old.count
         // The same for tokens: only the lines parsed again are lexed again.
-        var tokens = Array(previous.tokens[..<firstToken(in: previous.tokens, atOrAfter: reparseStart)])
+        var tokens: [Token] = []
         tokens.reserveCapacity(previous.tokens.count + 16)
+        tokens += previous.tokens[..<firstToken(in: previous.tokens, atOrAfter: reparseStart)]
         tokens += Lexer.tokenize(source, lines: reparseStart..<reparseEnd)
         if reparseEnd <= new.count {
             for var token in previous.tokens[firstToken(in: previous.tokens, atOrAfter: reparseEnd - delta)...] {
