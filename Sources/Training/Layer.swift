@@ -60,8 +60,15 @@ extension Layer {
 /// Layers applied one after another.
 public final class Sequential: Layer {
     public let layers: [Layer]
+    /// The first layer with parameters (`layers.count` if none). The layers before it learn
+    /// nothing, so unless the caller wants the input gradient, backward stops there: an MLP's
+    /// first linear layer, behind a Flatten, computes no input gradient.
+    private let firstLearningLayer: Int
 
-    public init(_ layers: [Layer]) { self.layers = layers }
+    public init(_ layers: [Layer]) {
+        self.layers = layers
+        firstLearningLayer = layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count
+    }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
         layers.reduce(inputShape) { $1.outputShape(for: $0) }
@@ -72,9 +79,13 @@ public final class Sequential: Layer {
     }
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        var gradient: Tensor? = outputGradient
-        for (index, layer) in layers.enumerated().reversed() {
-            gradient = layer.backward(gradient!, needsInputGradient: index > 0 || needsInputGradient)
+        var gradient = outputGradient
+        for index in layers.indices.reversed() {
+            let passesGradientOn = needsInputGradient || index > firstLearningLayer
+            guard let inputGradient = layers[index].backward(gradient, needsInputGradient: passesGradientOn) else {
+                return nil
+            }
+            gradient = inputGradient
         }
         return gradient
     }

@@ -139,6 +139,38 @@ final class ModelTests: XCTestCase {
 
     /// The pieces follow the layers up to the last batch norm; the layers after it, and models
     /// without batch norm (or with it inside residual blocks), run whole chunks.
+    /// Records how `Sequential.backward` calls it; learns (has a parameter) or not.
+    private final class BackwardSpy: Layer {
+        let learns: Bool
+        private(set) var calls: [Bool] = []
+        init(learns: Bool) { self.learns = learns }
+        func outputShape(for inputShape: [Int]) -> [Int] { inputShape }
+        func forward(_ input: Tensor, mode: Mode) -> Tensor { input }
+        func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+            calls.append(needsInputGradient)
+            return needsInputGradient ? outputGradient : nil
+        }
+        var parameters: [Parameter] { learns ? [Parameter(name: "spy.weight", shape: [1], decays: false)] : [] }
+        func floatsPerExample(inputShape: [Int]) -> Int { 0 }
+    }
+
+    /// Layers in front of the first one with parameters learn nothing: unless the caller asks
+    /// for the input gradient, the first learning layer is not asked for one (an MLP's first
+    /// linear layer behind its Flatten), and nothing in front of it runs.
+    func testBackwardStopsAtTheFirstLayerThatLearns() {
+        for callerNeedsGradient in [false, true] {
+            let front = BackwardSpy(learns: false), first = BackwardSpy(learns: true)
+            let middle = BackwardSpy(learns: false), last = BackwardSpy(learns: true)
+            let network = Sequential([front, first, middle, last])
+            let gradient = network.backward(Tensor(shape: [2, 3]), needsInputGradient: callerNeedsGradient)
+            XCTAssertEqual(last.calls, [true])
+            XCTAssertEqual(middle.calls, [true])
+            XCTAssertEqual(first.calls, [callerNeedsGradient])
+            XCTAssertEqual(front.calls, callerNeedsGradient ? [true] : [])
+            XCTAssertEqual(gradient != nil, callerNeedsGradient)
+        }
+    }
+
     func testStemCoversTheConvolutionalLayers() {
         // conv1 + bn1 fused (ConvBatchNormReLUPool), conv2, bn2.
         let cnn = Model(architecture: .cnn, channels: 1, height: 8, width: 8, classes: 3, ghostBatch: 4, seed: 1)
