@@ -1,5 +1,6 @@
 import Foundation
 import Benchmarks
+import JSONSupport
 import TensorKernels
 
 /// `schedc bench gemm`: GFLOP/s of the fp32 GEMM kernel, optionally beside numpy's (OpenBLAS)
@@ -13,9 +14,11 @@ enum BenchGEMM {
         optimised, so `swift run` measures the real thing.
         --threads LIST     thread counts, e.g. 1,2 (default: 1 and the number of cores)
         --sizes LIST       N for an N×N×N product, or MxNxK, e.g. 256,1024,32x512x784
-                           (default: 256,512,1024,2048)
+                           (default: 256,512,1024,2048); or `models`: the \(ModelGEMMProduct.trainingProducts.count) products a
+                           training step of the mlp and cnn multiplies, each with its own
+                           transposes and named on its line (docs/performance.md)
         --transpose LIST   which operands are transposed: nn, tn (Aᵀ·B), nt (A·Bᵀ), tt
-                           (default: nn)
+                           (default: nn; not with --sizes models)
         --kernel NAME      micro-kernel: auto, \(GEMMMicroKernel.allCases.map(\.rawValue).joined(separator: ", ")) (default: auto = \(GEMMMicroKernel.best.rawValue) here)
         --blocking LIST    cache blockings to time one after the other on each shape, as
                            KC:MC:NC or auto (the one derived from this processor's caches),
@@ -31,7 +34,7 @@ enum BenchGEMM {
         --format FORMAT    text (one line per measurement, as it is made) or json (an array of
                            records: threads, m, n, k, transpose_a, transpose_b, kernel, kc,
                            mc, nc, gflops,
-                           seconds_per_call, and reference_gflops, ratio, mkl_gflops,
+                           seconds_per_call, product with --sizes models, and reference_gflops, ratio, mkl_gflops,
                            mkl_ratio, best_ratio when measured)
         The first lines name the micro-kernel, the processor (vendor, family, model, vector
         units, caches) and the cache blocking derived from its caches.
@@ -44,8 +47,7 @@ enum BenchGEMM {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let threadCounts = try integerList(parsed.value("--threads") ?? (cores > 1 ? "1,\(cores)" : "1"),
                                            option: "--threads", range: 1...256)
-        let shapes = try parseShapes(parsed.value("--sizes") ?? "256,512,1024,2048",
-                                     transposes: parsed.value("--transpose") ?? "nn")
+        let products = try parseProducts(parsed.value("--sizes") ?? "256,512,1024,2048", transposes: parsed.value("--transpose"))
         let kernelName = try parsed.choice("--kernel", among: ["auto"] + GEMMMicroKernel.allCases.map(\.rawValue),
                                            default: "auto")
         let kernel = GEMMMicroKernel(rawValue: kernelName) ?? .best
@@ -64,7 +66,7 @@ enum BenchGEMM {
         var records: [String] = []
         for threads in threadCounts {
             let pool = ThreadPool(threads: threads)
-            for shape in shapes {
+            for (shape, product) in products {
                 // Every blocking on a shape, then the references once: what is compared runs in the same minute.
                 let timings = blockings.map { timeGEMM(shape, pool: pool, microKernel: kernel, blocking: $0) }
                 var referenceGFLOPS: Double?, mklGFLOPS: Double?
@@ -82,9 +84,10 @@ enum BenchGEMM {
                 }
                 for timing in timings {
                     if json {
-                        records.append(jsonRecord(timing, reference: referenceGFLOPS, mkl: mklGFLOPS))
+                        records.append(jsonRecord(timing, reference: referenceGFLOPS, mkl: mklGFLOPS, product: product))
                     } else {
-                        print(textLine(timing, reference: referenceGFLOPS, mkl: mklGFLOPS, showBlocking: blockingOption != nil))
+                        print(textLine(timing, reference: referenceGFLOPS, mkl: mklGFLOPS, showBlocking: blockingOption != nil,
+                                       product: product))
                     }
                 }
             }
@@ -93,7 +96,8 @@ enum BenchGEMM {
         return ExitCode.success
     }
 
-    static func textLine(_ timing: GEMMTiming, reference: Double?, mkl: Double? = nil, showBlocking: Bool = false) -> String {
+    static func textLine(_ timing: GEMMTiming, reference: Double?, mkl: Double? = nil, showBlocking: Bool = false,
+                         product: String? = nil) -> String {
         var label = sizeLabel(timing.shape)
         if showBlocking { label += " [\(timing.blocking.kc):\(timing.blocking.mc):\(timing.blocking.nc)]" }
         var line = "threads=\(timing.threads)  " + label + String(repeating: " ", count: max(1, 24 - label.count))
@@ -105,6 +109,7 @@ enum BenchGEMM {
             line += String(format: "   mkl %7.1f GFLOP/s   ratio %.2f", mkl, timing.gflops / mkl)
             line += String(format: "   to the better %.2f", timing.gflops / max(mkl, reference ?? 0))
         }
+        if let product { line += "   " + product }
         return line
     }
 
@@ -113,7 +118,7 @@ enum BenchGEMM {
             + (shape.transposeA || shape.transposeB ? " \(shape.transposeA ? "t" : "n")\(shape.transposeB ? "t" : "n")" : "")
     }
 
-    static func jsonRecord(_ timing: GEMMTiming, reference: Double?, mkl: Double? = nil) -> String {
+    static func jsonRecord(_ timing: GEMMTiming, reference: Double?, mkl: Double? = nil, product: String? = nil) -> String {
         let shape = timing.shape
         var fields = [
             "\"threads\": \(timing.threads)", "\"m\": \(shape.m)", "\"n\": \(shape.n)", "\"k\": \(shape.k)",
@@ -123,6 +128,7 @@ enum BenchGEMM {
             "\"gflops\": \(String(format: "%.2f", timing.gflops))",
             "\"seconds_per_call\": \(String(format: "%.6g", timing.seconds))",
         ]
+        if let product { fields.append("\"product\": \(JSONScalar.quote(product))") }
         if let reference {
             fields.append("\"reference_gflops\": \(String(format: "%.2f", reference))")
             fields.append("\"ratio\": \(String(format: "%.3f", timing.gflops / reference))")
@@ -155,6 +161,17 @@ enum BenchGEMM {
             }
             return blocking
         }
+    }
+
+    /// `--sizes models` → the models' training products (named), else `parseShapes` (unnamed).
+    static func parseProducts(_ sizes: String, transposes: String?) throws -> [(shape: GEMMShape, product: String?)] {
+        guard sizes.trimmingCharacters(in: .whitespaces) == "models" else {
+            return try parseShapes(sizes, transposes: transposes ?? "nn").map { ($0, nil) }
+        }
+        if transposes != nil {
+            throw CLIError("option '--transpose' does not go with '--sizes models': each product has its own transposes")
+        }
+        return ModelGEMMProduct.trainingProducts.map { ($0.shape, $0.name) }
     }
 
     /// Sizes ("1024" or "32x512x784") × transposes ("nn,tn") → shapes, sizes outermost.

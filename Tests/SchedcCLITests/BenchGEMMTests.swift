@@ -57,6 +57,37 @@ final class BenchGEMMTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("option '--blocking' takes auto or KC:MC:NC"), bad.stderr)
     }
 
+    /// `--sizes models`: the models' training products, each with its transposes and its name.
+    func testModelProductsAreTimedAndNamed() throws {
+        let result = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "models", "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(records.count, 25)
+        let described = records.map { record in
+            "\(record["m"] ?? "")x\(record["n"] ?? "")x\(record["k"] ?? "") "
+                + "\((record["transpose_a"] as? Bool) == true ? "t" : "n")\((record["transpose_b"] as? Bool) == true ? "t" : "n") "
+                + "\(record["product"] ?? "")"
+        }
+        XCTAssertEqual(described.first, "128x512x784 nt mlp 784→512 forward, batch 128")
+        XCTAssertEqual(described[1], "512x784x128 tn mlp 784→512 weight gradient, batch 128")
+        // The first linear layer has no input gradient; the second has one.
+        XCTAssertFalse(described.contains { $0.hasPrefix("128x784x512 nn") }, described.joined(separator: "\n"))
+        XCTAssertTrue(described.contains("512x512x512 nn mlp 512→512 input gradient, 512-example chunk"))
+        XCTAssertTrue(described.contains("784x64x288 nt cnn conv2 (im2col) forward, 4 images"))
+        XCTAssertEqual(described.last, "128x128x10 nn cnn 128→10 input gradient, ghost batch 128")
+
+        let text = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "models"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        let lines = text.stdout.split(separator: "\n").filter { $0.hasPrefix("threads=") }
+        XCTAssertEqual(lines.count, 25)
+        XCTAssertTrue(lines[0].hasPrefix("threads=1  m×n×k=128x512x784 nt") && lines[0].hasSuffix("mlp 784→512 forward, batch 128"),
+                      String(lines[0]))
+
+        let mixed = try runSchedc(["bench", "gemm", "--sizes", "models", "--transpose", "nt"])
+        XCTAssertNotEqual(mixed.status, 0)
+        XCTAssertTrue(mixed.stderr.contains("option '--transpose' does not go with '--sizes models'"), mixed.stderr)
+    }
+
     func testReferenceIsMeasuredOrItsAbsenceExplained() throws {
         let result = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "128", "--reference", "--format", "json"])
         XCTAssertEqual(result.status, 0, result.stderr)
