@@ -1,4 +1,5 @@
 import TensorKernels
+import Training
 
 /// One GEMM product a model's training step multiplies, named for the layer and pass it serves.
 public struct ModelGEMMProduct: Sendable, Equatable {
@@ -13,14 +14,15 @@ public struct ModelGEMMProduct: Sendable, Equatable {
 
 extension ModelGEMMProduct {
     /// The products of a training step of the runtime's MLP and CNN, as `gemm` receives them
-    /// (recorded from `Model.trainStep` with ghost batch 128): the MLP at batch 128 and per chunk
-    /// of 512 examples (every batch from 512 on runs in such chunks); the CNN at any batch —
-    /// conv2 over im2col blocks of 4 images (784 rows of 3×3×32 patches), its linear layers per
-    /// chunk of one ghost batch. Weights are stored out × in, so a forward product is X·Wᵀ (nt),
+    /// (recorded from `Model.trainStep` with ghost batch 128): the MLP at batch 128 and per dense
+    /// chunk (every larger batch runs in such chunks); the CNN at any batch — conv2 over the
+    /// im2col blocks of a stem piece (4 images, 784 rows of 3×3×32 patches), its linear layers
+    /// per chunk of one ghost batch. Weights are stored out × in, so a forward product is X·Wᵀ (nt),
     /// a weight gradient dYᵀ·X (tn) and an input gradient dY·W (nn); a model's first learning
     /// layer has no input gradient. `schedc bench gemm --sizes models` times them.
     public static let trainingProducts: [ModelGEMMProduct] =
-        mlp(rows: 128, label: "batch 128") + mlp(rows: 512, label: "512-example chunk") + cnn
+        mlp(rows: 128, label: "batch 128")
+            + mlp(rows: Model.preferredDenseChunkExamples, label: "\(Model.preferredDenseChunkExamples)-example chunk") + cnn
 
     private static func mlp(rows: Int, label: String) -> [ModelGEMMProduct] {
         linear("mlp 784→512", rows: rows, inputs: 784, outputs: 512, label: label, inputGradient: false)
@@ -28,10 +30,16 @@ extension ModelGEMMProduct {
             + linear("mlp 512→10", rows: rows, inputs: 512, outputs: 10, label: label)
     }
 
-    private static let cnn: [ModelGEMMProduct] =
-        linear("cnn conv2 (im2col)", rows: 784, inputs: 288, outputs: 64, label: "4 images")
+    private static var cnn: [ModelGEMMProduct] {
+        // conv2 (32 → 64 channels, 3×3, on 14×14) over a piece of the stem, in the im2col
+        // blocks `Conv2dGeometry` cuts it into.
+        let conv2 = Conv2dGeometry(batch: Model.preferredPieceExamples, height: 14, width: 14, inChannels: 32, outChannels: 64,
+                                   kernel: 3, padding: 1)
+        return linear("cnn conv2 (im2col)", rows: conv2.chunkImages * conv2.positions, inputs: conv2.patch,
+                      outputs: conv2.outChannels, label: "\(conv2.chunkImages) images")
             + linear("cnn 3136→128", rows: 128, inputs: 3136, outputs: 128, label: "ghost batch 128")
             + linear("cnn 128→10", rows: 128, inputs: 128, outputs: 10, label: "ghost batch 128")
+    }
 
     /// Forward, weight gradient and (unless it is the first layer) input gradient of a layer
     /// y = x·Wᵀ over `rows` examples (or patches).
