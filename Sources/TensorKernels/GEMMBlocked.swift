@@ -53,21 +53,28 @@ private func gemmBlocked<Kernel: GEMMMicroKernelShape>(
 }
 
 /// Whether a share is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ: when N is narrower than a tile and the
-/// transposed problem pads markedly less. The 10-class layer (N = 10) fills 10 of 16 columns
-/// of a 6×16 tile but 10 of 12 rows of the transposed tiles; its tiles are then written
-/// through the scratch tile, column by column, which the margin pays for (measured in
-/// docs/performance.md).
+/// transposed problem pads much less. Run directly, a product that narrow reads A in place
+/// (no packing) but fills only N of NR columns of each tile; transposed, it fills N of
+/// ⌈N/MR⌉·MR rows but packs all of op(A) as the wide operand and writes C through the
+/// scratch tile, column by column. Measured on the 6×16 kernel (docs/performance.md): at 1.33×
+/// the lanes (N = 8, 10, 12) the direct product is as fast or faster, at 2.67× (N = 3, 5, 6)
+/// the transposed one mostly wins; 1.5 lies between and keeps the 8×32 kernel's N = 10 (2×)
+/// transposed, where it was measured to gain (Zen 5).
 @inline(__always)
 func gemmComputesTransposed(m: Int, n: Int, mr: Int, nr: Int) -> Bool {
     guard n < nr, m > n else { return false }
     let direct = Double(n * m) / Double(roundUp(n, to: nr) * roundUp(m, to: mr))
     let transposed = Double(n * m) / Double(roundUp(n, to: mr) * roundUp(m, to: nr))
-    return transposed > 1.15 * direct
+    return transposed > 1.5 * direct
 }
 
 /// The five loops for C (element (i, j) at c + i·cRow + j·cColumn) = alpha·op(A)·op(B) + beta·C,
 /// op(A)'s element (i, p) at a + i·aX + p·aP and op(B)'s (p, j) at b + j·bX + p·bP. C's rows
 /// are contiguous (cColumn = 1), or, with `transposedC`, its columns (cRow = 1).
+///
+/// When op(B) is one micro-panel wide (n ≤ NR), each A micro-panel would be packed to be read
+/// once: the full tiles then read A where it lies (`runReadingA`) and only a last tile of
+/// fewer than MR rows is packed (zero-padded).
 @inline(__always)
 private func gemmBlocks<Kernel: GEMMMicroKernelShape>(
     _ kernel: Kernel.Type, blocking: GEMMBlocking, m: Int, n: Int, k: Int, alpha: Float,
@@ -83,6 +90,7 @@ private func gemmBlocks<Kernel: GEMMMicroKernelShape>(
     let aPanels = workspace.packedA(count: mcBlock * kcBlock)
     let bPanels = workspace.packedB(count: ncBlock * kcBlock)
     let edgeTile = workspace.edgeTile(count: mr * nr)
+    let readsAInPlace = n <= nr
 
     var jc = 0
     while jc < n {
@@ -96,16 +104,17 @@ private func gemmBlocks<Kernel: GEMMMicroKernelShape>(
             var ic = 0
             while ic < m {
                 let mc = min(mcBlock, m - ic)
-                gemmPackPanels(width: mr, count: mc, kc: kc, source: a + ic * aX + pc * aP, xStride: aX, pStride: aP,
-                               into: aPanels)
-                let block = c + ic * cRow + jc * cColumn
-                if !transposedC {
-                    gemmMacroKernel(Kernel.self, mc: mc, nc: nc, kc: kc, aPanels: aPanels, bPanels: bPanels,
-                                    c: block, ldc: cRow, alpha: alpha, beta: blockBeta, edgeTile: edgeTile)
-                } else {
-                    gemmMacroKernelTransposed(Kernel.self, mc: mc, nc: nc, kc: kc, aPanels: aPanels, bPanels: bPanels,
-                                              c: block, ldc: cColumn, alpha: alpha, beta: blockBeta, edgeTile: edgeTile)
+                let aBlock = a + ic * aX + pc * aP
+                // Packed tiles are at aPanels + (first row)·kc; in place, only the short last one.
+                let rowsInPlace = readsAInPlace ? mc / mr * mr : 0
+                if rowsInPlace < mc {
+                    gemmPackPanels(width: mr, count: mc - rowsInPlace, kc: kc, source: aBlock + rowsInPlace * aX,
+                                   xStride: aX, pStride: aP, into: aPanels + rowsInPlace * kc)
                 }
+                gemmMacroKernel(Kernel.self, mc: mc, nc: nc, kc: kc, aPanels: aPanels,
+                                aInPlace: readsAInPlace ? (aBlock, aX, aP) : nil, bPanels: bPanels,
+                                c: c + ic * cRow + jc * cColumn, ldc: transposedC ? cColumn : cRow, transposedC: transposedC,
+                                alpha: alpha, beta: blockBeta, edgeTile: edgeTile)
                 ic += mc
             }
             pc += kc
@@ -114,13 +123,19 @@ private func gemmBlocks<Kernel: GEMMMicroKernelShape>(
     }
 }
 
-/// The two innermost loops: every MR×NR tile of an mc×nc block of C from packed panels.
-/// Edge tiles (fewer than MR rows or NR columns left) run the same micro-kernel on the
-/// zero-padded panels into a scratch tile, then copy the valid corner.
+/// The two innermost loops: every MR×NR tile of an mc×nc block of C. A full tile of a C with
+/// contiguous rows is written in place; an edge tile (fewer than MR rows or NR columns left)
+/// runs the same micro-kernel on the zero-padded panels into a scratch tile, then its valid
+/// corner is copied; with `transposedC` (element (i, j) of the block at c + j·ldc + i) every
+/// tile goes through the scratch tile and is written column by column, each column of the
+/// tile being a contiguous run of a row of the real C. A tile's A comes from `aInPlace`
+/// when given and the tile has all MR rows, else from the packed panels.
 @inline(__always)
 private func gemmMacroKernel<Kernel: GEMMMicroKernelShape>(
-    _ kernel: Kernel.Type, mc: Int, nc: Int, kc: Int, aPanels: UnsafePointer<Float>, bPanels: UnsafePointer<Float>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, edgeTile: UnsafeMutablePointer<Float>
+    _ kernel: Kernel.Type, mc: Int, nc: Int, kc: Int, aPanels: UnsafePointer<Float>,
+    aInPlace: (a: UnsafePointer<Float>, aX: Int, aP: Int)?, bPanels: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, transposedC: Bool, alpha: Float, beta: Float,
+    edgeTile: UnsafeMutablePointer<Float>
 ) {
     let mr = Kernel.mr, nr = Kernel.nr
     var jr = 0
@@ -130,39 +145,22 @@ private func gemmMacroKernel<Kernel: GEMMMicroKernelShape>(
         var ir = 0
         while ir < mc {
             let rows = min(mr, mc - ir)
-            let aPanel = aPanels + ir * kc
-            let tile = c + ir * ldc + jr
-            if rows == mr && cols == nr {
-                Kernel.run(kc: kc, a: aPanel, b: bPanel, c: tile, ldc: ldc, alpha: alpha, beta: beta)
+            let tileInC = rows == mr && cols == nr && !transposedC
+            let tile = tileInC ? c + ir * ldc + jr : edgeTile
+            let (tileLdc, tileAlpha, tileBeta) = tileInC ? (ldc, alpha, beta) : (nr, 1, 0)
+            if let rowsOfA = aInPlace, rows == mr {
+                Kernel.runReadingA(kc: kc, a: rowsOfA.a + ir * rowsOfA.aX, aX: rowsOfA.aX, aP: rowsOfA.aP, b: bPanel,
+                                   c: tile, ldc: tileLdc, alpha: tileAlpha, beta: tileBeta)
             } else {
-                Kernel.run(kc: kc, a: aPanel, b: bPanel, c: edgeTile, ldc: nr, alpha: 1, beta: 0)
-                gemmStoreEdgeTile(edgeTile, nr: nr, rows: rows, cols: cols, c: tile, ldc: ldc, alpha: alpha, beta: beta)
+                Kernel.run(kc: kc, a: aPanels + ir * kc, b: bPanel, c: tile, ldc: tileLdc, alpha: tileAlpha, beta: tileBeta)
             }
-            ir += mr
-        }
-        jr += nr
-    }
-}
-
-/// `gemmMacroKernel` for a transposed C (cRow = 1, element (i, j) of the block at c + j·ldc + i):
-/// every tile runs into the scratch tile, then is written column by column, each column of
-/// the tile being a contiguous run of a row of the real C.
-@inline(__always)
-private func gemmMacroKernelTransposed<Kernel: GEMMMicroKernelShape>(
-    _ kernel: Kernel.Type, mc: Int, nc: Int, kc: Int, aPanels: UnsafePointer<Float>, bPanels: UnsafePointer<Float>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, edgeTile: UnsafeMutablePointer<Float>
-) {
-    let mr = Kernel.mr, nr = Kernel.nr
-    var jr = 0
-    while jr < nc {
-        let cols = min(nr, nc - jr)
-        let bPanel = bPanels + jr * kc
-        var ir = 0
-        while ir < mc {
-            let rows = min(mr, mc - ir)
-            Kernel.run(kc: kc, a: aPanels + ir * kc, b: bPanel, c: edgeTile, ldc: nr, alpha: 1, beta: 0)
-            gemmStoreTransposedTile(edgeTile, nr: nr, rows: rows, cols: cols, c: c + jr * ldc + ir, ldc: ldc,
-                                    alpha: alpha, beta: beta)
+            if transposedC {
+                gemmStoreTransposedTile(edgeTile, nr: nr, rows: rows, cols: cols, c: c + jr * ldc + ir, ldc: ldc,
+                                        alpha: alpha, beta: beta)
+            } else if !tileInC {
+                gemmStoreEdgeTile(edgeTile, nr: nr, rows: rows, cols: cols, c: c + ir * ldc + jr, ldc: ldc,
+                                  alpha: alpha, beta: beta)
+            }
             ir += mr
         }
         jr += nr

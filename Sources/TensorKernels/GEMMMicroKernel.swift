@@ -8,12 +8,18 @@ import CPrefetch
 ///   C[MR×NR] (row stride ldc) = alpha · a·b + beta · C, and with beta == 0 C is never read.
 /// The MR×NR accumulators live in vector registers for the whole k loop; each step loads NR
 /// floats of b, broadcasts MR floats of a, and issues MR·NR/W fused multiply-adds.
+///
+/// `runReadingA` is the same kernel reading A where it lies instead of from a packed panel:
+/// value i of step p at `a[i·aX + p·aP]`. Its products and their order are those of `run`,
+/// so the bits are too.
 protocol GEMMMicroKernelShape {
     /// Rows and columns of the C tile.
     static var mr: Int { get }
     static var nr: Int { get }
     static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float)
+    static func runReadingA(kc: Int, a: UnsafePointer<Float>, aX: Int, aP: Int, b: UnsafePointer<Float>,
+                            c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float)
 }
 
 /// Writes one row of a tile: C = alpha · acc, or alpha · acc + beta · C.
@@ -58,6 +64,18 @@ enum MicroKernel6x16: GEMMMicroKernelShape {
     @inline(never)  // one copy, easy to find in the disassembly; the call is per tile, not per step
     static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+        tile(kc: kc, a: a, aX: 1, aP: 6, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta)
+    }
+
+    @inline(never)
+    static func runReadingA(kc: Int, a: UnsafePointer<Float>, aX: Int, aP: Int, b: UnsafePointer<Float>,
+                            c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+        tile(kc: kc, a: a, aX: aX, aP: aP, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta)
+    }
+
+    @inline(__always)
+    private static func tile(kc: Int, a: UnsafePointer<Float>, aX: Int, aP: Int, b: UnsafePointer<Float>,
+                             c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
         typealias V = SIMD8<Float>
         prefetchTile(c, ldc: ldc, rows: 6, columns: 16)
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
@@ -68,17 +86,17 @@ enum MicroKernel6x16: GEMMMicroKernelShape {
             let b0: V = load(pb, 0), b1: V = load(pb, 1)
             var ai = V(repeating: pa[0])
             c00.addProduct(ai, b0); c01.addProduct(ai, b1)
-            ai = V(repeating: pa[1])
+            ai = V(repeating: pa[aX])
             c10.addProduct(ai, b0); c11.addProduct(ai, b1)
-            ai = V(repeating: pa[2])
+            ai = V(repeating: pa[2 * aX])
             c20.addProduct(ai, b0); c21.addProduct(ai, b1)
-            ai = V(repeating: pa[3])
+            ai = V(repeating: pa[3 * aX])
             c30.addProduct(ai, b0); c31.addProduct(ai, b1)
-            ai = V(repeating: pa[4])
+            ai = V(repeating: pa[4 * aX])
             c40.addProduct(ai, b0); c41.addProduct(ai, b1)
-            ai = V(repeating: pa[5])
+            ai = V(repeating: pa[5 * aX])
             c50.addProduct(ai, b0); c51.addProduct(ai, b1)
-            pa += 6
+            pa += aP
             pb += 16 * MemoryLayout<Float>.stride
         }
         var row = c
@@ -102,6 +120,18 @@ enum MicroKernel8x32: GEMMMicroKernelShape {
     @inline(never)  // one copy, easy to find in the disassembly; the call is per tile, not per step
     static func run(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+        tile(kc: kc, a: a, aX: 1, aP: 8, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta)
+    }
+
+    @inline(never)
+    static func runReadingA(kc: Int, a: UnsafePointer<Float>, aX: Int, aP: Int, b: UnsafePointer<Float>,
+                            c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
+        tile(kc: kc, a: a, aX: aX, aP: aP, b: b, c: c, ldc: ldc, alpha: alpha, beta: beta)
+    }
+
+    @inline(__always)
+    private static func tile(kc: Int, a: UnsafePointer<Float>, aX: Int, aP: Int, b: UnsafePointer<Float>,
+                             c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
         typealias V = SIMD16<Float>
         prefetchTile(c, ldc: ldc, rows: 8, columns: 32)
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
@@ -112,21 +142,21 @@ enum MicroKernel8x32: GEMMMicroKernelShape {
             let b0: V = load(pb, 0), b1: V = load(pb, 1)
             var ai = V(repeating: pa[0])
             c00.addProduct(ai, b0); c01.addProduct(ai, b1)
-            ai = V(repeating: pa[1])
+            ai = V(repeating: pa[aX])
             c10.addProduct(ai, b0); c11.addProduct(ai, b1)
-            ai = V(repeating: pa[2])
+            ai = V(repeating: pa[2 * aX])
             c20.addProduct(ai, b0); c21.addProduct(ai, b1)
-            ai = V(repeating: pa[3])
+            ai = V(repeating: pa[3 * aX])
             c30.addProduct(ai, b0); c31.addProduct(ai, b1)
-            ai = V(repeating: pa[4])
+            ai = V(repeating: pa[4 * aX])
             c40.addProduct(ai, b0); c41.addProduct(ai, b1)
-            ai = V(repeating: pa[5])
+            ai = V(repeating: pa[5 * aX])
             c50.addProduct(ai, b0); c51.addProduct(ai, b1)
-            ai = V(repeating: pa[6])
+            ai = V(repeating: pa[6 * aX])
             c60.addProduct(ai, b0); c61.addProduct(ai, b1)
-            ai = V(repeating: pa[7])
+            ai = V(repeating: pa[7 * aX])
             c70.addProduct(ai, b0); c71.addProduct(ai, b1)
-            pa += 8
+            pa += aP
             pb += 32 * MemoryLayout<Float>.stride
         }
         var row = c
@@ -142,17 +172,22 @@ enum MicroKernel8x32: GEMMMicroKernelShape {
 }
 
 /// Writes the valid rows × cols corner of an MR×NR tile computed into `tile` (row stride nr)
-/// with the same arithmetic as `storeRow`.
+/// with the same arithmetic as `storeRow`: eight columns at a time, then one by one.
 @inline(__always)
 func gemmStoreEdgeTile(_ tile: UnsafePointer<Float>, nr: Int, rows: Int, cols: Int,
                        c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float) {
     for i in 0..<rows {
         let source = tile + i * nr
         let row = c + i * ldc
+        var j = 0
+        while j + 8 <= cols {
+            storeRow(UnsafeRawPointer(source + j).loadUnaligned(as: SIMD8<Float>.self), row + j, alpha: alpha, beta: beta)
+            j += 8
+        }
         if beta == 0 {
-            for j in 0..<cols { row[j] = source[j] * alpha }
+            while j < cols { row[j] = source[j] * alpha; j += 1 }
         } else {
-            for j in 0..<cols { row[j] = source[j] * alpha + row[j] * beta }
+            while j < cols { row[j] = source[j] * alpha + row[j] * beta; j += 1 }
         }
     }
 }

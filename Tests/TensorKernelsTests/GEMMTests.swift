@@ -162,16 +162,20 @@ final class GEMMTests: XCTestCase {
         }
     }
 
-    func testNarrowProductsComputedTransposedHaveTheDirectBits() {
-        // N below the tile width (the 10-class layer) runs as Cᵀ = op(B)ᵀ·op(A)ᵀ; the first
-        // columns of a product wide enough to run directly must have the same bits.
+    func testNarrowProductsHaveTheBitsOfWideOnes() {
+        // N up to the tile width runs either as Cᵀ = op(B)ᵀ·op(A)ᵀ or directly with A read in
+        // place instead of packed; the first columns of a product wide enough to run directly
+        // from packed panels must have the same bits either way.
         var random = TestRandom(seed: 9)
         for kernel in GEMMMicroKernel.allCases {
-            let nr = kernel.tile.columns
-            for (m, n, k) in [(2048, 10, 512), (131, 5, 300), (40, 3, 77), (100, 1, 9)] {
-                XCTAssertTrue(gemmComputesTransposed(m: m, n: n, mr: kernel.tile.rows, nr: nr), "\(m)×\(n)")
+            let (mr, nr) = kernel.tile
+            let shapes = [(2048, 10, 512), (131, 5, 300), (40, 3, 77), (100, 1, 9), (13, 3, 40), (97, nr, 263),
+                          (3 * mr + 2, nr - 1, 600)]
+            let paths = shapes.map { gemmComputesTransposed(m: $0.0, n: $0.1, mr: mr, nr: nr) }
+            XCTAssertTrue(paths.contains(true) && paths.contains(false), "\(kernel): both paths tested")
+            for (m, n, k) in shapes {
                 let wide = n + nr
-                XCTAssertFalse(gemmComputesTransposed(m: m, n: wide, mr: kernel.tile.rows, nr: nr))
+                XCTAssertFalse(gemmComputesTransposed(m: m, n: wide, mr: mr, nr: nr))
                 for (transposeA, transposeB) in allTransposes {
                     let a = random.floats(m * k), bWide = random.floats(k * wide)
                     // op(B) is the first n columns of op(B wide): the same storage with a smaller n.
@@ -194,6 +198,15 @@ final class GEMMTests: XCTestCase {
                 }
             }
         }
+    }
+
+    func testNarrowProductsTakeTheMeasuredPath() {
+        // The 10-class layer's forward: directly with A in place on the 6×16 kernel (1.33× the
+        // lanes transposed), transposed on the 8×32 one (2×); N = 5 transposed on both.
+        XCTAssertFalse(gemmComputesTransposed(m: 128, n: 10, mr: 6, nr: 16))
+        XCTAssertTrue(gemmComputesTransposed(m: 128, n: 10, mr: 8, nr: 32))
+        XCTAssertTrue(gemmComputesTransposed(m: 128, n: 5, mr: 6, nr: 16))
+        XCTAssertTrue(gemmComputesTransposed(m: 128, n: 5, mr: 8, nr: 32))
     }
 
     func testBlockingFollowsTheCaches() {
