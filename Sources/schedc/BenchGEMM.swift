@@ -33,9 +33,9 @@ enum BenchGEMM {
                            the ratio to the better of numpy and MKL. Implies --reference
         --format FORMAT    text (one line per measurement, as it is made) or json (an array of
                            records: threads, m, n, k, transpose_a, transpose_b, kernel, kc,
-                           mc, nc, gflops,
-                           seconds_per_call, product with --sizes models, and reference_gflops, ratio, mkl_gflops,
-                           mkl_ratio, best_ratio when measured)
+                           mc, nc, gflops, seconds_per_call; product with --sizes models;
+                           reference_gflops, ratio, mkl_gflops, mkl_ratio and best_ratio
+                           when measured)
         The first lines name the micro-kernel, the processor (vendor, family, model, vector
         units, caches) and the cache blocking derived from its caches.
     """
