@@ -8,7 +8,7 @@ import TensorKernels
 enum BenchGEMM {
     static let usage = """
     schedc bench gemm [--threads LIST] [--sizes LIST] [--transpose LIST] [--kernel NAME]
-                      [--blocking LIST] [--reference] [--mkl PYTHON] [--format text|json]
+                      [--blocking LIST] [--reference] [--mkl PYTHON] [--repeat N] [--format text|json]
         fp32 GEMM GFLOP/s, C = op(A)·op(B), timed like numpy_gemm.py: one warm-up call, then the
         best of three rounds of max(3, 2·10⁹/flops) calls. The kernels are always compiled
         optimised, so `swift run` measures the real thing.
@@ -31,18 +31,23 @@ enum BenchGEMM {
                            an environment made with `python3 -m venv mklenv && mklenv/bin/pip
                            install mkl numpy` (or set SCHEDC_MKL_PYTHON); prints its ratio and
                            the ratio to the better of numpy and MKL. Implies --reference
+        --repeat N         measure everything N times over, each time in the same order (ours,
+                           then the references, shape by shape), and end with the median of
+                           each figure and of each ratio, its lowest–highest in brackets: the
+                           way to read ratios on a shared or noisy machine (default: 1)
         --format FORMAT    text (one line per measurement, as it is made) or json (an array of
                            records: threads, m, n, k, transpose_a, transpose_b, kernel, kc,
                            mc, nc, gflops, seconds_per_call; product with --sizes models;
                            reference_gflops, ratio, mkl_gflops, mkl_ratio and best_ratio
-                           when measured)
+                           when measured; repeat with --repeat)
         The first lines name the micro-kernel, the processor (vendor, family, model, vector
         units, caches) and the cache blocking derived from its caches.
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, flags: ["--reference"],
-                                         options: ["--threads", "--sizes", "--transpose", "--kernel", "--blocking", "--mkl", "--format"])
+                                         options: ["--threads", "--sizes", "--transpose", "--kernel", "--blocking", "--mkl", "--repeat",
+                                                   "--format"])
         if let extra = parsed.positionals.first { throw CLIError("unexpected argument '\(extra)'") }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let threadCounts = try integerList(parsed.value("--threads") ?? (cores > 1 ? "1,\(cores)" : "1"),
@@ -63,53 +68,104 @@ enum BenchGEMM {
             print("processor: \(HostProcessor.current.summary)")
             print("blocking: \(kernel.cacheBlocking) (from the caches)")
         }
+        let repeatCount = try parsed.integer("--repeat", default: 1, in: 1...1000)!
+        let pools = Dictionary(threadCounts.map { ($0, ThreadPool(threads: $0)) }, uniquingKeysWith: { first, _ in first })
         var records: [String] = []
-        for threads in threadCounts {
-            let pool = ThreadPool(threads: threads)
-            for (shape, product) in products {
-                // Every blocking on a shape, then the references once: what is compared runs in the same minute.
-                let timings = blockings.map { timeGEMM(shape, pool: pool, microKernel: kernel, blocking: $0) }
-                var referenceGFLOPS: Double?, mklGFLOPS: Double?
-                do {
-                    referenceGFLOPS = try reference?.gflops(shape, threads: threads)
-                } catch {
-                    printError("schedc bench gemm: no numpy reference: \(error)")
-                    reference = nil  // said once; the rest is without it
-                }
-                do {
-                    mklGFLOPS = try mkl?.gflops(shape, threads: threads)
-                } catch {
-                    printError("schedc bench gemm: no MKL reference: \(error)")
-                    mkl = nil
-                }
-                for timing in timings {
-                    if json {
-                        records.append(jsonRecord(timing, reference: referenceGFLOPS, mkl: mklGFLOPS, product: product))
-                    } else {
-                        print(textLine(timing, reference: referenceGFLOPS, mkl: mklGFLOPS, showBlocking: blockingOption != nil,
-                                       product: product))
+        var measurements: [[Measurement]] = []  // one array per repeat, in the same order each time
+        for repeatIndex in 1...repeatCount {
+            var thisRepeat: [Measurement] = []
+            for threads in threadCounts {
+                for (shape, product) in products {
+                    // Every blocking on a shape, then the references once: what is compared runs in the same minute.
+                    let timings = blockings.map { timeGEMM(shape, pool: pools[threads]!, microKernel: kernel, blocking: $0) }
+                    var referenceGFLOPS: Double?, mklGFLOPS: Double?
+                    do {
+                        referenceGFLOPS = try reference?.gflops(shape, threads: threads)
+                    } catch {
+                        printError("schedc bench gemm: no numpy reference: \(error)")
+                        reference = nil  // said once; the rest is without it
+                    }
+                    do {
+                        mklGFLOPS = try mkl?.gflops(shape, threads: threads)
+                    } catch {
+                        printError("schedc bench gemm: no MKL reference: \(error)")
+                        mkl = nil
+                    }
+                    for timing in timings {
+                        let measurement = Measurement(timing: timing, reference: referenceGFLOPS, mkl: mklGFLOPS, product: product)
+                        thisRepeat.append(measurement)
+                        if json {
+                            records.append(jsonRecord(measurement, repeatIndex: repeatCount > 1 ? repeatIndex : nil))
+                        } else {
+                            let prefix = repeatCount > 1 ? "repeat \(repeatIndex)/\(repeatCount)  " : ""
+                            print(prefix + textLine(measurement, showBlocking: blockingOption != nil))
+                        }
                     }
                 }
             }
+            measurements.append(thisRepeat)
         }
-        if json { print("[\n  " + records.joined(separator: ",\n  ") + "\n]") }
+        if json {
+            print("[\n  " + records.joined(separator: ",\n  ") + "\n]")
+        } else if repeatCount > 1 {
+            print("medians of \(repeatCount) repeats (each ratio taken within its repeat; lowest–highest in brackets):")
+            for position in measurements[0].indices {
+                print(medianLine(measurements.map { $0[position] }, showBlocking: blockingOption != nil))
+            }
+        }
         return ExitCode.success
     }
 
-    static func textLine(_ timing: GEMMTiming, reference: Double?, mkl: Double? = nil, showBlocking: Bool = false,
-                         product: String? = nil) -> String {
+    /// One timing of ours and the references measured right after it.
+    struct Measurement {
+        var timing: GEMMTiming
+        var reference: Double?
+        var mkl: Double?
+        var product: String?
+
+        var ratio: Double? { reference.map { timing.gflops / $0 } }
+        var mklRatio: Double? { mkl.map { timing.gflops / $0 } }
+        /// Ours over the better of numpy and MKL, when MKL was measured.
+        var bestRatio: Double? { mkl.map { timing.gflops / max($0, reference ?? 0) } }
+    }
+
+    static func label(_ timing: GEMMTiming, showBlocking: Bool) -> String {
         var label = sizeLabel(timing.shape)
         if showBlocking { label += " [\(timing.blocking.kc):\(timing.blocking.mc):\(timing.blocking.nc)]" }
-        var line = "threads=\(timing.threads)  " + label + String(repeating: " ", count: max(1, 24 - label.count))
-        line += String(format: "%7.1f GFLOP/s", timing.gflops)
-        if let reference {
-            line += String(format: "   numpy %7.1f GFLOP/s   ratio %.2f", reference, timing.gflops / reference)
+        return "threads=\(timing.threads)  " + label + String(repeating: " ", count: max(1, 24 - label.count))
+    }
+
+    /// The same shape's measurements over every repeat: medians, and the ratios' ranges.
+    static func medianLine(_ repeats: [Measurement], showBlocking: Bool) -> String {
+        func statistics(_ values: [Double?]) -> RepeatedMeasurement? { RepeatedMeasurement(values.compactMap { $0 }) }
+        func ratio(_ values: [Double?]) -> String {
+            guard let r = statistics(values) else { return "" }
+            return String(format: "ratio %.2f (%.2f–%.2f)", r.median, r.lowest, r.highest)
         }
-        if let mkl {
-            line += String(format: "   mkl %7.1f GFLOP/s   ratio %.2f", mkl, timing.gflops / mkl)
-            line += String(format: "   to the better %.2f", timing.gflops / max(mkl, reference ?? 0))
+        var line = label(repeats[0].timing, showBlocking: showBlocking)
+        line += String(format: "%7.1f GFLOP/s", statistics(repeats.map(\.timing.gflops))!.median)
+        if let reference = statistics(repeats.map(\.reference)) {
+            line += String(format: "   numpy %7.1f GFLOP/s   ", reference.median) + ratio(repeats.map(\.ratio))
         }
-        if let product { line += "   " + product }
+        if let mkl = statistics(repeats.map(\.mkl)) {
+            line += String(format: "   mkl %7.1f GFLOP/s   ", mkl.median) + ratio(repeats.map(\.mklRatio))
+            line += "   to the better " + ratio(repeats.map(\.bestRatio)).dropFirst("ratio ".count)
+        }
+        if let product = repeats[0].product { line += "   " + product }
+        return line
+    }
+
+    static func textLine(_ measurement: Measurement, showBlocking: Bool = false) -> String {
+        var line = label(measurement.timing, showBlocking: showBlocking)
+        line += String(format: "%7.1f GFLOP/s", measurement.timing.gflops)
+        if let reference = measurement.reference, let ratio = measurement.ratio {
+            line += String(format: "   numpy %7.1f GFLOP/s   ratio %.2f", reference, ratio)
+        }
+        if let mkl = measurement.mkl, let mklRatio = measurement.mklRatio, let bestRatio = measurement.bestRatio {
+            line += String(format: "   mkl %7.1f GFLOP/s   ratio %.2f", mkl, mklRatio)
+            line += String(format: "   to the better %.2f", bestRatio)
+        }
+        if let product = measurement.product { line += "   " + product }
         return line
     }
 
@@ -118,8 +174,8 @@ enum BenchGEMM {
             + (shape.transposeA || shape.transposeB ? " \(shape.transposeA ? "t" : "n")\(shape.transposeB ? "t" : "n")" : "")
     }
 
-    static func jsonRecord(_ timing: GEMMTiming, reference: Double?, mkl: Double? = nil, product: String? = nil) -> String {
-        let shape = timing.shape
+    static func jsonRecord(_ measurement: Measurement, repeatIndex: Int?) -> String {
+        let timing = measurement.timing, shape = timing.shape
         var fields = [
             "\"threads\": \(timing.threads)", "\"m\": \(shape.m)", "\"n\": \(shape.n)", "\"k\": \(shape.k)",
             "\"transpose_a\": \(shape.transposeA)", "\"transpose_b\": \(shape.transposeB)",
@@ -128,15 +184,16 @@ enum BenchGEMM {
             "\"gflops\": \(String(format: "%.2f", timing.gflops))",
             "\"seconds_per_call\": \(String(format: "%.6g", timing.seconds))",
         ]
-        if let product { fields.append("\"product\": \(JSONScalar.quote(product))") }
-        if let reference {
+        if let repeatIndex { fields.append("\"repeat\": \(repeatIndex)") }
+        if let product = measurement.product { fields.append("\"product\": \(JSONScalar.quote(product))") }
+        if let reference = measurement.reference, let ratio = measurement.ratio {
             fields.append("\"reference_gflops\": \(String(format: "%.2f", reference))")
-            fields.append("\"ratio\": \(String(format: "%.3f", timing.gflops / reference))")
+            fields.append("\"ratio\": \(String(format: "%.3f", ratio))")
         }
-        if let mkl {
+        if let mkl = measurement.mkl, let mklRatio = measurement.mklRatio, let bestRatio = measurement.bestRatio {
             fields.append("\"mkl_gflops\": \(String(format: "%.2f", mkl))")
-            fields.append("\"mkl_ratio\": \(String(format: "%.3f", timing.gflops / mkl))")
-            fields.append("\"best_ratio\": \(String(format: "%.3f", timing.gflops / max(mkl, reference ?? 0)))")
+            fields.append("\"mkl_ratio\": \(String(format: "%.3f", mklRatio))")
+            fields.append("\"best_ratio\": \(String(format: "%.3f", bestRatio))")
         }
         return "{" + fields.joined(separator: ", ") + "}"
     }

@@ -1,3 +1,4 @@
+import Benchmarks
 import Foundation
 import XCTest
 
@@ -132,6 +133,67 @@ final class BenchGEMMTests: XCTestCase {
         let text = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "64"], environment: ["SCHEDC_MKL_PYTHON": python])
         XCTAssertEqual(text.status, 0, text.stderr)
         XCTAssertTrue(text.stdout.contains("mkl  1000.0 GFLOP/s") && text.stdout.contains("to the better"), text.stdout)
+    }
+
+    /// `--repeat`: everything measured N times in the same order, then medians and ranges. A
+    /// stand-in MKL answers 100, 300, 200 GFLOP/s in turn, so its median is known (shell
+    /// built-ins only: PATH is emptied so that numpy is not measured).
+    func testRepeatsEndWithTheMedianOfEveryFigureAndRatio() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schedc-repeat-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let python = directory.appendingPathComponent("python").path, counter = directory.appendingPathComponent("calls").path
+        try """
+        #!/bin/sh
+        calls=0
+        [ -f '\(counter)' ] && read calls < '\(counter)'
+        echo $((calls + 1)) > '\(counter)'
+        case $((calls % 3)) in 0) echo 100.0;; 1) echo 300.0;; *) echo 200.0;; esac
+
+        """.write(toFile: python, atomically: true, encoding: .utf8)
+        XCTAssertEqual(chmod(python, 0o755), 0)
+
+        let json = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "48", "--repeat", "3", "--mkl", python,
+                                  "--format", "json"], environment: ["PATH": "/nonexistent"])
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(records.map { $0["repeat"] as? Int }, [1, 2, 3])
+        XCTAssertEqual(records.map { $0["mkl_gflops"] as? Double }, [100, 300, 200])
+
+        try FileManager.default.removeItem(atPath: counter)
+        let text = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "48,32", "--repeat", "3", "--mkl", python],
+                                 environment: ["PATH": "/nonexistent"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        let repeats = lines.filter { $0.hasPrefix("repeat ") }
+        XCTAssertEqual(repeats.map { String($0.prefix(22)) }, ["repeat 1/3  threads=1 ", "repeat 1/3  threads=1 ",
+                                                              "repeat 2/3  threads=1 ", "repeat 2/3  threads=1 ",
+                                                              "repeat 3/3  threads=1 ", "repeat 3/3  threads=1 "], text.stdout)
+        let header = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("medians of 3 repeats") }, text.stdout)
+        let medians = Array(lines[(header + 1)...])
+        XCTAssertEqual(medians.count, 2, text.stdout)
+        // n = 48 was measured first in every repeat (MKL's 100, 200, 300 in some order), n = 32 second.
+        for (index, size) in ["n=48", "n=32"].enumerated() {
+            let line = medians[index]
+            XCTAssertTrue(line.hasPrefix("threads=1  \(size) ") && line.contains("mkl   200.0 GFLOP/s"), line)
+            let printed = repeats.filter { $0.contains(" \(size) ") }.map { line -> Double in
+                let afterMKL = line.components(separatedBy: "mkl ")[1]
+                return Double(afterMKL.components(separatedBy: "ratio ")[1].prefix(4))!
+            }.sorted()
+            XCTAssertTrue(line.contains(String(format: "ratio %.2f (%.2f–%.2f)", printed[1], printed[0], printed[2])),
+                          "\(line) against \(printed)")
+        }
+
+        let bad = try runSchedc(["bench", "gemm", "--sizes", "48", "--repeat", "0"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("option '--repeat' needs an integer in 1...1000"), bad.stderr)
+    }
+
+    func testRepeatedMeasurementIsTheMedianAndRange() {
+        XCTAssertNil(RepeatedMeasurement([]))
+        let three = RepeatedMeasurement([3, 1, 2])
+        XCTAssertEqual([three?.median, three?.lowest, three?.highest], [2, 1, 3])
+        XCTAssertEqual(RepeatedMeasurement([4, 1, 3, 2])?.median, 2.5)
     }
 
     func testMKLMissingIsReportedAndTheBenchmarkGoesOn() throws {
