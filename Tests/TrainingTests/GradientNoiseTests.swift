@@ -121,7 +121,7 @@ final class GradientNoiseTests: XCTestCase {
         var total = reference.parameters.map { [Double](repeating: 0, count: $0.gradient.count) }
         for size in passSizes {
             reference.zeroGradients()
-            reference.accumulateGradients(from: data, indices: batch[offset..<(offset + size)], batchSize: size)
+            _ = reference.accumulateGradients(from: data, indices: batch[offset..<(offset + size)], batchSize: size)
             offset += size
             var norm = 0.0
             for (k, parameter) in reference.parameters.enumerated() {
