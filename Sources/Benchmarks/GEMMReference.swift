@@ -10,11 +10,6 @@ public struct GEMMReference {
         case numpy, mkl
     }
 
-    /// Why the library could not be timed (python, numpy or MKL missing, the script failed).
-    public struct Unavailable: Error, CustomStringConvertible {
-        public var description: String
-    }
-
     public var library: Library
     /// The Python interpreter: `python3` on PATH for numpy; for MKL, the `python` of the
     /// environment where `pip install mkl numpy` was run.
@@ -82,35 +77,16 @@ public struct GEMMReference {
         Self.prologue + (library == .numpy ? Self.numpyBody : Self.mklBody) + Self.epilogue
     }
 
-    /// GFLOP/s of the library on `shape` with `threads` BLAS threads; throws `Unavailable` when
-    /// it cannot be run.
+    /// GFLOP/s of the library on `shape` with `threads` BLAS threads; throws `ReferenceUnavailable`
+    /// when it cannot be run.
     public func gflops(_ shape: GEMMShape, threads: Int) throws -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-c", script, "\(shape.m)", "\(shape.n)", "\(shape.k)",
-                             shape.transposeA ? "1" : "0", shape.transposeB ? "1" : "0"]
-        var environment = ProcessInfo.processInfo.environment
-        for variable in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] {
-            environment[variable] = "\(threads)"
-        }
-        process.environment = environment
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        do {
-            try process.run()
-        } catch {
-            throw Unavailable(description: "cannot run \(python) (\(error.localizedDescription))")
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if process.terminationStatus == 127 { throw Unavailable(description: "\(python) is not on PATH") }
-        guard process.terminationStatus == 0, let value = Double(text) else {
-            let lastLine = errorText.split(separator: "\n").last.map(String.init) ?? "exit status \(process.terminationStatus)"
-            throw Unavailable(description: lastLine.contains("No module named") ? "numpy is not installed for \(python) (\(lastLine))"
-                                  : "\(python) failed: \(lastLine)")
+        let arguments = ["\(shape.m)", "\(shape.n)", "\(shape.k)", shape.transposeA ? "1" : "0", shape.transposeB ? "1" : "0"]
+        let environment = Dictionary(uniqueKeysWithValues: ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"].map {
+            ($0, "\(threads)")
+        })
+        let text = try PythonReference.output(python: python, script: script, arguments: arguments, environment: environment)
+        guard let value = Double(text) else {
+            throw ReferenceUnavailable(description: "\(python) printed '\(text.prefix(80))', not GFLOP/s")
         }
         return value
     }

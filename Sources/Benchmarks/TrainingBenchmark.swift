@@ -21,6 +21,9 @@ public enum TrainingBenchmark {
         /// samples_per_second × `trainingFlopsPerExample` / 10⁹: the rate of the convolutions'
         /// and linear layers' arithmetic (nil for a model it is not counted for).
         public let gflops: Double?
+        /// PyTorch's samples/s for the same model, batch and threads, measured in the same run
+        /// (`PyTorchTrainingReference`); nil when not asked for or not available.
+        public var pytorch_samples_per_second: Double? = nil
     }
 
     /// Floating-point operations of one training example in the convolutions and linear

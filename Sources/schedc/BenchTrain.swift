@@ -8,7 +8,8 @@ import Training
 enum BenchTrain {
     static let usage = """
     schedc bench train [--model mlp|cnn|wrn|all] [--batches LIST] [--threads LIST] [--ghost-batch N]
-                       [--piece N] [--lanes N] [--seconds S] [--repeat N] [--format text|json]
+                       [--piece N] [--lanes N] [--seconds S] [--repeat N] [--torch PYTHON]
+                       [--format text|json]
         training samples/s: one step = forward, backward and optimiser step (SGD, momentum 0.9,
         weight decay 5e-4) on consecutive batches of 10 000 synthetic 28×28×1 images with 10
         classes (no data files); then
@@ -16,8 +17,7 @@ enum BenchTrain {
         best of --repeat rounds, a round being as many steps as fill --seconds after one warm-up
         step; the rounds go round-robin over the batch sizes of a model and thread count, so a
         change in the machine's load falls on all of them alike. The text table shows the
-        spread of the training rounds ((best − slowest) / best) and puts PyTorch's CPU figures
-        (2 threads, from docs/performance.md) beside ours.
+        spread of the training rounds ((best − slowest) / best).
         --model NAME       mlp (784-512-512-10), cnn (two conv layers), wrn (WRN-16-4), or all
                            (mlp and cnn; default)
         --batches LIST     batch sizes, e.g. 32,128 (default: 32,128,512,2048)
@@ -32,11 +32,17 @@ enum BenchTrain {
                            different rounding of the gradient sum; docs/runtime.md)
         --seconds S        timed seconds per round (default: 1)
         --repeat N         rounds per figure, the best kept (default: 3)
+        --torch PYTHON     also train the mlp and cnn with PyTorch on the CPU, run by PYTHON (an
+                           interpreter with torch: a venv with `pip install torch`, or Debian's
+                           python3 with python3-torch), right after ours with the same batches,
+                           threads, seconds and rounds, and print its samples/s and our ratio
+                           to it; if it cannot run, say why and go on without it
         --format FORMAT    text (one line per configuration, once a model and thread count has
                            been measured at every batch size) or json (an array of records:
                            model, batch, threads, samples_per_second, train_rounds (every round's
                            samples/s, in order), eval_samples_per_second, peak_rss_mb,
-                           ghost_batch, piece_examples, lanes, gflops)
+                           ghost_batch, piece_examples, lanes, gflops, and with --torch
+                           pytorch_samples_per_second)
         GFLOP/s is the training rate of the convolutions' and linear layers' multiply-adds
         (forward, weight gradient, input gradient but the first layer's; mlp and cnn), to
         compare with the FMA peak (docs/reference/fma_peak.c).
@@ -45,17 +51,10 @@ enum BenchTrain {
         /proc/self/clear_refs).
     """
 
-    /// PyTorch on the CPU, 2 threads, same models, samples/s, as docs/performance.md records them: a
-    /// figure for the eye, not a same-run reference (docs/reference/pytorch_train.py measures one).
-    static let pytorchReference: [String: [Int: Double]] = [
-        "mlp": [32: 15_100, 128: 28_800, 512: 38_800, 2048: 43_400],
-        "cnn": [32: 2_000, 128: 2_400, 512: 1_700, 2048: 1_300],
-    ]
-
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, flags: [],
                                          options: ["--model", "--batches", "--threads", "--ghost-batch", "--piece", "--lanes", "--seconds", "--repeat",
-                                                   "--format"])
+                                                   "--torch", "--format"])
         if let extra = parsed.positionals.first { throw CLIError("unexpected argument '\(extra)'") }
         let modelChoice = try parsed.choice("--model", among: ["mlp", "cnn", "wrn", "all"], default: "all")
         let models: [(String, ModelArchitecture)] = switch modelChoice {
@@ -80,6 +79,7 @@ enum BenchTrain {
         }
         let rounds = try parsed.integer("--repeat", default: 3, in: 1...100)!
         let format = try parsed.choice("--format", among: ["text", "json"], default: "text")
+        var torch = parsed.value("--torch").map { PyTorchTrainingReference(python: $0) }
 
         // As in training, batches walk through a data set larger than the caches (10 000 images,
         // 31 MB, like the shipped subset), so no batch size finds its data already cached.
@@ -87,13 +87,29 @@ enum BenchTrain {
         var records: [TrainingBenchmark.Record] = []
         if format == "text" {
             print("schedc bench train: synthetic 28×28×1 images, 10 classes, SGD momentum 0.9, ghost batch \(ghostBatch)")
-            print("model  batch  threads  train samples/s  spread  GFLOP/s  eval samples/s  peak RSS MiB  PyTorch (2 threads)  ratio")
+            print("model  batch  threads  train samples/s  spread  GFLOP/s  eval samples/s  peak RSS MiB"
+                  + (torch == nil ? "" : "  PyTorch samples/s  ratio"))
+        }
+        if torch != nil, let other = models.first(where: { !PyTorchTrainingReference.models.contains($0.0) }) {
+            printError("schedc bench train: no PyTorch reference for \(other.0) (only \(PyTorchTrainingReference.models.sorted().joined(separator: ", ")))")
         }
         for (name, architecture) in models {
             for threads in threadCounts {
                 let setup = TrainingBenchmark.Setup(name: name, architecture: architecture, data: data, threads: threads,
                                                     ghostBatch: ghostBatch, pieceExamples: pieceExamples, lanes: lanes)
-                for record in TrainingBenchmark.measure(setup, batches: batches, seconds: seconds, rounds: rounds) {
+                var group = TrainingBenchmark.measure(setup, batches: batches, seconds: seconds, rounds: rounds)
+                if let reference = torch, PyTorchTrainingReference.models.contains(name) {
+                    do {
+                        // Right after ours, same batches, threads, seconds and rounds: compared within the minute.
+                        let figures = try reference.samplesPerSecond(model: name, threads: threads, batches: batches,
+                                                                     seconds: seconds, rounds: rounds)
+                        for index in group.indices { group[index].pytorch_samples_per_second = figures[group[index].batch] }
+                    } catch {
+                        printError("schedc bench train: no PyTorch reference: \(error)")
+                        torch = nil  // said once; the rest is without it
+                    }
+                }
+                for record in group {
                     records.append(record)
                     if format == "text" { print(textLine(record)) }
                 }
@@ -125,8 +141,8 @@ enum BenchTrain {
         line += pad(r.gflops.map { String(format: "%.1f", $0) } ?? "-", 9)
         line += pad(String(format: "%.0f", r.eval_samples_per_second), 16)
         line += pad(String(format: "%.0f", r.peak_rss_mb), 14)
-        if let reference = pytorchReference[r.model]?[r.batch], r.threads == 2 {
-            line += pad(String(format: "%.0f", reference), 21) + pad(String(format: "%.2f×", r.samples_per_second / reference), 7)
+        if let reference = r.pytorch_samples_per_second {
+            line += pad(String(format: "%.0f", reference), 19) + pad(String(format: "%.2f×", r.samples_per_second / reference), 7)
         }
         return line
     }

@@ -59,14 +59,59 @@ final class BenchTrainTests: XCTestCase {
         }
     }
 
-    func testTextPutsPyTorchBesideTheBatchesItWasMeasuredAt() throws {
-        let result = try runSchedc(["bench", "train", "--model", "mlp", "--batches", "32,8", "--threads", "2"] + quick)
+    /// `--torch`: PyTorch's figure and our ratio to it on every line, from a stand-in
+    /// interpreter that answers 1000 and 2000 samples/s for batches 32 and 8.
+    func testTextPutsPyTorchBesideEveryBatch() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schedc-torch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let python = directory.appendingPathComponent("python").path
+        try "#!/bin/sh\necho 32 1000\necho 8 2000\n".write(toFile: python, atomically: true, encoding: .utf8)
+        XCTAssertEqual(chmod(python, 0o755), 0)
+        let result = try runSchedc(["bench", "train", "--model", "mlp", "--batches", "32,8", "--threads", "2", "--torch", python]
+                                   + quick)
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 4, result.stdout)
-        XCTAssertTrue(lines[2].hasPrefix("mlp       32        2") && lines[2].contains("15100") && lines[2].hasSuffix("×"), lines[2])
-        XCTAssertTrue(lines[1].contains("spread") && lines[2].contains(" %"), result.stdout)
-        XCTAssertFalse(lines[3].contains("×"), "no PyTorch figure at batch 8: \(lines[3])")
+        XCTAssertTrue(lines[1].contains("spread") && lines[1].hasSuffix("PyTorch samples/s  ratio"), lines[1])
+        for (line, (batch, pytorch)) in zip(lines[2...], [(32, 1000.0), (8, 2000.0)]) {
+            let fields = line.split(separator: " ")
+            XCTAssertEqual(Int(fields[1]), batch, line)
+            let ours = try XCTUnwrap(Double(fields[3]), line)
+            XCTAssertEqual(Double(fields[fields.count - 2]), pytorch, line)
+            let ratio = try XCTUnwrap(Double(fields[fields.count - 1].dropLast()), line)  // "8.47×"
+            XCTAssertEqual(ratio, ours / pytorch, accuracy: 0.006, line)  // ours is printed rounded
+        }
+
+        let without = try runSchedc(["bench", "train", "--model", "mlp", "--batches", "8", "--threads", "1"] + quick)
+        XCTAssertFalse(without.stdout.contains("PyTorch") || without.stdout.hasSuffix("×\n"),
+                       "no PyTorch column unless asked: \(without.stdout)")
+    }
+
+    /// The real thing: Debian's python3 with python3-torch (which CI installs) trains both models.
+    func testPyTorchTrainsBothModelsBesideOurs() throws {
+        let result = try runSchedc(["bench", "train", "--model", "all", "--batches", "8", "--threads", "1", "--seconds", "0.01",
+                                    "--repeat", "1", "--torch", "/usr/bin/python3", "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stderr, "", "install python3-torch (Debian: apt-get install python3-torch)")
+        let records = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(records.map { $0["model"] as? String }, ["mlp", "cnn"])
+        for record in records {
+            XCTAssertGreaterThan(try XCTUnwrap(record["pytorch_samples_per_second"] as? Double, "\(record)"), 0)
+        }
+    }
+
+    func testPyTorchMissingIsReportedAndTheBenchmarkGoesOn() throws {
+        let result = try runSchedc(["bench", "train", "--model", "wrn", "--batches", "4", "--threads", "1", "--torch",
+                                    "/nonexistent/python"] + quick)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stderr, "schedc bench train: no PyTorch reference for wrn (only cnn, mlp)\n")
+        let broken = try runSchedc(["bench", "train", "--model", "mlp", "--batches", "4", "--threads", "1,2", "--torch",
+                                    "/nonexistent/python"] + quick)
+        XCTAssertEqual(broken.status, 0, broken.stderr)
+        XCTAssertEqual(broken.stderr.components(separatedBy: "no PyTorch reference:").count, 2, "said once: \(broken.stderr)")
+        XCTAssertTrue(broken.stderr.contains("/nonexistent/python"), broken.stderr)
+        XCTAssertEqual(broken.stdout.split(separator: "\n").count, 4, broken.stdout)
     }
 
     func testBadOptionsAreUsageErrors() throws {
@@ -95,7 +140,8 @@ final class BenchTrainTests: XCTestCase {
     func testHelpDescribesTrainOptions() throws {
         let result = try runSchedc(["bench", "train", "--help"])
         XCTAssertEqual(result.status, 0)
-        for option in ["--model", "--batches", "--threads", "--ghost-batch", "--piece", "--seconds", "--repeat", "--format", "samples_per_second"] {
+        for option in ["--model", "--batches", "--threads", "--ghost-batch", "--piece", "--seconds", "--repeat", "--torch", "--format",
+                       "samples_per_second"] {
             XCTAssertTrue(result.stdout.contains(option), "help lacks \(option)")
         }
     }
