@@ -114,12 +114,8 @@ final class BenchGEMMTests: XCTestCase {
     /// The MKL column's plumbing, with a stand-in interpreter that answers 1000 GFLOP/s: the
     /// ratio to MKL and to the better of the two references are ours / 1000.
     func testMKLReferenceIsPrintedWithBothRatios() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schedc-mkl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let python = directory.appendingPathComponent("python").path
-        try "#!/bin/sh\necho 1000.0\n".write(toFile: python, atomically: true, encoding: .utf8)
-        XCTAssertEqual(chmod(python, 0o755), 0)
+        let standIn = try StandInInterpreter("echo 1000.0\n")
+        let python = standIn.path
         let result = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "64", "--mkl", python, "--format", "json"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
@@ -139,19 +135,15 @@ final class BenchGEMMTests: XCTestCase {
     /// stand-in MKL answers 100, 300, 200 GFLOP/s in turn, so its median is known (shell
     /// built-ins only: PATH is emptied so that numpy is not measured).
     func testRepeatsEndWithTheMedianOfEveryFigureAndRatio() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schedc-repeat-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let python = directory.appendingPathComponent("python").path, counter = directory.appendingPathComponent("calls").path
-        try """
-        #!/bin/sh
+        let standIn = try StandInInterpreter("""
+        counter="${0%/*}/calls"
         calls=0
-        [ -f '\(counter)' ] && read calls < '\(counter)'
-        echo $((calls + 1)) > '\(counter)'
+        [ -f "$counter" ] && read calls < "$counter"
+        echo $((calls + 1)) > "$counter"
         case $((calls % 3)) in 0) echo 100.0;; 1) echo 300.0;; *) echo 200.0;; esac
 
-        """.write(toFile: python, atomically: true, encoding: .utf8)
-        XCTAssertEqual(chmod(python, 0o755), 0)
+        """)
+        let python = standIn.path
 
         let json = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "48", "--repeat", "3", "--mkl", python,
                                   "--format", "json"], environment: ["PATH": "/nonexistent"])
@@ -160,7 +152,7 @@ final class BenchGEMMTests: XCTestCase {
         XCTAssertEqual(records.map { $0["repeat"] as? Int }, [1, 2, 3])
         XCTAssertEqual(records.map { $0["mkl_gflops"] as? Double }, [100, 300, 200])
 
-        try FileManager.default.removeItem(atPath: counter)
+        try FileManager.default.removeItem(atPath: standIn.file("calls"))
         let text = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "48,32", "--repeat", "3", "--mkl", python],
                                  environment: ["PATH": "/nonexistent"])
         XCTAssertEqual(text.status, 0, text.stderr)

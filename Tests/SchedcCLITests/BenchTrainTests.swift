@@ -62,13 +62,8 @@ final class BenchTrainTests: XCTestCase {
     /// `--torch`: PyTorch's figure and our ratio to it on every line, from a stand-in
     /// interpreter that answers 1000 and 2000 samples/s for batches 32 and 8.
     func testTextPutsPyTorchBesideEveryBatch() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("schedc-torch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let python = directory.appendingPathComponent("python").path
-        try "#!/bin/sh\necho 32 1000\necho 8 2000\n".write(toFile: python, atomically: true, encoding: .utf8)
-        XCTAssertEqual(chmod(python, 0o755), 0)
-        let result = try runSchedc(["bench", "train", "--model", "mlp", "--batches", "32,8", "--threads", "2", "--torch", python]
+        let standIn = try StandInInterpreter("echo 32 1000\necho 8 2000\n")
+        let result = try runSchedc(["bench", "train", "--model", "mlp", "--batches", "32,8", "--threads", "2", "--torch", standIn.path]
                                    + quick)
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n").map(String.init)

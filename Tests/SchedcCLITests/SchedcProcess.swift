@@ -88,3 +88,23 @@ func fencedBlocks(_ language: String, in text: String) -> [String] {
     }
     return blocks
 }
+
+/// A stand-in for a reference's Python interpreter: an executable shell script `body` in a
+/// temporary directory of its own (removed when the value goes), so the benchmarks' reference
+/// columns can be tested with known answers. `file(_:)` names another file in that directory.
+final class StandInInterpreter {
+    let directory: URL
+    let path: String
+
+    init(_ body: String) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("schedc-stand-in-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        path = directory.appendingPathComponent("python").path
+        try ("#!/bin/sh\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
+        guard chmod(path, 0o755) == 0 else { throw CocoaError(.fileWriteNoPermission) }
+    }
+
+    func file(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+}
