@@ -1,3 +1,5 @@
+import Training
+
 /// PyTorch on the CPU training the same models the way `TrainingBenchmark` trains ours: what
 /// `schedc bench train --torch PYTHON` puts beside each figure, measured in the same run.
 ///
@@ -18,13 +20,24 @@ public struct PyTorchTrainingReference {
         self.python = python
     }
 
-    /// The models the script builds.
-    public static let models: Set<String> = ["mlp", "cnn"]
+    /// The script's name for `architecture`, nil for one it does not build (its mlp is
+    /// 784-512-512-10, the benchmark's; no wrn).
+    public static func scriptModel(for architecture: ModelArchitecture) -> String? {
+        switch architecture {
+        case .mlp(hidden: [512, 512]): "mlp"
+        case .cnn: "cnn"
+        default: nil
+        }
+    }
 
-    /// Samples/s by batch size for `model` on `threads` threads (`torch.set_num_threads`);
-    /// throws `ReferenceUnavailable` when torch cannot be run or says something else.
-    public func samplesPerSecond(model: String, threads: Int, batches: [Int], seconds: Double, rounds: Int) throws -> [Int: Double] {
-        precondition(Self.models.contains(model), "no PyTorch reference model '\(model)'")
+    /// Samples/s by batch size for `architecture` (one `scriptModel` builds) on `threads`
+    /// threads (`torch.set_num_threads`); throws `ReferenceUnavailable` when torch cannot be
+    /// run or says something else.
+    public func samplesPerSecond(_ architecture: ModelArchitecture, threads: Int, batches: [Int], seconds: Double,
+                                 rounds: Int) throws -> [Int: Double] {
+        guard let model = Self.scriptModel(for: architecture) else {
+            throw ReferenceUnavailable(description: "the PyTorch reference builds the mlp (784-512-512-10) and the cnn, not \(architecture)")
+        }
         let arguments = ["--model", model, "--threads", "\(threads)", "--batches", batches.map(String.init).joined(separator: ","),
                          "--seconds", "\(seconds)", "--repeat", "\(rounds)"]
         let environment = ["OMP_NUM_THREADS": "\(threads)", "MKL_NUM_THREADS": "\(threads)"]

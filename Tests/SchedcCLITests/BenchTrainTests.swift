@@ -100,7 +100,7 @@ final class BenchTrainTests: XCTestCase {
         let result = try runSchedc(["bench", "train", "--model", "wrn", "--batches", "4", "--threads", "1", "--torch",
                                     "/nonexistent/python"] + quick)
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertEqual(result.stderr, "schedc bench train: no PyTorch reference for wrn (only cnn, mlp)\n")
+        XCTAssertEqual(result.stderr, "schedc bench train: no PyTorch reference for wrn (only mlp and cnn)\n")
         let broken = try runSchedc(["bench", "train", "--model", "mlp", "--batches", "4", "--threads", "1,2", "--torch",
                                     "/nonexistent/python"] + quick)
         XCTAssertEqual(broken.status, 0, broken.stderr)
