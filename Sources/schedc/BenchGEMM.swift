@@ -31,10 +31,11 @@ enum BenchGEMM {
                            an environment made with `python3 -m venv mklenv && mklenv/bin/pip
                            install mkl numpy` (or set SCHEDC_MKL_PYTHON); prints its ratio and
                            the ratio to the better of numpy and MKL. Implies --reference
-        --repeat N         measure everything N times over, each time in the same order (ours,
-                           then the references, shape by shape), and end with the median of
-                           each figure and of each ratio, its lowest–highest in brackets: the
-                           way to read ratios on a shared or noisy machine (default: 1)
+        --repeat N         measure everything N times over, shape by shape, ours first and the
+                           references after it, then on every second repeat the references
+                           first; end with the median of each figure and of each ratio, its
+                           lowest–highest in brackets: the way to read ratios on a shared or
+                           noisy machine (default: 1)
         --format FORMAT    text (one line per measurement, as it is made) or json (an array of
                            records: threads, m, n, k, transpose_a, transpose_b, kernel, kc,
                            mc, nc, gflops, seconds_per_call; product with --sizes models;
@@ -76,8 +77,12 @@ enum BenchGEMM {
             var thisRepeat: [Measurement] = []
             for threads in threadCounts {
                 for (shape, product) in products {
-                    // Every blocking on a shape, then the references once: what is compared runs in the same minute.
-                    let timings = blockings.map { timeGEMM(shape, pool: pools[threads]!, microKernel: kernel, blocking: $0) }
+                    // Every blocking on a shape and the references once: what is compared runs in the same minute.
+                    // Every second repeat times the references first: back to back, the second process
+                    // measured up to 5 % slower (docs/performance.md), so neither side is always second.
+                    let oursFirst = repeatIndex % 2 == 1
+                    let timeOurs = { blockings.map { timeGEMM(shape, pool: pools[threads]!, microKernel: kernel, blocking: $0) } }
+                    var timings = oursFirst ? timeOurs() : []
                     var referenceGFLOPS: Double?, mklGFLOPS: Double?
                     do {
                         referenceGFLOPS = try reference?.gflops(shape, threads: threads)
@@ -91,6 +96,7 @@ enum BenchGEMM {
                         printError("schedc bench gemm: no MKL reference: \(error)")
                         mkl = nil
                     }
+                    if !oursFirst { timings = timeOurs() }
                     for timing in timings {
                         let measurement = Measurement(timing: timing, reference: referenceGFLOPS, mkl: mklGFLOPS, product: product)
                         thisRepeat.append(measurement)
