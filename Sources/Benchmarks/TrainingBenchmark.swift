@@ -21,6 +21,10 @@ public enum TrainingBenchmark {
         /// samples_per_second × `trainingFlopsPerExample` / 10⁹: the rate of the convolutions'
         /// and linear layers' arithmetic (nil for a model it is not counted for).
         public let gflops: Double?
+        /// This machine's FMA peak on the same threads (`FMAPeak.best`), measured right before
+        /// the model's rounds for as long as one of them (at most half a second); nil where
+        /// gflops is.
+        public let fma_peak_gflops: Double?
         /// PyTorch's samples/s for the same model, batch and threads, measured in the same run
         /// (`PyTorchTrainingReference`); nil when not asked for or not available.
         public var pytorch_samples_per_second: Double? = nil
@@ -123,6 +127,8 @@ public enum TrainingBenchmark {
             return peakResidentMegabytes()
         }
         let trials = batches.map { Trial(setup, batch: $0, pool: pool) }
+        let flopsPerExample = trainingFlopsPerExample(setup.architecture)
+        let fmaPeak = flopsPerExample == nil ? nil : FMAPeak.best(pool: pool, seconds: min(seconds, 0.5)).gflops
         var trainRates = [[Double]](repeating: [], count: trials.count)
         var evalRates = trainRates
         for _ in 0..<rounds {
@@ -144,7 +150,7 @@ public enum TrainingBenchmark {
                           piece_examples: trials[index].model.runsInPieces ? min(setup.pieceExamples, batch) : nil,
                           lanes: trials[index].model.ghostBatch == nil ? nil : setup.lanes,
                           train_rounds: trainRates[index],
-                          gflops: trainingFlopsPerExample(setup.architecture).map { trainRates[index].max()! * $0 / 1e9 })
+                          gflops: flopsPerExample.map { trainRates[index].max()! * $0 / 1e9 }, fma_peak_gflops: fmaPeak)
         }
     }
 

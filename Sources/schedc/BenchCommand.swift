@@ -5,7 +5,7 @@ import ScheduleLanguage
 /// has its own entry point taking the arguments after its name.
 enum BenchCommand: Subcommand {
     static let name = "bench"
-    static let summary = "measure GEMM, training throughput, front-end and language-server speed"
+    static let summary = "measure GEMM, training throughput, the FMA peak, front-end and language-server speed"
 
     struct Benchmark {
         let name: String
@@ -18,6 +18,7 @@ enum BenchCommand: Subcommand {
         Benchmark(name: "check", usage: "schedc bench check [options]  front-end compile/format time on a generated schedule (docs/language.md)", run: BenchCheck.run),
         Benchmark(name: "train", usage: BenchTrain.usage, run: BenchTrain.run),
         Benchmark(name: "lsp", usage: BenchLSP.usage, run: BenchLSP.run),
+        Benchmark(name: "peak", usage: BenchPeak.usage, run: BenchPeak.run),
     ]
 
     static var help: String {

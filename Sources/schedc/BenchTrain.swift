@@ -41,11 +41,12 @@ enum BenchTrain {
                            been measured at every batch size) or json (an array of records:
                            model, batch, threads, samples_per_second, train_rounds (every round's
                            samples/s, in order), eval_samples_per_second, peak_rss_mb,
-                           ghost_batch, piece_examples, lanes, gflops, and with --torch
-                           pytorch_samples_per_second)
+                           ghost_batch, piece_examples, lanes, gflops, fma_peak_gflops, and
+                           with --torch pytorch_samples_per_second)
         GFLOP/s is the training rate of the convolutions' and linear layers' multiply-adds
-        (forward, weight gradient, input gradient but the first layer's; mlp and cnn), to
-        compare with the FMA peak (docs/reference/fma_peak.c).
+        (forward, weight gradient, input gradient but the first layer's; mlp and cnn). "of FMA
+        peak" is it as a share of this machine's FMA peak on the same threads, measured right
+        before the model's rounds (`schedc bench peak`; "63 % of 99": 99 GFLOP/s peak).
         peak_rss_mb is the process's resident-memory high-water mark while that configuration
         alone ran its first step and an evaluation (reset before each through
         /proc/self/clear_refs).
@@ -87,7 +88,7 @@ enum BenchTrain {
         var records: [TrainingBenchmark.Record] = []
         if format == "text" {
             print("schedc bench train: synthetic 28×28×1 images, 10 classes, SGD momentum 0.9, ghost batch \(ghostBatch)")
-            print("model  batch  threads  train samples/s  spread  GFLOP/s  eval samples/s  peak RSS MiB"
+            print("model  batch  threads  train samples/s  spread  GFLOP/s  of FMA peak  eval samples/s  peak RSS MiB"
                   + (torch == nil ? "" : "  PyTorch samples/s  ratio"))
         }
         if torch != nil, let other = models.first(where: { PyTorchTrainingReference.scriptModel(for: $0.1) == nil }) {
@@ -139,6 +140,11 @@ enum BenchTrain {
         let slowest = r.train_rounds.min() ?? r.samples_per_second
         line += pad(String(format: "%.1f %%", 100 * (r.samples_per_second - slowest) / max(r.samples_per_second, 1)), 8)
         line += pad(r.gflops.map { String(format: "%.1f", $0) } ?? "-", 9)
+        var share = "-"
+        if let gflops = r.gflops, let peak = r.fma_peak_gflops {
+            share = String(format: "%.0f %% of %.0f", 100 * gflops / peak, peak)
+        }
+        line += pad(share, 13)
         line += pad(String(format: "%.0f", r.eval_samples_per_second), 16)
         line += pad(String(format: "%.0f", r.peak_rss_mb), 14)
         if let reference = r.pytorch_samples_per_second {

@@ -27,6 +27,8 @@ final class BenchTrainTests: XCTestCase {
             let flops: Double = record["model"] as? String == "mlp" ? 3_209_216 : 24_995_328
             XCTAssertEqual(record["gflops"] as? Double ?? 0, (record["samples_per_second"] as? Double ?? 0) * flops / 1e9,
                            accuracy: 1e-9, "\(record)")
+            // The FMA peak on the same threads, measured in the same run.
+            XCTAssertGreaterThan(record["fma_peak_gflops"] as? Double ?? 0, 0, "\(record)")
         }
         // Ghost batch norm applies to the CNN only, and never beyond the batch.
         XCTAssertNil(records[0]["ghost_batch"] as? Int)
