@@ -38,11 +38,12 @@ enum BenchGEMM {
                            noisy machine (default: 1)
         --format FORMAT    text (one line per measurement, as it is made) or json (an array of
                            records: threads, m, n, k, transpose_a, transpose_b, kernel, kc,
-                           mc, nc, gflops, seconds_per_call; product with --sizes models;
-                           reference_gflops, ratio, mkl_gflops, mkl_ratio and best_ratio
-                           when measured; repeat with --repeat)
+                           mc, nc, gflops, seconds_per_call, fma_peak_gflops; product with
+                           --sizes models; reference_gflops, ratio, mkl_gflops, mkl_ratio
+                           and best_ratio when measured; repeat with --repeat)
         The first lines name the micro-kernel, the processor (vendor, family, model, vector
-        units, caches) and the cache blocking derived from its caches.
+        units, caches), the cache blocking derived from its caches, and the FMA peak on each
+        thread count, measured first (`schedc bench peak`): the ceiling of every figure.
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
@@ -71,6 +72,12 @@ enum BenchGEMM {
         }
         let repeatCount = try parsed.integer("--repeat", default: 1, in: 1...1000)!
         let pools = Dictionary(threadCounts.map { ($0, ThreadPool(threads: $0)) }, uniquingKeysWith: { first, _ in first })
+        // The ceiling every figure below is read against, measured on the same threads first.
+        let peaks = Dictionary(pools.map { ($0.key, FMAPeak.best(pool: $0.value, seconds: 0.5).gflops) }, uniquingKeysWith: max)
+        if !json {
+            print("FMA peak, measured now: " + threadCounts.map { String(format: "%d thread%@ %.1f", $0, $0 == 1 ? "" : "s", peaks[$0]!) }
+                .joined(separator: ", ") + " GFLOP/s")
+        }
         var records: [String] = []
         var measurements: [[Measurement]] = []  // one array per repeat, in the same order each time
         for repeatIndex in 1...repeatCount {
@@ -101,7 +108,8 @@ enum BenchGEMM {
                         let measurement = Measurement(timing: timing, reference: referenceGFLOPS, mkl: mklGFLOPS, product: product)
                         thisRepeat.append(measurement)
                         if json {
-                            records.append(jsonRecord(measurement, repeatIndex: repeatCount > 1 ? repeatIndex : nil))
+                            records.append(jsonRecord(measurement, repeatIndex: repeatCount > 1 ? repeatIndex : nil,
+                                                      fmaPeak: peaks[threads]!))
                         } else {
                             let prefix = repeatCount > 1 ? "repeat \(repeatIndex)/\(repeatCount)  " : ""
                             print(prefix + textLine(measurement, showBlocking: blockingOption != nil))
@@ -180,7 +188,7 @@ enum BenchGEMM {
             + (shape.transposeA || shape.transposeB ? " \(shape.transposeA ? "t" : "n")\(shape.transposeB ? "t" : "n")" : "")
     }
 
-    static func jsonRecord(_ measurement: Measurement, repeatIndex: Int?) -> String {
+    static func jsonRecord(_ measurement: Measurement, repeatIndex: Int?, fmaPeak: Double) -> String {
         let timing = measurement.timing, shape = timing.shape
         var fields = [
             "\"threads\": \(timing.threads)", "\"m\": \(shape.m)", "\"n\": \(shape.n)", "\"k\": \(shape.k)",
@@ -189,6 +197,7 @@ enum BenchGEMM {
             "\"kc\": \(timing.blocking.kc)", "\"mc\": \(timing.blocking.mc)", "\"nc\": \(timing.blocking.nc)",
             "\"gflops\": \(String(format: "%.2f", timing.gflops))",
             "\"seconds_per_call\": \(String(format: "%.6g", timing.seconds))",
+            "\"fma_peak_gflops\": \(String(format: "%.2f", fmaPeak))",
         ]
         if let repeatIndex { fields.append("\"repeat\": \(repeatIndex)") }
         if let product = measurement.product { fields.append("\"product\": \(JSONScalar.quote(product))") }

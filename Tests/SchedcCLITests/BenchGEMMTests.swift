@@ -29,12 +29,13 @@ final class BenchGEMMTests: XCTestCase {
         let result = try runSchedc(["bench", "gemm", "--threads", "1", "--sizes", "64,128", "--kernel", "6x16"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n")
-        XCTAssertEqual(lines.count, 5, result.stdout)
+        XCTAssertEqual(lines.count, 6, result.stdout)
         XCTAssertTrue(lines[0].contains("micro-kernel 6x16"), String(lines[0]))
         XCTAssertTrue(lines[1].hasPrefix("processor: ") && lines[1].contains("L1d"), String(lines[1]))
         XCTAssertTrue(lines[2].hasPrefix("blocking: kc ") && lines[2].hasSuffix("(from the caches)"), String(lines[2]))
-        XCTAssertTrue(lines[3].hasPrefix("threads=1  n=64 ") && lines[3].hasSuffix("GFLOP/s"), String(lines[3]))
-        XCTAssertTrue(lines[4].hasPrefix("threads=1  n=128 "), String(lines[4]))
+        XCTAssertTrue(lines[3].hasPrefix("FMA peak, measured now: 1 thread ") && lines[3].hasSuffix(" GFLOP/s"), String(lines[3]))
+        XCTAssertTrue(lines[4].hasPrefix("threads=1  n=64 ") && lines[4].hasSuffix("GFLOP/s"), String(lines[4]))
+        XCTAssertTrue(lines[5].hasPrefix("threads=1  n=128 "), String(lines[5]))
     }
 
     /// `--blocking`: every blocking on a shape, one after the other, each line and record saying which.
@@ -52,6 +53,9 @@ final class BenchGEMMTests: XCTestCase {
         let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(records.count, 1)
         XCTAssertEqual([records[0]["kc"] as? Int, records[0]["mc"] as? Int, records[0]["nc"] as? Int], [16, 12, 32])
+        // The FMA peak on the same threads, measured first: the GEMM runs below it.
+        let peak = try XCTUnwrap(records[0]["fma_peak_gflops"] as? Double)
+        XCTAssertLessThan(records[0]["gflops"] as? Double ?? .infinity, 1.5 * peak)
 
         let bad = try runSchedc(["bench", "gemm", "--sizes", "64", "--blocking", "16:12"])
         XCTAssertNotEqual(bad.status, 0)
@@ -107,7 +111,7 @@ final class BenchGEMMTests: XCTestCase {
                                    environment: ["PATH": "/nonexistent"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stderr, "schedc bench gemm: no numpy reference: python3 is not on PATH\n")
-        XCTAssertEqual(result.stdout.split(separator: "\n").count, 5, result.stdout)
+        XCTAssertEqual(result.stdout.split(separator: "\n").count, 6, result.stdout)  // four header lines, two sizes
         XCTAssertFalse(result.stdout.contains("numpy"), result.stdout)
     }
 
