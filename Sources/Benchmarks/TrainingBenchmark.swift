@@ -21,10 +21,13 @@ public enum TrainingBenchmark {
         /// samples_per_second × `trainingFlopsPerExample` / 10⁹: the rate of the convolutions'
         /// and linear layers' arithmetic (nil for a model it is not counted for).
         public let gflops: Double?
-        /// This machine's FMA peak on the same threads (`FMAPeak.best`), measured right before
-        /// the model's rounds for as long as one of them (at most half a second); nil where
-        /// gflops is.
+        /// This machine's FMA peak on the same threads (`FMAPeak.best`): the higher of
+        /// `fma_peak_measurements`; nil where gflops is.
         public let fma_peak_gflops: Double?
+        /// The FMA peak measured right before the model's training rounds and right after them,
+        /// each for as long as one round (at most half a second). Far apart, the machine's speed
+        /// changed under the measurement (another process, or two threads sharing one core).
+        public let fma_peak_measurements: [Double]?
         /// PyTorch's samples/s for the same model, batch and threads, measured in the same run
         /// (`PyTorchTrainingReference`); nil when not asked for or not available.
         public var pytorch_samples_per_second: Double? = nil
@@ -128,7 +131,8 @@ public enum TrainingBenchmark {
         }
         let trials = batches.map { Trial(setup, batch: $0, pool: pool) }
         let flopsPerExample = trainingFlopsPerExample(setup.architecture)
-        let fmaPeak = flopsPerExample == nil ? nil : FMAPeak.best(pool: pool, seconds: min(seconds, 0.5)).gflops
+        func measurePeak() -> Double? { flopsPerExample == nil ? nil : FMAPeak.best(pool: pool, seconds: min(seconds, 0.5)).gflops }
+        let peakBefore = measurePeak()
         var trainRates = [[Double]](repeating: [], count: trials.count)
         var evalRates = trainRates
         for _ in 0..<rounds {
@@ -136,6 +140,8 @@ public enum TrainingBenchmark {
                 trainRates[index].append(rate(seconds: seconds, batch: trial.batch) { trial.step() })
             }
         }
+        let peaksMeasured = [peakBefore, measurePeak()].compactMap { $0 }
+        let fmaPeak = peaksMeasured.max()
         for trial in trials { trial.evaluate() }  // warm-up
         for _ in 0..<rounds {
             for (index, trial) in trials.enumerated() {
@@ -150,7 +156,8 @@ public enum TrainingBenchmark {
                           piece_examples: trials[index].model.runsInPieces ? min(setup.pieceExamples, batch) : nil,
                           lanes: trials[index].model.ghostBatch == nil ? nil : setup.lanes,
                           train_rounds: trainRates[index],
-                          gflops: flopsPerExample.map { trainRates[index].max()! * $0 / 1e9 }, fma_peak_gflops: fmaPeak)
+                          gflops: flopsPerExample.map { trainRates[index].max()! * $0 / 1e9 }, fma_peak_gflops: fmaPeak,
+                          fma_peak_measurements: peaksMeasured.isEmpty ? nil : peaksMeasured)
         }
     }
 

@@ -29,6 +29,14 @@ public struct FMAPeak: Sendable {
     /// optimiser from dropping the loop.
     public var checksum: Float
 
+    /// Whether measurements of the same peak differ by more than 15 %: the machine's speed
+    /// changed between them (another process, or threads sharing a core), and figures measured
+    /// in between are suspect.
+    public static func differ(_ gflops: [Double]) -> Bool {
+        guard let lowest = gflops.min(), let highest = gflops.max() else { return false }
+        return lowest < 0.85 * highest
+    }
+
     /// The highest peak of the widths this processor has, on the pool's threads: what the
     /// kernels' GFLOP/s are compared with.
     public static func best(pool: ThreadPool, seconds: Double = 0.3) -> FMAPeak {

@@ -43,7 +43,9 @@ enum BenchGEMM {
                            and best_ratio when measured; repeat with --repeat)
         The first lines name the micro-kernel, the processor (vendor, family, model, vector
         units, caches), the cache blocking derived from its caches, and the FMA peak on each
-        thread count, measured first (`schedc bench peak`): the ceiling of every figure.
+        thread count, measured first (`schedc bench peak`): the ceiling of every figure. It is
+        measured again at the end; if the two differ by more than 15 %, the command says so
+        on standard error.
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
@@ -118,6 +120,15 @@ enum BenchGEMM {
                 }
             }
             measurements.append(thisRepeat)
+        }
+        // Measured again at the end: far from the first, the machine's speed changed during the run.
+        for threads in threadCounts {
+            let first = peaks[threads]!, last = FMAPeak.best(pool: pools[threads]!, seconds: 0.5).gflops
+            if FMAPeak.differ([first, last]) {
+                printError(String(format: "schedc bench gemm: the FMA peak on %d thread%@ was %.0f GFLOP/s before the "
+                                  + "measurements and %.0f after: the machine's speed changed during the run (another "
+                                  + "process, or threads sharing a core); repeat it", threads, threads == 1 ? "" : "s", first, last))
+            }
         }
         if json {
             print("[\n  " + records.joined(separator: ",\n  ") + "\n]")

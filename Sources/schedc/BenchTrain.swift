@@ -41,12 +41,14 @@ enum BenchTrain {
                            been measured at every batch size) or json (an array of records:
                            model, batch, threads, samples_per_second, train_rounds (every round's
                            samples/s, in order), eval_samples_per_second, peak_rss_mb,
-                           ghost_batch, piece_examples, lanes, gflops, fma_peak_gflops, and
-                           with --torch pytorch_samples_per_second)
+                           ghost_batch, piece_examples, lanes, gflops, fma_peak_gflops,
+                           fma_peak_measurements, and with --torch pytorch_samples_per_second)
         GFLOP/s is the training rate of the convolutions' and linear layers' multiply-adds
         (forward, weight gradient, input gradient but the first layer's; mlp and cnn). "of FMA
-        peak" is it as a share of this machine's FMA peak on the same threads, measured right
-        before the model's rounds (`schedc bench peak`; "63 % of 99": 99 GFLOP/s peak).
+        peak" is it as a share of this machine's FMA peak on the same threads (`schedc bench
+        peak`; "63 % of 99": 99 GFLOP/s peak), the higher of two measurements, right before
+        the model's training rounds and right after them; when they differ by more than 15 %
+        the command says so on standard error.
         peak_rss_mb is the process's resident-memory high-water mark while that configuration
         alone ran its first step and an evaluation (reset before each through
         /proc/self/clear_refs).
@@ -109,6 +111,12 @@ enum BenchTrain {
                         printError("schedc bench train: no PyTorch reference: \(error)")
                         torch = nil  // said once; the rest is without it
                     }
+                }
+                if let peaks = group.first?.fma_peak_measurements, FMAPeak.differ(peaks) {
+                    printError(String(format: "schedc bench train: the FMA peak on %d thread%@ was %.0f GFLOP/s before the %@'s rounds "
+                                      + "and %.0f after: the machine's speed changed under them (another process, or threads "
+                                      + "sharing a core); its figures are suspect", threads, threads == 1 ? "" : "s",
+                                      peaks[0], name, peaks[peaks.count - 1]))
                 }
                 for record in group {
                     records.append(record)

@@ -7,6 +7,13 @@ struct SchedcResult {
     var status: Int32
     var stdout: String
     var stderr: String
+
+    /// Standard error without `bench`'s notes that the FMA peak moved during a run: they are
+    /// about the machine at that minute (a shared one may slow down), not about the command.
+    var stderrWithoutPeakNotes: String {
+        stderr.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("the FMA peak on") }
+            .joined(separator: "\n")
+    }
 }
 
 /// The repository root (Samples/, docs/ ... are found from here).

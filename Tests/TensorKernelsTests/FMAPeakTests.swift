@@ -22,4 +22,12 @@ final class FMAPeakTests: XCTestCase {
             XCTAssertEqual(FMAPeak.best(pool: pool, seconds: 0.01).threads, threads)
         }
     }
+
+    func testMeasurementsDifferBeyondFifteenPerCent() {
+        XCTAssertFalse(FMAPeak.differ([]))
+        XCTAssertFalse(FMAPeak.differ([198]))
+        XCTAssertFalse(FMAPeak.differ([198, 170, 199]))
+        XCTAssertTrue(FMAPeak.differ([198, 103]))
+        XCTAssertTrue(FMAPeak.differ([103, 198]))
+    }
 }
