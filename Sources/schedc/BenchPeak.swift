@@ -9,8 +9,9 @@ enum BenchPeak {
         fp32 FMA peak GFLOP/s: each thread runs twelve independent chains of fused
         multiply-adds in registers (no memory traffic), the best of three rounds; in ymm
         (8 floats) and, where the processor has AVX-512, zmm (16 floats). The same loop as
-        docs/reference/fma_peak.c, compiled by the kernels' settings. `bench train` measures
-        it before each model and thread count and prints its GFLOP/s as a share of it.
+        docs/reference/fma_peak.c, compiled by the kernels' settings. `bench gemm` and
+        `bench train` measure it before and after their figures (and say when the two
+        differ: the machine's speed changed); `bench train` prints its GFLOP/s as a share.
         --threads LIST     thread counts, e.g. 1,2 (default: 1 and the number of cores)
         --seconds S        seconds per measurement, split over its three rounds (default: 1)
         --format FORMAT    text or json (an array of records: width, threads, gflops)
