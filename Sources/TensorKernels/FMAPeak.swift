@@ -39,7 +39,7 @@ public struct FMAPeak: Sendable {
 
     /// The highest peak of the widths this processor has, on the pool's threads: what the
     /// kernels' GFLOP/s are compared with.
-    public static func best(pool: ThreadPool, seconds: Double = 0.3) -> FMAPeak {
+    public static func best(pool: ThreadPool, seconds: Double) -> FMAPeak {
         FMAVectorWidth.available.map { measure($0, pool: pool, seconds: seconds) }.max { $0.gflops < $1.gflops }!
     }
 
@@ -47,7 +47,7 @@ public struct FMAPeak: Sendable {
     /// registers — more chains than an FMA's latency times its pipes on the processors met, so
     /// the pipes, not the latency, set the pace; no loads, no stores. The best of three rounds
     /// of about `seconds` / 3 each (docs/reference/fma_peak.c is the same loop in C).
-    public static func measure(_ width: FMAVectorWidth, pool: ThreadPool, seconds: Double = 0.3) -> FMAPeak {
+    public static func measure(_ width: FMAVectorWidth, pool: ThreadPool, seconds: Double) -> FMAPeak {
         let threads = pool.threadCount
         // Each thread's chains end in `sums`, which the result depends on: nothing is dead code.
         let sums = UnsafeMutableBufferPointer<Float>.allocate(capacity: threads)

@@ -54,8 +54,7 @@ enum BenchGEMM {
                                                    "--format"])
         if let extra = parsed.positionals.first { throw CLIError("unexpected argument '\(extra)'") }
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        let threadCounts = try integerList(parsed.value("--threads") ?? (cores > 1 ? "1,\(cores)" : "1"),
-                                           option: "--threads", range: 1...256)
+        let threadCounts = try integerList(parsed.value("--threads") ?? defaultThreadCounts, option: "--threads", range: 1...256)
         let products = try parseProducts(parsed.value("--sizes") ?? "256,512,1024,2048", transposes: parsed.value("--transpose"))
         let kernelName = try parsed.choice("--kernel", among: ["auto"] + GEMMMicroKernel.allCases.map(\.rawValue),
                                            default: "auto")
@@ -222,6 +221,12 @@ enum BenchGEMM {
             fields.append("\"best_ratio\": \(String(format: "%.3f", bestRatio))")
         }
         return "{" + fields.joined(separator: ", ") + "}"
+    }
+
+    /// `--threads` when not given: 1 and the number of cores.
+    static var defaultThreadCounts: String {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        return cores > 1 ? "1,\(cores)" : "1"
     }
 
     /// "1,2" → [1, 2], each in `range`.

@@ -20,8 +20,7 @@ enum BenchPeak {
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, flags: [], options: ["--threads", "--seconds", "--format"])
         if let extra = parsed.positionals.first { throw CLIError("unexpected argument '\(extra)'") }
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let threadCounts = try BenchGEMM.integerList(parsed.value("--threads") ?? (cores > 1 ? "1,\(cores)" : "1"),
+        let threadCounts = try BenchGEMM.integerList(parsed.value("--threads") ?? BenchGEMM.defaultThreadCounts,
                                                      option: "--threads", range: 1...256)
         var seconds = 1.0
         if let text = parsed.value("--seconds") {
